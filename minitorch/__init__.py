@@ -1,0 +1,213 @@
+"""minitorch: a small, readable reverse-mode autograd library with PyTorch's API.
+
+``import minitorch as torch`` and write PyTorch code: tensors, autograd, ``nn``, ``optim``,
+``utils.data`` and ``vision`` (torchvision's MNIST and transforms).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from . import _tensor_methods  # noqa: F401  (binds Tensor methods and operators)
+from . import autograd, cuda  # noqa: F401
+from ._backend import device
+from ._creation import (
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    bool_ as bool,  # noqa: A004
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from ._tensor_methods import addcdiv, addcmul, lerp
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.elementwise import (
+    abs,  # noqa: A004
+    absolute,
+    add,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    ceil,
+    clamp,
+    clip,
+    cos,
+    div,
+    divide,
+    eq,
+    exp,
+    floor,
+    floor_divide,
+    fmod,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    le,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    remainder,
+    round,  # noqa: A004
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from .ops.indexing import gather, index_select, masked_fill, nonzero, scatter_add
+from .ops.linalg import bmm, dot, matmul, mm
+from .ops.reduction import (
+    all,  # noqa: A004
+    amax,
+    amin,
+    any,  # noqa: A004
+    argmax,
+    argmin,
+    logsumexp,
+    log_softmax,
+    max,  # noqa: A004
+    mean,
+    min,  # noqa: A004
+    norm,
+    prod,
+    softmax,
+    std,
+    sum,  # noqa: A004
+    var,
+)
+from .ops.shape import (
+    broadcast_shapes,
+    broadcast_to,
+    cat,
+    chunk,
+    clone,
+    concat,
+    concatenate,
+    flatten,
+    flip,
+    movedim,
+    narrow,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+)
+from .tensor import Size, Tensor
+
+double = float64
+float = float32  # noqa: A001
+long = int64
+int = int32  # noqa: A001
+half = float16
+
+__version__ = "0.1.0"
+
+_LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types"}
+
+
+def __getattr__(name: str):
+    """Import the larger subpackages on first use (``minitorch.nn`` etc.)."""
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
+    raise AttributeError(f"module 'minitorch' has no attribute '{name}'")
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, **_) -> None:
+    from . import _tensor_str as s
+
+    if precision is not None:
+        s.PRECISION = precision
+    if threshold is not None:
+        s.THRESHOLD = threshold
+    if edgeitems is not None:
+        s.EDGEITEMS = edgeitems
+    if linewidth is not None:
+        s.LINEWIDTH = linewidth

@@ -1,0 +1,293 @@
+"""Functions that create tensors: from data, filled with a value, ranges, random samples."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _backend, _dtype
+from ._random import Generator, _gen
+from .tensor import Tensor
+
+
+def _finish(data: np.ndarray, device, requires_grad: bool) -> Tensor:
+    dev = _backend.canonical_device(device)
+    t = Tensor._wrap(_backend.to_device(data, dev))
+    if requires_grad:
+        t.requires_grad = True  # validates the dtype
+    return t
+
+
+def _size(size) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(
+                f"expected a sequence of integers or a single integer, got '{type(s).__name__}'"
+            )
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _infer_np(data) -> np.ndarray:
+    """Convert nested Python data to an array with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return _backend.to_device(data._data, _backend.CPU).copy()
+    if isinstance(data, np.ndarray):
+        _dtype.from_np(data.dtype)  # raises for unsupported dtypes
+        return data.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _untensor(data)
+    arr = np.array(data)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if arr.dtype.kind == "f":
+        return arr.astype(_dtype.get_default_dtype().np)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    return arr
+
+
+def _flat(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _untensor(data):
+    if isinstance(data, Tensor):
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_untensor(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a *copy* of ``data`` (nested lists, numbers, arrays).
+
+    Python floats become ``float32`` (the default dtype), ints ``int64``, bools ``bool``.
+    """
+    arr = _infer_np(data)
+    if dtype is not None:
+        arr = arr.astype(_dtype.to_np(dtype))
+    return _finish(arr, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like :func:`tensor`, but shares memory with a tensor or NumPy array when it can."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device)
+    if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_np(dtype) == data.dtype):
+        _dtype.from_np(data.dtype)
+        return _finish(data, device, False)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray`` (changes to one show in the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtype.from_np(ndarray.dtype)
+    return Tensor._wrap(ndarray)
+
+
+def _dt(dtype, default=None) -> np.dtype:
+    if dtype is None:
+        return (default or _dtype.get_default_dtype()).np
+    return _dtype.to_np(dtype)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of zeros with the given shape."""
+    return _finish(np.zeros(_size(size), _dt(dtype)), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of ones with the given shape."""
+    return _finish(np.ones(_size(size), _dt(dtype)), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
+    """An uninitialised tensor (minitorch fills it with zeros)."""
+    return _finish(np.zeros(_size(size), _dt(dtype)), device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype is inferred from the value."""
+    if dtype is None:
+        dtype = _dtype._scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)), fill_value, _dt(dtype)), device, requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Values ``start, start+step, ...`` below ``end`` (int64 for int arguments)."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    n = max(math.ceil((end - start) / step), 0)
+    values = start + np.arange(n, dtype=np.int64 if is_int else np.float64) * step
+    return _finish(values.astype(_dt(dtype, None if not is_int else _dtype.int64)), device,
+                   requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """The ``n x m`` identity matrix."""
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
+
+
+def _float_dt(dtype, name: str) -> np.dtype:
+    dt = _dt(dtype)
+    if dt.kind != "f":
+        raise RuntimeError(f'"{name}" not implemented for \'{_dtype.from_np(dt).name}\'')
+    return dt
+
+
+def rand(*size, generator: Generator | None = None, dtype=None, device=None,
+         requires_grad: bool = False) -> Tensor:
+    """Samples from the uniform distribution on [0, 1)."""
+    dt = _float_dt(dtype, "check_uniform_bounds")
+    data = _gen(generator).random(_size(size), dtype=np.float64).astype(dt)
+    return _finish(data, device, requires_grad)
+
+
+def randn(*size, generator: Generator | None = None, dtype=None, device=None,
+          requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution."""
+    dt = _float_dt(dtype, "normal_kernel_cpu")
+    data = _gen(generator).standard_normal(_size(size)).astype(dt)
+    return _finish(data, device, requires_grad)
+
+
+def randint(*args, size=None, generator: Generator | None = None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """Random integers in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high, size)``."""
+    args = list(args)
+    if size is None:
+        size = args.pop()
+    low, high = (0, args[0]) if len(args) == 1 else args
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    data = _gen(generator).integers(low, high, _size((size,)), dtype=np.int64)
+    return _finish(data.astype(_dt(dtype, _dtype.int64)), device, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0..n-1``."""
+    data = _gen(generator).permutation(n).astype(_dt(dtype, _dtype.int64))
+    return _finish(data, device, requires_grad)
+
+
+def normal(mean, std, size=None, *, generator: Generator | None = None) -> Tensor:
+    """Samples from N(mean, std^2); ``mean``/``std`` may be tensors."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else np.broadcast(m, s).shape
+    dt = (mean if isinstance(mean, Tensor) else std).dtype.np if isinstance(
+        mean, Tensor) or isinstance(std, Tensor) else _dt(None)
+    return Tensor._wrap(_gen(generator).normal(m, s, shape).astype(dt))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    """Draw category indices with probabilities proportional to the rows of ``input``."""
+    probs = np.asarray(input._data, dtype=np.float64)
+    rows = probs.reshape(-1, probs.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    g = _gen(generator)
+    out = np.stack([
+        g.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum())
+        for r in rows
+    ])
+    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
+def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
+    """1 with probability ``input`` (elementwise), else 0."""
+    draw = _gen(generator).random(input.shape)
+    return Tensor._wrap((draw < np.asarray(input._data)).astype(input.dtype.np))
+
+
+def _like(name, fill):
+    def like(input: Tensor, *, dtype=None, device=None, requires_grad=False, **_) -> Tensor:
+        dt = input.dtype if dtype is None else dtype
+        dev = input.device if device is None else device
+        return fill(input.shape, dt, dev, requires_grad)
+
+    like.__name__ = name
+    like.__doc__ = f"Like ``{name[:-5]}`` with ``input``'s shape, dtype and device."
+    return like
+
+
+zeros_like = _like("zeros_like", lambda s, d, v, r: zeros(s, dtype=d, device=v, requires_grad=r))
+ones_like = _like("ones_like", lambda s, d, v, r: ones(s, dtype=d, device=v, requires_grad=r))
+empty_like = _like("empty_like", lambda s, d, v, r: empty(s, dtype=d, device=v, requires_grad=r))
+rand_like = _like("rand_like", lambda s, d, v, r: rand(s, dtype=d, device=v, requires_grad=r))
+randn_like = _like("randn_like", lambda s, d, v, r: randn(s, dtype=d, device=v, requires_grad=r))
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """A tensor like ``input`` filled with ``fill_value``."""
+    return full(input.shape, fill_value, dtype=dtype or input.dtype,
+                device=device or input.device, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=device or input.device)
+
+
+# ---- Tensor.new_* methods: same dtype/device as self unless given -----------------
+def _new(fill):
+    def method(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return fill(_size(size), dtype or self.dtype, device or self.device, requires_grad)
+
+    return method
+
+
+Tensor.new_zeros = _new(lambda s, d, v, r: zeros(s, dtype=d, device=v, requires_grad=r))
+Tensor.new_ones = _new(lambda s, d, v, r: ones(s, dtype=d, device=v, requires_grad=r))
+Tensor.new_empty = _new(lambda s, d, v, r: empty(s, dtype=d, device=v, requires_grad=r))
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor

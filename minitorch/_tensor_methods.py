@@ -1,0 +1,140 @@
+"""Tensor methods and operators, bound from the functions of ``minitorch.ops``.
+
+``x.exp()`` is ``minitorch.exp(x)``, ``x + y`` is ``minitorch.add(x, y)``, and every in-place
+method ``x.op_(...)`` runs the out-of-place op and stores the result into ``x``
+(see ``Tensor._rebase_inplace`` for how the graph is kept right).
+"""
+
+from __future__ import annotations
+
+from .ops import elementwise as E
+from .ops import indexing as I  # noqa: E741
+from .ops import linalg as L
+from .ops import reduction as R
+from .ops import shape as S
+from .tensor import Tensor
+
+_FUNCTIONS = {
+    E: """add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow
+          maximum minimum neg negative abs absolute sign exp log log1p sqrt rsqrt sin cos tanh
+          sigmoid relu floor ceil round trunc square reciprocal clamp clip eq ne lt le gt ge
+          greater greater_equal less less_equal not_equal logical_not logical_and logical_or
+          bitwise_and bitwise_or bitwise_xor bitwise_not""",
+    R: "sum mean prod max min amax amin argmax argmin var std logsumexp softmax log_softmax "
+    "norm all any",
+    S: """view reshape permute transpose swapaxes swapdims t expand squeeze unsqueeze flatten
+          unflatten contiguous clone split chunk unbind narrow repeat flip movedim""",
+    I: "gather scatter_add index_select masked_fill nonzero",
+    L: "matmul mm bmm dot",
+}
+
+for _module, _names in _FUNCTIONS.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_module, _name))
+
+
+def _where(self: Tensor, condition: Tensor, y) -> Tensor:
+    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
+    return E.where(condition, self, y)
+
+
+def _sum_to_size(self: Tensor, *size) -> Tensor:
+    """Sum broadcast dimensions away so the result has shape ``size``."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    if tuple(shape) == self.shape:
+        return self
+    return S.SumToSize.apply(self, tuple(shape))
+
+
+Tensor.where = _where
+Tensor.sum_to_size = _sum_to_size
+Tensor.view_as = lambda self, other: self.view(other.shape)
+Tensor.reshape_as = lambda self, other: self.reshape(other.shape)
+Tensor.expand_as = lambda self, other: self.expand(other.shape)
+
+
+# --------------------------------------------------------------------------- operators
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+Tensor.__add__ = E.add
+Tensor.__radd__ = _reflected(E.add)
+Tensor.__sub__ = E.sub
+Tensor.__rsub__ = _reflected(E.sub)
+Tensor.__mul__ = E.mul
+Tensor.__rmul__ = _reflected(E.mul)
+Tensor.__truediv__ = E.div
+Tensor.__rtruediv__ = _reflected(E.div)
+Tensor.__floordiv__ = E.floor_divide
+Tensor.__rfloordiv__ = _reflected(E.floor_divide)
+Tensor.__mod__ = E.remainder
+Tensor.__rmod__ = _reflected(E.remainder)
+Tensor.__pow__ = E.pow
+Tensor.__rpow__ = _reflected(E.pow)
+Tensor.__matmul__ = L.matmul
+Tensor.__rmatmul__ = _reflected(L.matmul)
+Tensor.__neg__ = E.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = E.abs
+Tensor.__eq__ = E.eq
+Tensor.__ne__ = E.ne
+Tensor.__lt__ = E.lt
+Tensor.__le__ = E.le
+Tensor.__gt__ = E.gt
+Tensor.__ge__ = E.ge
+Tensor.__and__ = E.bitwise_and
+Tensor.__or__ = E.bitwise_or
+Tensor.__xor__ = E.bitwise_xor
+Tensor.__rand__ = _reflected(E.bitwise_and)
+Tensor.__ror__ = _reflected(E.bitwise_or)
+Tensor.__invert__ = E.bitwise_not
+
+
+# --------------------------------------------------------------------- in-place methods
+def _inplace(fn, name: str):
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        return self._rebase_inplace(lambda s: fn(s, *args, **kwargs))
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    return method
+
+
+for _name in """add sub mul div pow clamp clip neg abs exp log sqrt relu sigmoid tanh floor ceil
+                round trunc masked_fill scatter_add sign remainder fmod""".split():
+    setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
+
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+Tensor.__ipow__ = Tensor.pow_
+Tensor.__imod__ = Tensor.remainder_
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    return input + value * tensor1 * tensor2
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``input + value * tensor1 / tensor2``."""
+    return input + value * tensor1 / tensor2
+
+
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+    """``input + weight * (end - input)``."""
+    return input + weight * (end - input)
+
+
+Tensor.addcmul = addcmul
+Tensor.addcdiv = addcdiv
+Tensor.lerp = lerp
+Tensor.addcmul_ = _inplace(addcmul, "addcmul_")
+Tensor.addcdiv_ = _inplace(addcdiv, "addcdiv_")
+Tensor.lerp_ = _inplace(lerp, "lerp_")
+Tensor.clamp_min = lambda self, min: E.clamp(self, min=min)  # noqa: A006
+Tensor.clamp_max = lambda self, max: E.clamp(self, max=max)  # noqa: A006
+Tensor.clamp_min_ = _inplace(Tensor.clamp_min, "clamp_min_")
+Tensor.clamp_max_ = _inplace(Tensor.clamp_max, "clamp_max_")

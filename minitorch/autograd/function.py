@@ -1,0 +1,268 @@
+"""``Function``: one differentiable operation, and ``Node``: its record in the graph.
+
+A ``Function`` subclass says how to compute an op (``forward``, on raw NumPy/CuPy arrays)
+and how to differentiate it (``backward``, in Tensor ops).  ``Function.apply`` runs the
+forward pass and, when some input requires grad and grad mode is on, records a *node*:
+an instance of ``<Name>Backward0`` that doubles as the ``ctx`` handed to forward and
+backward.  The node remembers
+
+* ``next_functions``: for each Tensor input, the node that produced it (or the
+  ``AccumulateGrad`` node of a leaf), so the engine can walk the graph backwards;
+* what forward saved with ``ctx.save_for_backward``, plus each saved tensor's version,
+  so that an in-place change of a saved tensor is caught at backward time;
+* each input's shape and dtype, so the engine can undo broadcasting in one place.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from .._backend import is_array
+from . import grad_mode
+
+# Set by minitorch.tensor to avoid an import cycle.
+Tensor: Any = None
+
+
+class Node:
+    """A node of the backward graph (``y.grad_fn``). Subclasses are made per Function."""
+
+    _fn: type[Function]
+    __slots__ = (
+        "__weakref__",
+        "__dict__",
+        "next_functions",
+        "needs_input_grad",
+        "_to_save",
+        "_saved",
+        "_input_meta",
+        "_pre_hooks",
+        "_non_differentiable",
+    )
+
+    def __init__(self) -> None:
+        self._to_save = ()
+        self._saved = None
+        self._pre_hooks = None
+        self._non_differentiable = False
+
+    # ---- ctx API used inside forward/backward -------------------------------------
+    def save_for_backward(self, *arrays) -> None:
+        """Remember arrays (inputs, the output, or intermediates) for ``backward``."""
+        self._to_save = arrays
+
+    def mark_non_differentiable(self, *args) -> None:
+        """Declare the output not differentiable (comparisons, argmax, ...)."""
+        self._non_differentiable = True
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved arrays as Tensors, wired into the graph (so backward is differentiable).
+
+        Raises
+        ------
+        RuntimeError
+            After the graph was freed by a backward pass, or when a saved tensor was
+            modified in place after it was saved.
+        """
+        if self._saved is None:
+            if not self._to_save:
+                return ()
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        out = []
+        for entry in self._saved:
+            if entry is None:
+                out.append(None)
+                continue
+            kind, obj, counter, version = entry
+            if counter is not None and counter[0] != version:
+                t = obj if kind == "in" else Tensor._wrap(obj)
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{t._type_name()} {list(t.shape)}], which is "
+                    f"{'an input' if kind == 'in' else 'output 0'} of {self.name()}, is at "
+                    f"version {counter[0]}; expected version {version} instead. Hint: the "
+                    "operation that changed it is an in-place op (ending in '_') or an "
+                    "assignment into the tensor."
+                )
+            if kind == "in" or kind == "const":
+                out.append(obj)
+            elif kind == "out":
+                t = Tensor._wrap(obj)
+                if grad_mode.is_grad_enabled():  # create_graph: the output depends on us
+                    t.requires_grad = True
+                    t.grad_fn = self
+                    t._vc = counter
+                out.append(t)
+            else:
+                out.append(Tensor._wrap(obj))
+        return tuple(out)
+
+    # ---- graph API -------------------------------------------------------------------
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    def register_hook(self, hook):  # PyTorch's Node.register_hook on grad inputs is rarer
+        raise NotImplementedError("minitorch supports hooks on tensors (Tensor.register_hook)")
+
+    def _register_tensor_hook(self, hook) -> _RemovableHandle:
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def _release(self) -> None:
+        self._saved = None
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable) -> None:
+        super().__init__()
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = ()
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks = hooks
+        self._hook = hook
+        hooks.append(hook)
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _accumulator(t) -> AccumulateGrad:
+    """The (shared) AccumulateGrad node of leaf ``t``, made on first use, held weakly."""
+    ref = t._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._accumulator = weakref.ref(node)
+    return node
+
+
+class Function:
+    """Base class of every differentiable op, built in or user-defined.
+
+    Subclasses implement two static methods::
+
+        @staticmethod
+        def forward(ctx, *args):   # Tensor args arrive as raw arrays; returns one array
+        @staticmethod
+        def backward(ctx, grad):   # grad is a Tensor; returns one grad per forward arg
+
+    and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  Gradients may
+    be returned in broadcast shape; the engine sums them back to each input's shape.
+    """
+
+    _node_cls: type[Node] | None = None
+    _builtin = False  # built-in ops are named like PyTorch's, e.g. AddBackward0
+    _is_view = False  # the output shares memory (and the version counter) with args[0]
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    @classmethod
+    def _node_class(cls) -> type[Node]:
+        node_cls = cls.__dict__.get("_node_cls")
+        if node_cls is None:
+            suffix = "Backward0" if cls._builtin else "Backward"
+            node_cls = type(cls.__name__ + suffix, (Node,), {"_fn": cls, "__slots__": ()})
+            cls._node_cls = node_cls
+        return node_cls
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` on the inputs' arrays and record a graph node if needed."""
+        raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        record = grad_mode._state.enabled and any(
+            isinstance(a, Tensor) and a.requires_grad for a in args
+        )
+        ctx = cls._node_class()()
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        Tensor._check_same_device(args)
+        out = cls.forward(ctx, *raw, **kwargs)
+        if isinstance(out, Tensor):  # a user forward written with Tensor ops
+            out = out._data
+        result = Tensor._wrap(out)
+        if cls._is_view:
+            mark_view(result, args[0])
+        if record and not ctx._non_differentiable:
+            _link(ctx, args, result)
+        return result
+
+
+def mark_view(view, base) -> None:
+    """``view`` shares ``base``'s memory: share its version counter and remember the base."""
+    view._vc = base._vc
+    view._base = base._base if base._base is not None else base
+
+
+def _link(ctx: Node, args, result) -> None:
+    """Wire ``ctx`` into the graph as ``result.grad_fn``."""
+    arg_nodes = []  # per forward argument: (next node or None, shape, dtype) or None
+    for a in args:
+        if isinstance(a, Tensor):
+            if a.grad_fn is not None:
+                node = a.grad_fn
+            elif a.requires_grad:
+                node = _accumulator(a)
+            else:
+                node = None
+            arg_nodes.append((node, a._data.shape, a.dtype))
+        else:
+            arg_nodes.append(None)
+    ctx._input_meta = arg_nodes
+    ctx.next_functions = tuple((m[0], 0) for m in arg_nodes if m is not None)
+    if ctx._to_save:
+        ctx._saved = [_save_entry(s, args, result) for s in ctx._to_save]
+        ctx._to_save = (True,)  # remembers "something was saved" once _saved is released
+    result.requires_grad = True
+    result.grad_fn = ctx
+
+
+def _save_entry(s, args, result):
+    if s is None:
+        return None
+    if isinstance(s, Tensor):
+        return ("in", s, s._vc, s._vc[0])
+    for a in args:
+        if isinstance(a, Tensor) and a._data is s:
+            return ("in", a, a._vc, a._vc[0])
+    if s is result._data:
+        return ("out", s, result._vc, result._vc[0])
+    if not is_array(s):  # a Python or NumPy scalar: kept as it is
+        return ("const", s, None, 0)
+    return ("raw", s, None, 0)
+
+
+def once_differentiable(fn):
+    """Decorator kept for PyTorch compatibility; minitorch backward is always in Tensor ops."""
+    return fn

@@ -1,0 +1,1 @@
+"""The differentiable operations, one ``Function`` subclass per op, grouped by family."""

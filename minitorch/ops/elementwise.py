@@ -1,0 +1,729 @@
+r"""Elementwise operations: arithmetic, unary math, comparisons and ``where``.
+
+Each gradient is written with Tensor operations, so differentiating it again
+(``create_graph=True``) simply records more graph.  Broadcasting is *not* undone here:
+the engine sums each returned gradient down to its input's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._backend import get_array_module
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import promote, write_out
+
+
+class _Builtin(Function):
+    _builtin = True
+
+
+# ----------------------------------------------------------------- binary arithmetic
+class Add(_Builtin):
+    r""":math:`z = x + y`; :math:`\partial z/\partial x = \partial z/\partial y = 1`."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(_Builtin):
+    r""":math:`z = x - y`; the gradient is :math:`(g, -g)`."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(_Builtin):
+    r""":math:`z = x y`; :math:`\partial z/\partial x = y`, :math:`\partial z/\partial y = x`.
+
+    Only the input needed for the *other* gradient is saved.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        nx, ny = ctx.needs_input_grad
+        ctx.save_for_backward(y if nx else None, x if ny else None)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        return (grad * y if nx else None), (grad * x if ny else None)
+
+
+class Div(_Builtin):
+    r""":math:`z = x / y`; :math:`\partial z/\partial x = 1/y`,
+    :math:`\partial z/\partial y = -x/y^2`."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = grad / y if nx else None
+        gy = -grad * x / (y * y) if ny else None
+        return gx, gy
+
+
+class Pow(_Builtin):
+    r""":math:`z = x^y`.
+
+    :math:`\partial z/\partial x = y x^{y-1}` and :math:`\partial z/\partial y = z \ln x`,
+    taken as 0 where :math:`x = 0, y \ge 0` (PyTorch's convention, avoiding ``0 * -inf``).
+    For an exponent of 0 the gradient with respect to ``x`` is 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = x**y
+        ctx.save_for_backward(x, y, out if ctx.needs_input_grad[1] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = gy = None
+        if nx:
+            if isinstance(y, Tensor):
+                gx = where(y == 0, 0.0, grad * y * x ** (y - 1))
+            else:
+                gx = grad * 0.0 if y == 0 else grad * y * x ** (y - 1)
+        if ny:
+            xt = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+            gy = where((xt == 0) & (y >= 0), 0.0, grad * out * xt.log())
+        return gx, gy
+
+
+class Maximum(_Builtin):
+    r""":math:`z = \max(x, y)`: the gradient goes to the larger input, split evenly on ties."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        share = (x > y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(_Builtin):
+    r""":math:`z = \min(x, y)`: the gradient goes to the smaller input, split evenly on ties."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        share = (x < y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Remainder(_Builtin):
+    r""":math:`z = x - \lfloor x/y \rfloor y` (sign of the divisor, like Python's ``%``).
+
+    :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y = -\lfloor x/y \rfloor`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
+        return grad, gy
+
+
+class FloorDivide(_Builtin):
+    r""":math:`z = \lfloor x / y \rfloor`: piecewise constant, so the gradient is zero."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return get_array_module(x).floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad * 0
+
+
+# ----------------------------------------------------------------------- unary math
+class Neg(_Builtin):
+    r""":math:`z = -x`, gradient :math:`-g`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Abs(_Builtin):
+    r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class Sign(_Builtin):
+    r""":math:`z = \operatorname{sign}(x)`: piecewise constant, gradient 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return get_array_module(x).sign(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Exp(_Builtin):
+    r""":math:`z = e^x`; since :math:`dz/dx = e^x = z`, the saved output is reused."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = get_array_module(x).exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(_Builtin):
+    r""":math:`z = \ln x`, gradient :math:`g / x`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Log1p(_Builtin):
+    r""":math:`z = \ln(1 + x)`, gradient :math:`g / (1 + x)`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class Sqrt(_Builtin):
+    r""":math:`z = \sqrt{x}`, gradient :math:`g / (2 z)`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = get_array_module(x).sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Rsqrt(_Builtin):
+    r""":math:`z = x^{-1/2}`, gradient :math:`-\tfrac12 g x^{-3/2} = -\tfrac12 g z^3`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = 1 / get_array_module(x).sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -0.5 * grad * out * out * out
+
+
+class Sin(_Builtin):
+    r""":math:`z = \sin x`, gradient :math:`g \cos x`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(_Builtin):
+    r""":math:`z = \cos x`, gradient :math:`-g \sin x`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Tanh(_Builtin):
+    r""":math:`z = \tanh x`, gradient :math:`g (1 - z^2)`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = get_array_module(x).tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(_Builtin):
+    r""":math:`z = 1 / (1 + e^{-x})`, gradient :math:`g z (1 - z)`.
+
+    Computed as :math:`\tfrac12(1 + \tanh(x/2))`, which never overflows.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        out = xp.tanh(x * x.dtype.type(0.5))
+        out += 1
+        out *= x.dtype.type(0.5)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(_Builtin):
+    r""":math:`z = \max(x, 0)`, gradient :math:`g \cdot [x > 0]`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = get_array_module(x).maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out > 0)
+
+
+class Clamp(_Builtin):
+    r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g \cdot [a \le x \le b]`."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        xp = get_array_module(x)
+        out = x
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        mask = None
+        if ctx.lo is not None:
+            mask = x >= ctx.lo
+        if ctx.hi is not None:
+            mask = (x <= ctx.hi) if mask is None else mask & (x <= ctx.hi)
+        return (grad if mask is None else grad * mask), None, None
+
+
+class Round(_Builtin):
+    r"""Rounding (``floor``/``ceil``/``round``/``trunc``): piecewise constant, gradient 0."""
+
+    @staticmethod
+    def forward(ctx, x, how):
+        return getattr(get_array_module(x), how)(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class Where(_Builtin):
+    r""":math:`z = c\,?\,x : y`; the gradient flows to ``x`` where ``c`` holds, else to ``y``."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
+        return get_array_module(cond).where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        _, nx, ny = ctx.needs_input_grad
+        zero = grad.new_zeros(())
+        gx = where(cond, grad, zero) if nx else None
+        gy = where(cond, zero, grad) if ny else None
+        return None, gx, gy
+
+
+class ToDtype(_Builtin):
+    r"""A dtype conversion; the gradient is converted back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.in_dtype = _dtype.from_np(x.dtype)
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.in_dtype), None
+
+
+# --------------------------------------------------------- non-differentiable results
+class _Compare(_Builtin):
+    """Comparisons produce bool tensors, which carry no gradient."""
+
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.mark_non_differentiable()
+        return getattr(get_array_module(x), cls.op)(x, y)
+
+
+def _compare_fn(op_name: str, np_name: str):
+    cls = type(op_name, (_Compare,), {"op": np_name, "__doc__": f"``{np_name}``, a bool tensor."})
+
+    def compare(input, other, *, out=None):
+        if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is other.dtype:
+            return write_out(cls.apply(input, other), out, op_name.lower())
+        a, b = promote(input, other)
+        return write_out(cls.apply(a, b), out, op_name.lower())
+
+    compare.__name__ = op_name.lower()
+    compare.__doc__ = f"Elementwise ``input {np_name} other`` as a bool tensor."
+    return compare
+
+
+eq = _compare_fn("Eq", "equal")
+ne = _compare_fn("Ne", "not_equal")
+lt = _compare_fn("Lt", "less")
+le = _compare_fn("Le", "less_equal")
+gt = _compare_fn("Gt", "greater")
+ge = _compare_fn("Ge", "greater_equal")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+class _Logical(_Builtin):
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.mark_non_differentiable()
+        return getattr(get_array_module(x), cls.op)(x, y)
+
+
+class BitwiseAnd(_Logical):
+    op = "bitwise_and"
+
+
+class BitwiseOr(_Logical):
+    op = "bitwise_or"
+
+
+class BitwiseXor(_Logical):
+    op = "bitwise_xor"
+
+
+class LogicalNot(_Builtin):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.mark_non_differentiable()
+        return get_array_module(x).logical_not(x) if x.dtype == bool else ~x
+
+
+# ------------------------------------------------------------------ public functions
+def _binary(fn: type[Function], input, other):
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is other.dtype:
+        return fn.apply(input, other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"{fn.__name__.lower()}(): argument 'input' must be Tensor")
+    a, b = promote(input, other)
+    return fn.apply(a, b)
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    r"""``input + alpha * other``, broadcasting like NumPy/PyTorch."""
+    if alpha != 1:
+        other = other * alpha
+    return write_out(_binary(Add, input, other), out, "add")
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    r"""``input - alpha * other``."""
+    if alpha != 1:
+        other = other * alpha
+    return write_out(_binary(Sub, input, other), out, "sub")
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    r"""Elementwise product ``input * other``."""
+    return write_out(_binary(Mul, input, other), out, "mul")
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    r"""``input / other``; integer inputs give the default float dtype (true division).
+
+    ``rounding_mode='floor'`` or ``'trunc'`` round the quotient like PyTorch.
+    """
+    if rounding_mode == "floor":
+        return floor_divide(input, other, out=out)
+    if rounding_mode == "trunc":
+        q = _binary(Div, _as_float(input), _as_float(other)).trunc()
+        dt = promote(input, other)
+        q = q if isinstance(dt[0], Tensor) and dt[0].dtype.is_floating_point else q.to(
+            _int_result(input, other)
+        )
+        return write_out(q, out, "div")
+    if rounding_mode is not None:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return write_out(_binary(Div, _as_float(input), _as_float(other)), out, "div")
+
+
+divide = true_divide = div
+
+
+def _int_result(a, b):
+    from .. import _dtype
+
+    return _dtype.result_type(a, b)
+
+
+def _as_float(x):
+    """True division promotes integers to the default float dtype."""
+    if isinstance(x, Tensor) and not x.dtype.is_floating_point:
+        from .._dtype import get_default_dtype
+
+        return x.to(get_default_dtype())
+    return x
+
+
+def floor_divide(input, other, *, out=None) -> Tensor:
+    r"""``floor(input / other)``, elementwise (Python's ``//``)."""
+    return write_out(_binary(FloorDivide, input, other), out, "floor_divide")
+
+
+def remainder(input, other, *, out=None) -> Tensor:
+    r"""Python-style remainder: the result has the sign of ``other``."""
+    return write_out(_binary(Remainder, input, other), out, "remainder")
+
+
+def fmod(input, other, *, out=None) -> Tensor:
+    r"""C-style remainder: the result has the sign of ``input``."""
+    return write_out(input - (input / other).trunc() * other, out, "fmod")
+
+
+def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
+    r"""``input ** exponent`` with either argument a Tensor or a scalar."""
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        # A scalar exponent does not change an integer tensor's dtype unless it is a float.
+        a, b = promote(input, exponent)
+        return write_out(Pow.apply(a, b), out, "pow")
+    return write_out(_binary(Pow, input, exponent), out, "pow")
+
+
+def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    r"""Elementwise maximum of two tensors."""
+    return write_out(_binary(Maximum, input, other), out, "maximum")
+
+
+def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    r"""Elementwise minimum of two tensors."""
+    return write_out(_binary(Minimum, input, other), out, "minimum")
+
+
+def where(condition: Tensor, input=None, other=None) -> Tensor:
+    r"""``input`` where ``condition`` is True, else ``other`` (tensors or scalars)."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if not isinstance(condition, Tensor) or condition.dtype.name != "bool":
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{getattr(condition, 'dtype', type(condition).__name__)}"
+        )
+    x, y = promote(input, other)
+    return Where.apply(condition, x, y)
+
+
+def _unary(fn, name):
+    def op(input: Tensor, *, out=None) -> Tensor:
+        if fn not in (Neg, Abs, Sign, Round) and not input.dtype.is_floating_point:
+            input = _as_float(input)
+        return write_out(fn.apply(input), out, name)
+
+    op.__name__ = name
+    op.__doc__ = fn.__doc__
+    return op
+
+
+neg = negative = _unary(Neg, "neg")
+abs = absolute = _unary(Abs, "abs")  # noqa: A001
+sign = _unary(Sign, "sign")
+exp = _unary(Exp, "exp")
+log = _unary(Log, "log")
+log1p = _unary(Log1p, "log1p")
+sqrt = _unary(Sqrt, "sqrt")
+rsqrt = _unary(Rsqrt, "rsqrt")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tanh = _unary(Tanh, "tanh")
+sigmoid = _unary(Sigmoid, "sigmoid")
+
+
+def relu(input: Tensor) -> Tensor:
+    r"""Rectified linear unit, :math:`\max(x, 0)`."""
+    return Relu.apply(input)
+
+
+def _rounding(how):
+    def op(input: Tensor, *, out=None) -> Tensor:
+        if not input.dtype.is_floating_point:
+            return write_out(input.clone(), out, how)
+        return write_out(Round.apply(input, how), out, how)
+
+    op.__name__ = how
+    op.__doc__ = f"Elementwise ``{how}``; its gradient is zero."
+    return op
+
+
+floor = _rounding("floor")
+ceil = _rounding("ceil")
+round = _rounding("round")  # noqa: A001
+trunc = _rounding("trunc")
+
+
+def square(input: Tensor) -> Tensor:
+    r""":math:`x^2`."""
+    return input * input
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    r""":math:`1/x`."""
+    return 1 / _as_float(input)
+
+
+def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
+    r"""Clamp every element into ``[min, max]``; ``min``/``max`` may be scalars or tensors."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        r = input
+        if min is not None:
+            r = maximum(r, min if isinstance(min, Tensor) else r.new_tensor(min))
+        if max is not None:
+            r = minimum(r, max if isinstance(max, Tensor) else r.new_tensor(max))
+        return write_out(r, out, "clamp")
+    if input.dtype.is_floating_point or all(
+        isinstance(v, (int, type(None))) for v in (min, max)
+    ):
+        t = input
+    else:
+        t = _as_float(input)
+    cast = t.dtype.np.type
+    lo = None if min is None else cast(min)
+    hi = None if max is None else cast(max)
+    return write_out(Clamp.apply(t, lo, hi), out, "clamp")
+
+
+clip = clamp
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise NOT as a bool tensor."""
+    return LogicalNot.apply(input.bool())
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    return BitwiseAnd.apply(input.bool(), other.bool())
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    return BitwiseOr.apply(input.bool(), other.bool())
+
+
+def bitwise_and(input, other):
+    return _binary(BitwiseAnd, input, other)
+
+
+def bitwise_or(input, other):
+    return _binary(BitwiseOr, input, other)
+
+
+def bitwise_xor(input, other):
+    return _binary(BitwiseXor, input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    return LogicalNot.apply(input)

@@ -1,0 +1,292 @@
+r"""Indexing: ``x[key]``, ``x[key] = v``, ``gather`` and ``scatter_add``.
+
+Reading ``y = x[key]`` copies (or views) some elements of ``x``.  Its gradient puts the
+upstream gradient back where those elements came from, in a zero tensor shaped like
+``x``; when an integer index repeats an element, the contributions *add up*.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._backend import get_array_module, scatter_add
+from ..autograd import grad_mode
+from ..autograd.function import Function, mark_view
+from ..tensor import Tensor
+from .reduction import normalize_dim
+
+
+class _Builtin(Function):
+    _builtin = True
+
+
+def _is_basic(key: tuple) -> bool:
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+def convert_key(key, shape) -> tuple:
+    """Turn an index into a tuple of raw index objects, raising PyTorch's errors.
+
+    Accepts ints, slices, ``None``, ``...``, bool/int tensors, lists and arrays.
+    """
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            if k.dtype.is_floating_point:
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            k = k._data if k.ndim else (bool(k._data) if k.dtype.name == "bool" else int(k))
+        elif isinstance(k, (bool, np.bool_)):
+            k = np.asarray(k)
+        elif isinstance(k, (int, np.integer)):
+            k = int(k)
+        elif isinstance(k, (list, tuple)):
+            k = np.asarray(k)
+            if k.dtype.kind == "f":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+        elif isinstance(k, slice):
+            if k.step is not None and k.step <= 0:
+                raise ValueError("step must be greater than zero")
+            k = slice(*(None if v is None else _index_int(v) for v in (k.start, k.stop, k.step)))
+        elif k is None or k is Ellipsis or hasattr(k, "dtype"):
+            pass
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                f"are valid indices (got {type(k).__name__})"
+            )
+        out.append(k)
+    _check_bounds(out, shape)
+    return tuple(out)
+
+
+def _index_int(v) -> int:
+    if isinstance(v, Tensor):
+        return int(v)
+    if not isinstance(v, (int, np.integer)):
+        raise TypeError(
+            "slice indices must be integers or None or have an __index__ method"
+        )
+    return int(v)
+
+
+def _check_bounds(key: list, shape) -> None:
+    used = sum(
+        (k.ndim if hasattr(k, "ndim") and k.dtype == bool else 1)
+        for k in key
+        if k is not None and k is not Ellipsis
+    )
+    if used > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    for i, k in enumerate(key):
+        if k is Ellipsis:
+            rest = sum(1 for j in key[i + 1 :] if j is not None and j is not Ellipsis)
+            dim = len(shape) - rest
+            continue
+        if k is None:
+            continue
+        if isinstance(k, int):
+            n = shape[dim]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+        elif hasattr(k, "dtype") and k.dtype == bool:
+            want = shape[dim : dim + k.ndim]
+            if tuple(k.shape) != tuple(want):
+                raise IndexError(
+                    f"The shape of the mask {list(k.shape)} at index {dim} does not match the "
+                    f"shape of the indexed tensor {list(want)} at index {dim}"
+                )
+            dim += k.ndim
+            continue
+        elif hasattr(k, "dtype") and k.size:
+            n = shape[dim]
+            lo, hi = int(k.min()), int(k.max())
+            if lo < -n or hi >= n:
+                bad = hi if hi >= n else lo
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+        dim += 1
+
+
+class Index(_Builtin):
+    r""":math:`y = x[\text{key}]`.
+
+    Gradient: scatter :math:`g` into zeros shaped like :math:`x` at ``key``, adding up
+    repeated positions (see :class:`IndexBackward`).
+    """
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key, ctx.in_shape = key, x.shape
+        return x[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexBackward.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class IndexBackward(_Builtin):
+    r"""Place ``grad`` at ``key`` in a zero tensor of ``shape`` (accumulating repeats).
+
+    It is linear in ``grad``; its own gradient reads the same positions back: ``g[key]``.
+    """
+
+    @staticmethod
+    def forward(ctx, grad, key, shape):
+        ctx.key = key
+        out = get_array_module(grad).zeros(shape, dtype=grad.dtype)
+        if _is_basic(key):
+            out[key] = grad
+        else:
+            scatter_add(out, key, grad)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Index.apply(gg, ctx.key), None, None
+
+
+class IndexPut(_Builtin):
+    r""":math:`y = x` with :math:`y[\text{key}] = v` (out of place).
+
+    Gradient: :math:`g` with zeros at ``key`` for :math:`x` (those values were overwritten),
+    and :math:`g[\text{key}]` for :math:`v` (summed back to ``v``'s shape by the engine).
+    """
+
+    @staticmethod
+    def forward(ctx, x, v, key):
+        ctx.key = key
+        out = x.copy()
+        out[key] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            mask = get_array_module(grad._data).ones(grad.shape, dtype=grad.dtype.np)
+            mask[ctx.key] = 0
+            gx = grad * Tensor._wrap(mask)
+        if ctx.needs_input_grad[1]:
+            gv = Index.apply(grad, ctx.key)
+        return gx, gv, None
+
+
+class Gather(_Builtin):
+    r""":math:`y_{i j} = x_{i, \text{index}_{ij}}` along ``dim`` (``take_along_axis``).
+
+    Gradient: add :math:`g_{ij}` into position :math:`(i, \text{index}_{ij})` of a zero
+    tensor — a :class:`ScatterAdd`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.dim, ctx.in_shape = dim, x.shape
+        ctx.save_for_backward(index)
+        return get_array_module(x).take_along_axis(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved_tensors
+        zeros = grad.new_zeros(ctx.in_shape)
+        return ScatterAdd.apply(zeros, ctx.dim, index, grad), None, None
+
+
+class ScatterAdd(_Builtin):
+    r""":math:`y = x`, then :math:`y_{i, \text{index}_{ij}} \mathrel{+}= s_{ij}` along ``dim``.
+
+    Gradient: :math:`g` for :math:`x`, and :math:`g` gathered at ``index`` for :math:`s`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        out = x.copy()
+        xp = get_array_module(x)
+        grid = list(xp.indices(index.shape, sparse=True))
+        grid[dim] = index
+        scatter_add(out, tuple(grid), src[tuple(slice(0, s) for s in index.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved_tensors
+        gs = Gather.apply(grad, ctx.dim, index) if ctx.needs_input_grad[3] else None
+        return grad, None, None, gs
+
+
+# ------------------------------------------------------------------ public functions
+def getitem(x: Tensor, key) -> Tensor:
+    """``x[key]`` with PyTorch's indexing rules (basic indexing returns a view)."""
+    key = convert_key(key, x.shape)
+    try:
+        out = Index.apply(x, key)
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension").replace("array", "tensor")) from None
+    if _is_basic(key):
+        mark_view(out, x)
+    return out
+
+
+def setitem(x: Tensor, key, value) -> None:
+    """``x[key] = value``, in place, recorded in the graph when gradients are involved."""
+    key = convert_key(key, x.shape)
+    tracked = grad_mode.is_grad_enabled() and (
+        x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+    )
+    if not tracked:
+        x._check_inplace()
+        x._data[key] = value._data if isinstance(value, Tensor) else value
+        x._bump_version()
+        return
+    if not isinstance(value, Tensor):
+        value = x.new_tensor(value)
+    if value.dtype is not x.dtype:
+        value = value.to(x.dtype)
+    x._rebase_inplace(lambda snapshot: IndexPut.apply(snapshot, value, key))
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Pick values along ``dim`` at ``index`` (same number of dims as ``input``)."""
+    d = normalize_dim(dim, input.ndim)
+    if index.dtype.name not in ("int64", "int32"):
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    return Gather.apply(input, d, index._data)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """Out-of-place ``input.scatter_add_(dim, index, src)``."""
+    d = normalize_dim(dim, input.ndim)
+    return ScatterAdd.apply(input, d, index._data, src)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Select the entries ``index`` (1-D) along ``dim``."""
+    d = normalize_dim(dim, input.ndim)
+    return input[(slice(None),) * d + (index,)]
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``value`` where ``mask`` is True, ``input`` elsewhere."""
+    from .elementwise import where
+
+    if isinstance(value, Tensor):
+        value = value.to(input.dtype)
+    return where(mask, value if isinstance(value, Tensor) else input.new_tensor(value), input)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
+    xp = get_array_module(input._data)
+    idx = xp.nonzero(input._data if input.ndim else input._data.reshape(1))
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(xp.int64)) for i in idx)
+    return Tensor._wrap(xp.stack(idx, axis=1).astype(xp.int64) if idx else xp.zeros((0, 0)))

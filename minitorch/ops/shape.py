@@ -1,0 +1,483 @@
+r"""Shape operations: views, permutations, broadcasting, joining and splitting.
+
+Most of these only move the upstream gradient back into the input's layout: a reshape's
+gradient is reshaped back, a permutation's is permuted by the inverse permutation, and
+an expand's is summed over the broadcast dimensions (by the engine).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._backend import get_array_module, reshape_view
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .reduction import normalize_dim
+
+
+class _Builtin(Function):
+    _builtin = True
+
+
+def infer_shape(shape, numel: int) -> tuple[int, ...]:
+    """Resolve one ``-1`` in ``shape``; PyTorch's errors for impossible shapes."""
+    shape = tuple(int(s) for s in shape)
+    known = 1
+    infer = None
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if infer is not None:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(_Builtin):
+    r"""A new shape over the same memory; the gradient is reshaped back."""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        try:
+            return reshape_view(x, shape)
+        except (ValueError, AttributeError):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None
+
+
+class Permute(_Builtin):
+    r"""Reorder the axes; the gradient is permuted back by the inverse permutation."""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = tuple(int(i) for i in np.argsort(ctx.dims))
+        return grad.permute(inverse), None
+
+
+class Transpose(Permute):
+    r"""Swap two axes (a :class:`Permute`)."""
+
+
+class Expand(_Builtin):
+    r"""Broadcast to a larger shape without copying.
+
+    Each input element is used for many outputs, so its gradient is the *sum* over the
+    broadcast dimensions: the engine's ``sum_to_size`` does that for us.
+    """
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return get_array_module(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class SumToSize(_Builtin):
+    r"""Sum a broadcast gradient down to ``shape``; its own gradient is an expand back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
+        )
+        out = x.sum(axis=axes, keepdims=True) if axes else x
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.in_shape), None
+
+
+class Contiguous(_Builtin):
+    r"""A C-contiguous copy (``clone``); the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return get_array_module(x).array(x, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+Clone = type("Clone", (Contiguous,), {"__doc__": "A copy; the gradient passes through."})
+
+
+class Cat(_Builtin):
+    r"""Join tensors along ``dim``; each input's gradient is its slice of the upstream one."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return get_array_module(xs[0]).concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.split(ctx.sizes, ctx.dim))
+
+
+class Stack(_Builtin):
+    r"""Join same-shaped tensors along a new ``dim``; gradient: select each slice."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        return get_array_module(xs[0]).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.unbind(ctx.dim))
+
+
+class Repeat(_Builtin):
+    r"""Tile the tensor ``reps`` times per dim.
+
+    Output element :math:`(r_0 s_0 + i_0, \dots)` copies input :math:`(i_0, \dots)`, so the
+    gradient sums over the repetition index :math:`r`: reshape to
+    :math:`(r_0, s_0, r_1, s_1, \dots)` and sum the :math:`r` axes.
+    """
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        xp = get_array_module(x)
+        x = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
+        ctx.in_shape = x.shape
+        ctx.reps = reps
+        return xp.tile(x, reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        split = []
+        for r, s in zip(ctx.reps, ctx.in_shape):
+            split += [r, s]
+        g = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return g, None
+
+
+class Flip(_Builtin):
+    r"""Reverse the order along ``dims``; the gradient is flipped back."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return get_array_module(x).flip(x, axis=dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+# ------------------------------------------------------------------ public functions
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def view(input: Tensor, *shape) -> Tensor:
+    """The same data with a new shape; raises when the memory layout does not allow it."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return input.to(shape[0])  # view(dtype) is not a reshape; approximated by a cast
+    return View.apply(input, infer_shape(_shape_arg(shape), input.numel()))
+
+
+def reshape(input: Tensor, *shape) -> Tensor:
+    """Like :func:`view`, but copies when the memory layout requires it."""
+    shape = infer_shape(_shape_arg(shape), input.numel())
+    if shape == input.shape:
+        return View.apply(input, shape)
+    try:
+        return View.apply(input, shape)
+    except RuntimeError:
+        return View.apply(Contiguous.apply(input), shape)
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    """Reorder the dimensions (a view)."""
+    dims = _shape_arg(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is "
+            f"not equal to len(dims) = {len(dims)}"
+        )
+    dims = tuple(normalize_dim(d, input.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions (a view)."""
+    n = input.ndim
+    order = list(range(n))
+    if n == 0:
+        normalize_dim(dim0, 0), normalize_dim(dim1, 0)
+        return Transpose.apply(input, ())
+    a, b = normalize_dim(dim0, n), normalize_dim(dim1, n)
+    order[a], order[b] = order[b], order[a]
+    return Transpose.apply(input, tuple(order))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dims."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return transpose(input, 0, 1) if input.ndim == 2 else input.view(input.shape)
+
+
+def expand(input: Tensor, *sizes) -> Tensor:
+    """Broadcast singleton dims to ``sizes`` (-1 keeps a dim) without copying."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}): the number "
+            "of sizes provided ({}) must be greater or equal to the number of dimensions in "
+            "the tensor ({})".format(len(sizes), input.ndim)
+        )
+    lead = len(sizes) - input.ndim
+    target = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                    "non-existing dimension 0"
+                )
+            target.append(s)
+            continue
+        have = input.shape[i - lead]
+        if s == -1:
+            s = have
+        if have != s and have != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({have}) "
+                f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(input.shape)}"
+            )
+        target.append(s)
+    target = tuple(target)
+    if target == input.shape:
+        return input
+    return Expand.apply(input, target)
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The shape that ``shapes`` broadcast to, with PyTorch's error when they don't."""
+    try:
+        return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(
+            "shape mismatch: objects cannot be broadcast to a single shape. Mismatch is "
+            f"between {' and '.join(str(list(s)) for s in shapes)}"
+        ) from None
+
+
+def broadcast_to(input: Tensor, shape) -> Tensor:
+    return expand(input, *shape)
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Drop size-1 dimensions (all, or those in ``dim``)."""
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+    else:
+        dims = {normalize_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    return View.apply(input, shape)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim``."""
+    d = normalize_dim(dim, input.ndim + 1)
+    shape = input.shape[:d] + (1,) + input.shape[d:]
+    return View.apply(input, shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s, e = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape
+    n = 1
+    for k in shape[s : e + 1]:
+        n *= k
+    return reshape(input, shape[:s] + (n,) + shape[e + 1 :])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    """Split dim ``dim`` into ``sizes``."""
+    d = normalize_dim(dim, input.ndim)
+    sizes = infer_shape(sizes, input.shape[d])
+    return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1 :])
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """The tensor itself if C-contiguous, else a contiguous copy."""
+    if input._data.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy that stays in the graph (its gradient flows back to ``input``)."""
+    return Clone.apply(input)
+
+
+def _join_check(tensors, name: str):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    from ._util import promote
+
+    if len({t.dtype for t in tensors}) > 1:
+        tensors = promote(*tensors)
+    return tensors
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Concatenate along an existing dimension."""
+    from ._util import write_out
+
+    tensors = _join_check(tensors, "cat")
+    ref = next((t for t in tensors if t.shape != (0,)), tensors[0])
+    d = normalize_dim(dim, ref.ndim)
+    tensors = [t for t in tensors if t.shape != (0,) or t is ref]
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
+            )
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
+                )
+    return write_out(Cat.apply(*tensors, dim=d), out, "cat")
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    from ._util import write_out
+
+    tensors = _join_check(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                "stack expects each tensor to be equal size, but got "
+                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at entry {i}"
+            )
+    d = normalize_dim(dim, tensors[0].ndim + 1)
+    return write_out(Stack.apply(*tensors, dim=d), out, "stack")
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Split into chunks of ``split_size`` (an int) or of the given sizes (a list)."""
+    d = normalize_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    out, start = [], 0
+    for s in sizes:
+        out.append(tensor.narrow(d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of size ``ceil(n / chunks)`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input.shape[normalize_dim(dim, input.ndim)]
+    return split(input, max(-(-n // chunks), 1), dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """Remove ``dim``, returning the slices along it."""
+    d = normalize_dim(dim, input.ndim)
+    index = (slice(None),) * d
+    return tuple(input[index + (i,)] for i in range(input.shape[d]))
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start:start+length`` along ``dim`` (a view)."""
+    d = normalize_dim(dim, input.ndim)
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def repeat(input: Tensor, *sizes) -> Tensor:
+    """Tile the tensor: ``sizes[i]`` copies along dim ``i``."""
+    reps = _shape_arg(sizes)
+    if len(reps) < input.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    return Repeat.apply(input, tuple(reps))
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the element order along ``dims``."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
+
+
+def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    order = list(range(input.ndim))
+    s, d = normalize_dim(source, input.ndim), normalize_dim(destination, input.ndim)
+    order.insert(d, order.pop(s))
+    return permute(input, order)

@@ -1,0 +1,153 @@
+r"""Adam: adaptive moment estimation (Kingma & Ba, 2015), with AMSGrad.
+
+With gradient :math:`g_t` (negated if ``maximize``), betas :math:`\beta_1, \beta_2`,
+learning rate :math:`\gamma` and weight decay :math:`\lambda`:
+
+.. math::
+
+    g_t \leftarrow g_t + \lambda\theta_{t-1}
+        \quad\text{(L2; or } \theta_{t-1} \leftarrow (1 - \gamma\lambda)\theta_{t-1}
+        \text{ when decoupled, as in AdamW)} \\
+    m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
+    v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    \hat v_t = \max(\hat v_{t-1}, v_t) \ \text{(amsgrad)}, \quad
+    \hat v_t = v_t \ \text{(otherwise)} \\
+    \theta_t = \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
+        \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+The division by :math:`1 - \beta^t` corrects the bias of moving averages started
+at zero. State: ``step`` (0-d float32 tensor), ``exp_avg`` (:math:`m`),
+``exp_avg_sq`` (:math:`v`) and, with AMSGrad, ``max_exp_avg_sq``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import minitorch
+from minitorch._backend import get_array_module
+from minitorch.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    _bump_version,
+    _effective_grad,
+    _increment,
+    _new_step,
+    _zeros_like,
+)
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    r"""Adam (see the module docstring for the update rule).
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimize.
+    lr : float, default 1e-3
+        Learning rate :math:`\gamma`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates of the first and second moment averages.
+    eps : float, default 1e-8
+        Added to the denominator for numerical stability.
+    weight_decay : float, default 0
+        Weight decay :math:`\lambda` (an L2 penalty unless decoupled).
+    amsgrad : bool, default False
+        Use the running maximum of :math:`v_t` (AMSGrad).
+    maximize : bool, default False
+        Maximize the objective instead of minimizing it.
+    decoupled_weight_decay : bool, default False
+        Shrink the weights directly (AdamW) instead of adding an L2 gradient.
+    foreach, capturable, differentiable, fused
+        Accepted for compatibility with PyTorch (see :mod:`minitorch.optim.optimizer`).
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Perform a single optimization step; returns the closure's loss, if any."""
+        loss = self._begin_step(closure)
+        with minitorch.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group) -> None:
+        """Apply one Adam step to parameter ``p`` (which has a gradient)."""
+        lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
+        beta1, beta2 = group["betas"]
+        decoupled = group["decoupled_weight_decay"]
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _new_step()
+            state["exp_avg"] = _zeros_like(p)
+            state["exp_avg_sq"] = _zeros_like(p)
+            if amsgrad:
+                state["max_exp_avg_sq"] = _zeros_like(p)
+        t = _increment(state["step"])
+
+        data = p._data
+        if decoupled and group["weight_decay"] != 0:
+            data *= 1 - lr * group["weight_decay"]
+        g = _effective_grad(p, group, l2=not decoupled)
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+
+        if amsgrad:
+            vmax = state["max_exp_avg_sq"]._data
+            xp = get_array_module(vmax)
+            xp.maximum(vmax, v, out=vmax)
+            v = vmax
+        step_size = lr / (1 - beta1**t)
+        denom = get_array_module(v).sqrt(v)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += eps
+        data -= step_size * (m / denom)
+        _bump_version(p)

@@ -1,0 +1,117 @@
+r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+With gradient :math:`g_t` (negated if ``maximize``, plus :math:`\lambda\theta_{t-1}`
+if ``weight_decay`` :math:`\lambda \ne 0`), momentum :math:`\mu`, dampening
+:math:`\tau` and learning rate :math:`\gamma`:
+
+.. math::
+
+    b_1 = g_1, \qquad b_t = \mu b_{t-1} + (1 - \tau) g_t \\
+    d_t = g_t + \mu b_t \ \text{(nesterov)}, \quad d_t = b_t \ \text{(otherwise)},
+    \quad d_t = g_t \ \text{(if } \mu = 0) \\
+    \theta_t = \theta_{t-1} - \gamma d_t
+
+The buffer :math:`b` is kept in ``state[p]["momentum_buffer"]`` (only when
+:math:`\mu \ne 0`, as in PyTorch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import minitorch
+from minitorch.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    _bump_version,
+    _effective_grad,
+    _zeros_like,
+)
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (optionally with momentum).
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters or parameter groups to optimize.
+    lr : float, default 1e-3
+        Learning rate :math:`\gamma`.
+    momentum : float, default 0
+        Momentum factor :math:`\mu`.
+    dampening : float, default 0
+        Dampening :math:`\tau` for momentum.
+    weight_decay : float, default 0
+        L2 penalty :math:`\lambda`.
+    nesterov : bool, default False
+        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
+    maximize : bool, default False
+        Maximize the objective instead of minimizing it.
+    foreach, differentiable, fused
+        Accepted for compatibility with PyTorch (see :mod:`minitorch.optim.optimizer`).
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Perform a single optimization step; returns the closure's loss, if any."""
+        loss = self._begin_step(closure)
+        with minitorch.no_grad():
+            for group in self.param_groups:
+                lr, momentum = group["lr"], group["momentum"]
+                dampening, nesterov = group["dampening"], group["nesterov"]
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    g = _effective_grad(p, group)
+                    if momentum != 0:
+                        state = self.state[p]
+                        buf = state.get("momentum_buffer")
+                        if buf is None:
+                            buf = state["momentum_buffer"] = _zeros_like(p)
+                            buf_data = buf._data
+                            buf_data[...] = g
+                        else:
+                            buf_data = buf._data
+                            buf_data *= momentum
+                            buf_data += (1 - dampening) * g
+                        g = g + momentum * buf_data if nesterov else buf_data
+                    p._data -= lr * g
+                    _bump_version(p)
+        return loss

@@ -1,0 +1,321 @@
+"""Saving and loading tensors without pickle: ``minitorch.save`` and ``minitorch.load``.
+
+``torch.save`` pickles, and unpickling a file can run any code its author chose. A
+minitorch checkpoint therefore holds no pickle at all. It is a zip archive (stdlib
+:mod:`zipfile`, stored uncompressed) with
+
+``header.json``
+    ``{"format": "minitorch-checkpoint", "version": 1, "tensors": [...], "root": ...}``.
+    ``root`` is the saved object written as JSON: ``None``, bools, ints, strings and finite
+    floats stand for themselves; everything else is a small tagged object::
+
+        {"type": "dict", "items": [[key, value], ...], "ordered": false}
+        {"type": "list", "items": [...]}     {"type": "tuple", "items": [...]}
+        {"type": "tensor", "index": k}       {"type": "ndarray", "index": k}
+        {"type": "float", "value": "nan"}    (also "inf" and "-inf")
+
+    Dicts are stored as lists of pairs, so key order, int keys (an optimizer's state
+    dict has them) and tuple keys survive. ``tensors[k]`` records the array's ``file``,
+    ``kind`` (``"tensor"`` or ``"ndarray"``), NumPy ``dtype`` name, ``shape`` and the
+    ``device`` it was saved from.
+``tensors/<k>.npy``
+    The k-th array in NumPy's ``.npy`` format, written with ``allow_pickle=False`` and
+    read back the same way.
+
+A tensor reached twice through the same Python object is stored once and loads as one
+tensor; two different tensors sharing storage (views) are stored twice.
+
+Differences from PyTorch
+------------------------
+* Only tensors, NumPy arrays, dicts, lists, tuples, str, int, float, bool and None can be
+  saved (a module or optimizer is saved through its ``state_dict()``). ``nn.Parameter``
+  is saved as a plain tensor.
+* Loaded tensors never require grad, the way the tensors of a ``state_dict()`` do not.
+* ``weights_only`` is accepted for compatibility and changes nothing: nothing is ever
+  unpickled, so every load is "weights only".
+* A tensor saved on a CUDA device loads on the CPU when CUDA is absent (PyTorch raises).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+import minitorch
+
+FORMAT_NAME = "minitorch-checkpoint"
+FORMAT_VERSION = 1
+_HEADER = "header.json"
+_ENTRY_KEYS = {"file", "kind", "dtype", "shape", "device"}
+
+FileLike = str | os.PathLike | IO[bytes]
+MapLocation = Any  # None, str, minitorch.device, dict or callable: see load()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    The rename (:func:`os.replace`) is atomic, so ``path`` holds either its old contents
+    or the complete new ones, never a half-written file; if ``write`` raises, the
+    temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    directory = path.parent
+    if not directory.is_dir():
+        raise RuntimeError(f"Parent directory {directory} does not exist.")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)  # mkstemp creates files 0600; give the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def save(obj: Any, f: FileLike) -> None:
+    """Save ``obj`` (nested dicts/lists/tuples of tensors and plain values) to ``f``.
+
+    Parameters
+    ----------
+    obj
+        For example ``model.state_dict()`` or
+        ``{"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}``.
+    f
+        A path (``str`` or ``os.PathLike``), written atomically, or a binary file
+        object opened for writing.
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` holds something other than the supported types; nothing is written.
+    """
+    arrays: list[np.ndarray] = []
+    entries: list[dict] = []
+    root = _encode(obj, arrays, entries, {}, "obj")
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "tensors": entries, "root": root}
+
+    def write(fh: IO[bytes]) -> None:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr(_HEADER, json.dumps(header))
+            for entry, array in zip(entries, arrays):
+                with zf.open(entry["file"], "w", force_zip64=True) as out:
+                    np.save(out, array, allow_pickle=False)
+
+    if isinstance(f, (str, os.PathLike)):
+        atomic_write(f, write)
+    else:
+        write(f)
+
+
+def _encode(obj: Any, arrays: list, entries: list, memo: dict, where: str) -> Any:
+    """Turn ``obj`` into JSON-ready data, appending its arrays to ``arrays``/``entries``."""
+    if obj is None or isinstance(obj, (bool, str, int)):
+        return obj
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else {"type": "float", "value": repr(obj)}
+    if isinstance(obj, np.generic) and not isinstance(obj, np.void):
+        return _encode(obj.item(), arrays, entries, memo, where)
+    if isinstance(obj, (minitorch.Tensor, np.ndarray)):
+        kind = "ndarray" if isinstance(obj, np.ndarray) else "tensor"
+        if id(obj) not in memo:
+            if kind == "tensor":
+                array, device = obj.detach().cpu().numpy(), str(obj.device)
+            else:
+                array, device = obj, "cpu"
+            if array.dtype.hasobject:
+                raise TypeError(f"minitorch.save cannot store an object array at {where}")
+            memo[id(obj)] = len(arrays)
+            entries.append({"file": f"tensors/{len(arrays)}.npy", "kind": kind,
+                            "dtype": array.dtype.name, "shape": list(array.shape),
+                            "device": device})
+            arrays.append(array)
+        return {"type": kind, "index": memo[id(obj)]}
+    if isinstance(obj, dict):
+        items = [[_encode(k, arrays, entries, memo, f"{where} (key {k!r})"),
+                  _encode(v, arrays, entries, memo, f"{where}[{k!r}]")] for k, v in obj.items()]
+        return {"type": "dict", "items": items, "ordered": isinstance(obj, OrderedDict)}
+    if isinstance(obj, (list, tuple)):
+        items = [_encode(v, arrays, entries, memo, f"{where}[{i}]") for i, v in enumerate(obj)]
+        return {"type": "list" if isinstance(obj, list) else "tuple", "items": items}
+    raise TypeError(
+        f"minitorch.save cannot store an object of type {type(obj).__name__} at {where}; "
+        "it stores tensors, NumPy arrays, dicts, lists, tuples, str, int, float, bool and "
+        "None (save a module or optimizer through its state_dict())")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load(f: FileLike, map_location: MapLocation = None, *, weights_only: bool = True) -> Any:
+    """Load an object saved by :func:`save`.
+
+    Parameters
+    ----------
+    f
+        A path or a binary file object opened for reading.
+    map_location
+        Where tensors go. ``None``: the device they were saved from, or the CPU when that
+        device is not available. A string or :class:`minitorch.device` (``"cpu"``,
+        ``"cuda:0"``): that device. A dict ``{"cuda:0": "cpu"}``: remaps saved device
+        names (others stay). A callable ``fn(tensor, saved_device_name)``: returns the
+        tensor to use, or ``None`` for the default placement.
+    weights_only
+        Accepted for compatibility with ``torch.load``; it changes nothing, because
+        minitorch checkpoints hold no pickle and every load is "weights only".
+
+    Raises
+    ------
+    RuntimeError
+        If ``f`` is not a minitorch checkpoint (a text file, a pickle, a ``torch.save``
+        file, ...) or is truncated or corrupt. Pickles are recognised and never run.
+    """
+    del weights_only  # nothing is unpickled either way
+    if isinstance(f, (str, os.PathLike)):
+        name = os.fspath(f)
+        with open(f, "rb") as fh:
+            return _load(fh, name, map_location)
+    return _load(f, getattr(f, "name", "<file object>"), map_location)
+
+
+def _load(fh: IO[bytes], name: Any, map_location: MapLocation) -> Any:
+    if not (hasattr(fh, "seekable") and fh.seekable()):
+        fh = io.BytesIO(fh.read())
+    start = fh.tell()
+    magic = fh.read(4)
+    fh.seek(start)
+    _check_magic(magic, name)
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            header = _read_header(zf, name)
+            arrays = [_read_array(zf, entry, name) for entry in header["tensors"]]
+    except zipfile.BadZipFile as e:
+        raise RuntimeError(f"{name} is truncated or corrupt ({e})") from e
+    values = [_to_tensor(a, e, map_location) if e["kind"] == "tensor" else a
+              for a, e in zip(arrays, header["tensors"])]
+    try:
+        return _decode(header["root"], values)
+    except (KeyError, IndexError, TypeError, ValueError) as e:
+        raise RuntimeError(f"{name} is corrupt: its {_HEADER} does not describe a saved "
+                           f"object ({type(e).__name__}: {e})") from e
+
+
+def _check_magic(magic: bytes, name: Any) -> None:
+    """Tell a zip archive from an empty file, a pickle or some other file."""
+    if magic in (b"PK\x03\x04", b"PK\x05\x06"):
+        return
+    if not magic:
+        raise RuntimeError(f"{name} is empty: not a minitorch checkpoint (truncated?)")
+    if magic[0] == 0x80 and len(magic) > 1 and 2 <= magic[1] <= 5:
+        raise RuntimeError(
+            f"{name} is a pickle file, not a minitorch checkpoint. minitorch never unpickles "
+            "(unpickling can run arbitrary code); save tensors with minitorch.save instead")
+    raise RuntimeError(f"{name} is not a minitorch checkpoint (not a zip archive; "
+                       f"it starts with {magic!r})")
+
+
+def _read_header(zf: zipfile.ZipFile, name: Any) -> dict:
+    names = zf.namelist()
+    if _HEADER not in names:
+        if any(n.endswith("data.pkl") for n in names):
+            raise RuntimeError(
+                f"{name} is a PyTorch checkpoint written by torch.save, not a minitorch "
+                "checkpoint; its contents are pickled and minitorch never unpickles. In "
+                "PyTorch, load it and convert its tensors with .numpy() to save them with "
+                "minitorch.save")
+        raise RuntimeError(f"{name} is not a minitorch checkpoint (a zip archive without "
+                           f"{_HEADER})")
+    try:
+        header = json.loads(zf.read(_HEADER).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RuntimeError(f"{name} is corrupt: unreadable {_HEADER} ({e})") from e
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        raise RuntimeError(f"{name} is not a minitorch checkpoint (its {_HEADER} does not "
+                           f"name the format {FORMAT_NAME!r})")
+    version = header.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise RuntimeError(f"{name} has checkpoint format version {version!r}; this "
+                           f"minitorch reads versions up to {FORMAT_VERSION}")
+    entries = header.get("tensors")
+    if not (isinstance(entries, list) and "root" in header
+            and all(isinstance(e, dict) and _ENTRY_KEYS <= e.keys() for e in entries)):
+        raise RuntimeError(f"{name} is corrupt: its {_HEADER} lacks the tensor table")
+    return header
+
+
+def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any) -> np.ndarray:
+    try:
+        with zf.open(entry["file"]) as fp:
+            array = np.load(fp, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        raise RuntimeError(f"{name} is truncated or corrupt: cannot read {entry['file']} "
+                           f"({e})") from e
+    if array.dtype.name != entry["dtype"] or list(array.shape) != entry["shape"]:
+        raise RuntimeError(
+            f"{name} is corrupt: {entry['file']} holds {array.dtype.name} {list(array.shape)}"
+            f", the header says {entry['dtype']} {entry['shape']}")
+    return array
+
+
+def _to_tensor(array: np.ndarray, entry: dict, map_location: MapLocation) -> minitorch.Tensor:
+    """Wrap a loaded array as a tensor (requires_grad off) on the device map_location picks."""
+    tensor = minitorch.from_numpy(array)
+    saved = entry["device"]
+    if callable(map_location) and not isinstance(map_location, (str, minitorch.device)):
+        moved = map_location(tensor, saved)
+        if moved is not None:
+            return moved
+        target = saved
+    elif isinstance(map_location, dict):
+        target = map_location.get(saved, saved)
+    elif map_location is None:
+        target = saved
+    else:
+        target = map_location
+    target = minitorch.device(target) if isinstance(target, str) else target
+    if target.type == "cuda" and map_location is None and not _cuda_available():
+        return tensor  # saved on a GPU, loaded where there is none: stay on the CPU
+    return tensor if target.type == "cpu" else tensor.to(target)
+
+
+def _cuda_available() -> bool:
+    cuda = getattr(minitorch, "cuda", None)
+    return bool(cuda is not None and cuda.is_available())
+
+
+def _decode(node: Any, values: list) -> Any:
+    """Inverse of :func:`_encode`."""
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    kind = node["type"]
+    if kind == "float":
+        return float(node["value"])
+    if kind in ("tensor", "ndarray"):
+        return values[node["index"]]
+    if kind == "list":
+        return [_decode(v, values) for v in node["items"]]
+    if kind == "tuple":
+        return tuple(_decode(v, values) for v in node["items"])
+    if kind == "dict":
+        pairs = ((_decode(k, values), _decode(v, values)) for k, v in node["items"])
+        return OrderedDict(pairs) if node.get("ordered") else dict(pairs)
+    raise ValueError(f"unknown node type {kind!r}")

@@ -1,0 +1,476 @@
+r"""``DataLoader``: batches from a dataset, optionally shuffled and read in parallel.
+
+How one batch is made (map-style dataset, automatic batching)::
+
+    sampler ──indices──> BatchSampler ──[i0, i1, ...]──> fetch ──> collate_fn ──> batch
+    (Sequential or Random)                              dataset[i] for each i
+
+With ``batch_size=b`` over ``n`` samples there are :math:`\lceil n/b \rceil`
+batches, the last holding :math:`n \bmod b` samples (dropped if ``drop_last``).
+
+Workers are threads
+-------------------
+PyTorch's ``num_workers > 0`` starts *processes*. minitorch starts *threads*
+(one single-thread ``concurrent.futures.ThreadPoolExecutor`` per worker): NumPy
+releases the GIL in most array work, threads need no pickling, and a dataset
+object is shared rather than copied. Batch ``k`` goes to worker ``k mod W`` and
+batches come back in sampler order, so the result is the same as with
+``num_workers=0``. ``get_worker_info()`` works inside a worker as in PyTorch, and
+an ``IterableDataset`` is iterated once per worker, as PyTorch does. Two
+consequences of sharing one process: ``WorkerInfo.seed`` is informational (the
+global RNG is shared, not re-seeded per worker), and ``pin_memory`` does nothing.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import contextlib
+import itertools
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import minitorch
+
+from ._collate import default_collate, default_convert
+from .dataset import Dataset, IterableDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+if TYPE_CHECKING:
+    from minitorch import Generator
+
+__all__ = ["DataLoader", "WorkerInfo", "get_worker_info"]
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What a worker knows about itself (see :func:`get_worker_info`)."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+
+
+_local = threading.local()
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """The :class:`WorkerInfo` of the calling worker thread, or ``None`` in the main thread.
+
+    An ``IterableDataset.__iter__`` can use it to read only its share of the data,
+    e.g. items ``info.id, info.id + info.num_workers, ...``.
+    """
+    return getattr(_local, "info", None)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of an ``IterableDataset``: ``None`` forever (the dataset decides)."""
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
+class _MapFetcher:
+    """Reads one batch of a map-style dataset for a list of indices (or one sample)."""
+
+    def __init__(
+        self, dataset: Any, auto_collation: bool, collate_fn: Callable
+    ) -> None:
+        self.dataset = dataset
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+
+    def fetch(self, index: Any) -> Any:
+        if not self.auto_collation:
+            return self.collate_fn(self.dataset[index])
+        if self.collate_fn is default_collate:
+            gather = getattr(self.dataset, "_gather_batch", None)
+            if gather is not None:
+                batch = gather(index)
+                if batch is not None:
+                    return batch
+        get_items = getattr(self.dataset, "__getitems__", None)
+        if callable(get_items):
+            return self.collate_fn(get_items(index))
+        return self.collate_fn([self.dataset[i] for i in index])
+
+
+class _IterableFetcher:
+    """Reads the next batch from one iterator over an ``IterableDataset``.
+
+    ``fetch`` raises ``StopIteration`` once the iterator is exhausted (or, with
+    ``drop_last``, when only a short batch is left).
+    """
+
+    def __init__(
+        self, dataset: Any, auto_collation: bool, collate_fn: Callable, drop_last: bool
+    ) -> None:
+        self.iterator = iter(dataset)
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+        self.drop_last = drop_last
+        self.ended = False
+
+    def fetch(self, index: Any) -> Any:
+        if self.ended:
+            raise StopIteration
+        if not self.auto_collation:
+            return self.collate_fn(next(self.iterator))
+        data = list(itertools.islice(self.iterator, len(index)))
+        if len(data) < len(index):
+            self.ended = True
+        if not data or (self.drop_last and len(data) < len(index)):
+            raise StopIteration
+        return self.collate_fn(data)
+
+
+def _make_fetcher(loader: DataLoader) -> _MapFetcher | _IterableFetcher:
+    if loader._is_iterable:
+        return _IterableFetcher(
+            loader.dataset, loader._auto_collation, loader.collate_fn, loader.drop_last
+        )
+    return _MapFetcher(loader.dataset, loader._auto_collation, loader.collate_fn)
+
+
+_EXHAUSTED = object()  # a worker's answer once its IterableDataset iterator has ended
+
+
+class _WorkerPool:
+    """``num_workers`` single-thread executors, each with its own fetcher.
+
+    Each worker's fetcher is built inside its own thread on the first task, so an
+    ``IterableDataset.__iter__`` sees that worker's :func:`get_worker_info`.
+    """
+
+    def __init__(self, loader: DataLoader, base_seed: int) -> None:
+        self.loader = loader
+        n = loader.num_workers
+        self.executors = [
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix=f"minitorch-dataloader-worker-{wid}",
+                initializer=self._init_worker,
+                initargs=(WorkerInfo(wid, n, base_seed + wid, loader.dataset),),
+            )
+            for wid in range(n)
+        ]
+        self.reset()
+
+    def _init_worker(self, info: WorkerInfo) -> None:
+        _local.info = info
+        if self.loader.worker_init_fn is not None:
+            self.loader.worker_init_fn(info.id)
+
+    def reset(self) -> None:
+        """Forget the fetchers (a new epoch starts new dataset iterators)."""
+        self.fetchers: list[Any] = [None] * len(self.executors)
+
+    def _run(self, wid: int, index: Any) -> Any:
+        if self.fetchers[wid] is None:
+            self.fetchers[wid] = _make_fetcher(self.loader)
+        try:
+            return self.fetchers[wid].fetch(index)
+        except StopIteration:
+            return _EXHAUSTED
+
+    def submit(self, wid: int, index: Any) -> concurrent.futures.Future:
+        return self.executors[wid].submit(self._run, wid, index)
+
+    def shutdown(self) -> None:
+        for ex in self.executors:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+
+class _DataLoaderIter:
+    """One pass over a ``DataLoader``: ``next()`` gives the next batch."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self._loader = loader
+        # As in PyTorch, each pass draws a base seed (for workers' WorkerInfo.seed)
+        # whatever num_workers is, so shuffling is the same with and without workers.
+        self._base_seed = int(
+            minitorch.randint(0, 2**62, (1,), generator=loader.generator).tolist()[0]
+        )
+        self._index_iter = iter(loader._index_sampler)
+        self._pool: _WorkerPool | None = None
+        if loader.num_workers == 0:
+            self._fetcher = _make_fetcher(loader)
+            return
+        if loader.persistent_workers and loader._pool is not None:
+            self._pool = loader._pool
+            self._pool.reset()
+        else:
+            self._pool = _WorkerPool(loader, self._base_seed)
+            if loader.persistent_workers:
+                loader._pool = self._pool
+        self._queue: collections.deque = collections.deque()
+        self._active = [True] * loader.num_workers
+        self._worker_cycle = itertools.cycle(range(loader.num_workers))
+        self._sampler_done = False
+        for _ in range(max(1, loader.prefetch_factor * loader.num_workers)):
+            self._put_index()
+
+    def __iter__(self) -> _DataLoaderIter:
+        return self
+
+    def __len__(self) -> int:
+        return len(self._loader)
+
+    def __next__(self) -> Any:
+        if self._pool is None:
+            return self._fetcher.fetch(next(self._index_iter))
+        timeout = self._loader.timeout if self._loader.timeout > 0 else None
+        while self._queue:
+            wid, future = self._queue.popleft()
+            try:
+                data = future.result(timeout=timeout)
+            except concurrent.futures.TimeoutError:
+                self._close()
+                raise RuntimeError(
+                    f"DataLoader timed out after {timeout} seconds"
+                ) from None
+            except BaseException:
+                self._close()
+                raise
+            if data is _EXHAUSTED:
+                self._active[wid] = False
+            self._put_index()
+            if data is not _EXHAUSTED:
+                return data
+        self._close()
+        raise StopIteration
+
+    def _put_index(self) -> None:
+        """Send the next index (batch) to the next active worker, round-robin."""
+        if self._sampler_done or not any(self._active):
+            return
+        try:
+            index = next(self._index_iter)
+        except StopIteration:
+            self._sampler_done = True
+            return
+        wid = next(self._worker_cycle)
+        while not self._active[wid]:
+            wid = next(self._worker_cycle)
+        self._queue.append((wid, self._pool.submit(wid, index)))  # type: ignore[union-attr]
+
+    def _close(self) -> None:
+        """Cancel queued work; stop the threads unless the workers persist."""
+        if self._pool is None:
+            return
+        pending = [future for _, future in self._queue]
+        for future in pending:
+            future.cancel()
+        self._queue.clear()
+        if self._pool is self._loader._pool:
+            concurrent.futures.wait(pending)  # the next epoch reuses these workers
+        else:
+            self._pool.shutdown()
+        self._pool = None
+        self._fetcher = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # never raise from a finalizer
+            self._close()
+
+
+class DataLoader:
+    r"""Iterate over ``dataset`` in batches.
+
+    Parameters
+    ----------
+    dataset : Dataset or IterableDataset
+        Where samples come from.
+    batch_size : int or None
+        Samples per batch (default 1); ``None`` turns batching off (each item is one
+        sample, passed through :func:`default_convert`).
+    shuffle : bool, optional
+        Reshuffle the indices every epoch (uses :class:`RandomSampler`).
+    sampler : Sampler or iterable, optional
+        Order of indices; exclusive with ``shuffle``.
+    batch_sampler : Sampler or iterable of lists, optional
+        Yields whole lists of indices; exclusive with ``batch_size``, ``shuffle``,
+        ``sampler`` and ``drop_last``.
+    num_workers : int
+        Worker *threads* reading batches ahead (0: read in the calling thread).
+    collate_fn : callable, optional
+        Merges a list of samples into a batch (default :func:`default_collate`).
+    pin_memory : bool
+        Accepted for compatibility; has no effect.
+    drop_last : bool
+        Drop the last batch if it is short.
+    timeout : float
+        Seconds to wait for a worker's batch (0: forever).
+    worker_init_fn : callable, optional
+        Called as ``worker_init_fn(worker_id)`` in each worker thread when it starts.
+    multiprocessing_context : None
+        Accepted for compatibility (minitorch workers are threads).
+    generator : Generator, optional
+        Source of randomness for shuffling and for the base seed.
+    prefetch_factor : int, optional
+        Batches in flight per worker (default 2 when ``num_workers > 0``).
+    persistent_workers : bool
+        Keep the worker threads (and their ``worker_init_fn`` state) across epochs.
+
+    Notes
+    -----
+    ``len(loader)`` is ``len(batch_sampler)`` (or ``len(sampler)`` without batching):
+    :math:`\lceil n/b \rceil`, or :math:`\lfloor n/b \rfloor` with ``drop_last``.
+    """
+
+    _initialized = False
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable | None = None,
+        batch_sampler: Sampler | Iterable | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
+        if num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; "
+                "use num_workers=0 to disable multiprocessing."
+            )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. "
+                "let num_workers > 0 to enable multiprocessing, otherwise set "
+                "prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+
+        self._is_iterable = isinstance(dataset, IterableDataset)
+        if self._is_iterable:
+            if shuffle not in {False, None}:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified shuffle option, "
+                    f"but got shuffle={shuffle}"
+                )
+            if sampler is not None:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified sampler option, "
+                    f"but got sampler={sampler}"
+                )
+            if batch_sampler is not None:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified batch_sampler "
+                    f"option, but got batch_sampler={batch_sampler}"
+                )
+        else:
+            shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, "
+                    "shuffle, sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually "
+                "exclusive with drop_last"
+            )
+
+        if sampler is None:
+            if self._is_iterable:
+                sampler = _InfiniteConstantSampler()
+            elif shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.generator = generator
+        self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.in_order = in_order
+        self.persistent_workers = persistent_workers
+        if collate_fn is None:
+            collate_fn = default_collate if self._auto_collation else default_convert
+        self.collate_fn = collate_fn
+        self._pool: _WorkerPool | None = None
+        self._initialized = True
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        frozen = (
+            "batch_size",
+            "batch_sampler",
+            "sampler",
+            "drop_last",
+            "dataset",
+            "persistent_workers",
+        )
+        if self._initialized and attr in frozen:
+            raise ValueError(
+                f"{attr} attribute should not be set after {type(self).__name__} is initialized"
+            )
+        super().__setattr__(attr, value)
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self) -> Iterable:
+        """What the iterator draws from: lists of indices when batching, else indices."""
+        return self.batch_sampler if self._auto_collation else self.sampler
+
+    def __iter__(self) -> _DataLoaderIter:
+        return _DataLoaderIter(self)
+
+    def __len__(self) -> int:
+        if self._is_iterable:
+            n = len(self.dataset)  # type: ignore[arg-type]
+            if self.batch_size is None:
+                return n
+            return (
+                n // self.batch_size
+                if self.drop_last
+                else math.ceil(n / self.batch_size)
+            )
+        return len(self._index_sampler)  # type: ignore[arg-type]
+
+    def __del__(self) -> None:
+        pool = self.__dict__.get("_pool")
+        if pool is not None:
+            pool.shutdown()
