@@ -36,7 +36,7 @@ def _size(size) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _infer_np(data) -> np.ndarray:
+def _infer_np(data, dtype=None) -> np.ndarray:
     """Convert nested Python data to an array with PyTorch's dtype inference."""
     if isinstance(data, Tensor):
         return _backend.to_device(data._data, _backend.CPU).copy()
@@ -48,6 +48,8 @@ def _infer_np(data) -> np.ndarray:
     arr = np.array(data)
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if dtype is not None:
+        return arr.astype(_dtype.to_np(dtype))
     if arr.dtype.kind == "f":
         return arr.astype(_dtype.get_default_dtype().np)
     if arr.dtype.kind in "iu":
@@ -76,7 +78,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
 
     Python floats become ``float32`` (the default dtype), ints ``int64``, bools ``bool``.
     """
-    arr = _infer_np(data)
+    arr = _infer_np(data, dtype)
     if dtype is not None:
         arr = arr.astype(_dtype.to_np(dtype))
     return _finish(arr, device, requires_grad)

@@ -44,6 +44,9 @@ bool_ = dtype("bool", np.bool_)
 
 _ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
 _BY_NP = {d.np: d for d in _ALL}
+_BY_NUM = {d.np.num: d for d in _ALL}  # fast lookup for Tensor.dtype
+_BY_NUM[np.dtype(np.longlong).num] = int64 if np.dtype(np.longlong).itemsize == 8 else int32
+_BY_NUM[np.dtype(np.intc).num] = int32
 _BY_NAME = {d.name: d for d in _ALL}
 
 _default_float = float32
@@ -55,7 +58,9 @@ def from_name(name: str) -> dtype:
 
 def from_np(np_dtype) -> dtype:
     """The minitorch dtype storing ``np_dtype`` (raises TypeError for unsupported ones)."""
-    d = _BY_NP.get(np.dtype(np_dtype))
+    d = _BY_NUM.get(np_dtype.num) if isinstance(np_dtype, np.dtype) else None
+    if d is None:
+        d = _BY_NP.get(np.dtype(np_dtype))
     if d is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype)}. The only supported "

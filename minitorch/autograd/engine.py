@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .._backend import get_array_module
 from . import grad_mode
 from .function import AccumulateGrad, Node
 
 Tensor = None  # set by minitorch.tensor
 
 
-def _sum_to_shape(g, shape, dtype):
+def _sum_to_shape(g, shape, np_dtype):
     """Undo broadcasting: sum ``g`` down to ``shape`` (and cast to the input's dtype)."""
     if g._data.shape != shape:
         g = g.sum_to_size(shape)
-    if g.dtype is not dtype and dtype.is_floating_point:
-        g = g.to(dtype)
+    if g._data.dtype != np_dtype and np_dtype.kind == "f":
+        g = g.to(np_dtype)
     return g
 
 
@@ -251,7 +252,7 @@ def _prepare(tensors, grads, what: str):
         if g is None:
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = t.new_ones(t.shape)
+            g = Tensor._wrap(get_array_module(t._data).ones_like(t._data))
         elif not isinstance(g, Tensor):
             g = t.new_tensor(g)
         elif tuple(g.shape) != tuple(t.shape):

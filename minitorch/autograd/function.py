@@ -18,6 +18,9 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import numpy as np
+
+from .. import _backend
 from .._backend import is_array
 from . import grad_mode
 
@@ -29,23 +32,12 @@ class Node:
     """A node of the backward graph (``y.grad_fn``). Subclasses are made per Function."""
 
     _fn: type[Function]
-    __slots__ = (
-        "__weakref__",
-        "__dict__",
-        "next_functions",
-        "needs_input_grad",
-        "_to_save",
-        "_saved",
-        "_input_meta",
-        "_pre_hooks",
-        "_non_differentiable",
-    )
-
-    def __init__(self) -> None:
-        self._to_save = ()
-        self._saved = None
-        self._pre_hooks = None
-        self._non_differentiable = False
+    __slots__ = ("__weakref__", "__dict__", "next_functions", "needs_input_grad", "_input_meta")
+    # Defaults shared by all nodes; set on an instance only when they change.
+    _to_save: tuple = ()
+    _saved = None
+    _pre_hooks = None
+    _non_differentiable = False
 
     # ---- ctx API used inside forward/backward -------------------------------------
     def save_for_backward(self, *arrays) -> None:
@@ -97,7 +89,7 @@ class Node:
             elif kind == "out":
                 t = Tensor._wrap(obj)
                 if grad_mode.is_grad_enabled():  # create_graph: the output depends on us
-                    t.requires_grad = True
+                    t._requires_grad = True
                     t.grad_fn = self
                     t._vc = counter
                 out.append(t)
@@ -131,7 +123,6 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable) -> None:
-        super().__init__()
         self.variable = variable
         self.next_functions = ()
         self.needs_input_grad = ()
@@ -198,19 +189,25 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the inputs' arrays and record a graph node if needed."""
-        raw = [a._data if isinstance(a, Tensor) else a for a in args]
-        record = grad_mode._state.enabled and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args
-        )
-        ctx = cls._node_class()()
+        ctx = (cls.__dict__.get("_node_cls") or cls._node_class())()
+        record = False
+        if grad_mode._state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
         if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         else:
             ctx.needs_input_grad = (False,) * len(args)
-        Tensor._check_same_device(args)
-        out = cls.forward(ctx, *raw, **kwargs)
-        if isinstance(out, Tensor):  # a user forward written with Tensor ops
-            out = out._data
+        if _backend._cupy is not None:
+            Tensor._check_same_device(args)
+        out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+        if type(out) is not np.ndarray:
+            if isinstance(out, Tensor):  # a user forward written with Tensor ops
+                out = out._data
+            elif not is_array(out):  # NumPy reductions return scalars: keep 0-d arrays
+                out = np.asarray(out)
         result = Tensor._wrap(out)
         if cls._is_view:
             mark_view(result, args[0])
@@ -232,11 +229,11 @@ def _link(ctx: Node, args, result) -> None:
         if isinstance(a, Tensor):
             if a.grad_fn is not None:
                 node = a.grad_fn
-            elif a.requires_grad:
+            elif a._requires_grad:
                 node = _accumulator(a)
             else:
                 node = None
-            arg_nodes.append((node, a._data.shape, a.dtype))
+            arg_nodes.append((node, a._data.shape, a._data.dtype))
         else:
             arg_nodes.append(None)
     ctx._input_meta = arg_nodes
@@ -244,7 +241,7 @@ def _link(ctx: Node, args, result) -> None:
     if ctx._to_save:
         ctx._saved = [_save_entry(s, args, result) for s in ctx._to_save]
         ctx._to_save = (True,)  # remembers "something was saved" once _saved is released
-    result.requires_grad = True
+    result._requires_grad = True
     result.grad_fn = ctx
 
 

@@ -37,13 +37,11 @@ A readable loop version for checking and learning lives in ``conv_reference.py``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from .._backend import get_array_module, sliding_windows
 from ..autograd.function import Function
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
+from ..tensor import Tensor
 
 
 class ConvGeometry(NamedTuple):
@@ -178,23 +176,29 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None):
     return xp.ascontiguousarray(out.transpose(tuple(perm.index(a) for a in range(4)))), cols
 
 
-def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None):
-    r"""Weight gradient :math:`G\,\mathrm{cols}(X)^\top` per group, of shape ``w_shape``."""
+def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
+    r"""Weight gradient :math:`G\,\mathrm{cols}(X)^\top` per group, of shape ``w_shape``.
+
+    ``cols`` (im2col of ``x``) and ``gmat`` (``grad`` as matrices) are reused if given.
+    """
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
     if cols is None:
         cols = im2col(x, kh, kw, geo)
-    gmat = _grad_matrix(grad, geo)
+    if gmat is None:
+        gmat = _grad_matrix(grad, geo)
     cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
     return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
 
 
-def conv_input_grad(grad, w, x_shape, geo: ConvGeometry):
+def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
-    cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), _grad_matrix(grad, geo))
+    if gmat is None:
+        gmat = _grad_matrix(grad, geo)
+    cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), gmat)
     sizes = {0: n, 2: oh, 3: ow}
     tail = tuple(sizes[a] for a in _layout(geo)[1:])
     return col2im(cols.reshape(x_shape[1], kh, kw, *tail), x_shape, geo)
@@ -203,7 +207,7 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry):
 # ---------------------------------------------------------------------------------------
 # Functions
 # ---------------------------------------------------------------------------------------
-class Conv2d(Function):
+class Convolution(Function):
     r"""2-D cross-correlation :math:`Y = W \star X + b` (what deep learning calls convolution).
 
     .. math::
@@ -225,6 +229,8 @@ class Conv2d(Function):
     faster on the tutorial CNN).
     """
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
     def forward(ctx, x, w, b, geo: ConvGeometry):
         out, cols = conv_forward(x, w, geo)
@@ -240,11 +246,12 @@ class Conv2d(Function):
         x, w, cols = ctx.saved_tensors
         geo = ctx.geo
         gx = gw = gb = None
+        gmat = _grad_matrix(grad._data, geo) if any(ctx.needs_input_grad[:2]) else None
         if ctx.needs_input_grad[0]:
-            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo)
+            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if ctx.needs_input_grad[1]:
             raw_cols = cols._data if cols is not None else None
-            gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cols)
+            gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cols, gmat)
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = grad.sum((0, 2, 3))
         return gx, gw, gb, None
@@ -260,21 +267,23 @@ class ConvInputGrad(Function):
     role of the input: :math:`\partial L/\partial W = \mathrm{ConvWeightGrad}(U, G)`.
     """
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
-    def forward(ctx, grad, w, x_shape, geo: ConvGeometry):
-        ctx.geo, ctx.x_shape = geo, x_shape
+    def forward(ctx, grad, w, x_shape, geo: ConvGeometry, gmat=None):
+        ctx.geo = geo
         ctx.save_for_backward(grad, w)
-        return conv_input_grad(grad, w, x_shape, geo)
+        return conv_input_grad(grad, w, x_shape, geo, gmat)
 
     @staticmethod
     def backward(ctx, up):
         grad, w = ctx.saved_tensors
         d_grad = d_w = None
         if ctx.needs_input_grad[0]:
-            d_grad = Conv2d.apply(up, w, None, ctx.geo)
+            d_grad = Convolution.apply(up, w, None, ctx.geo)
         if ctx.needs_input_grad[1]:
-            d_w = ConvWeightGrad.apply(up, grad, tuple(w.shape), ctx.geo, None)
-        return d_grad, d_w, None, None
+            d_w = ConvWeightGrad.apply(up, grad, tuple(w.shape), ctx.geo)
+        return d_grad, d_w, None, None, None
 
 
 class ConvWeightGrad(Function):
@@ -285,14 +294,17 @@ class ConvWeightGrad(Function):
     :math:`\partial L/\partial G = \mathrm{conv2d}(X, U)` and
     :math:`\partial L/\partial X = \mathrm{ConvInputGrad}(G, U)`: the weight gradient's
     derivatives are a convolution and a transposed convolution with :math:`U` as kernel.
-    ``cols`` (optional, not differentiated) are ``im2col(X)`` cached by the forward pass.
+    ``cols`` and ``gmat`` (optional, not differentiated) are ``im2col(X)`` cached by the
+    forward pass and :math:`G` already laid out as matrices, shared with the input grad.
     """
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
-    def forward(ctx, x, grad, w_shape, geo: ConvGeometry, cols=None):
+    def forward(ctx, x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
         ctx.geo = geo
         ctx.save_for_backward(x, grad)
-        return conv_weight_grad(x, grad, w_shape, geo, cols)
+        return conv_weight_grad(x, grad, w_shape, geo, cols, gmat)
 
     @staticmethod
     def backward(ctx, up):
@@ -301,8 +313,8 @@ class ConvWeightGrad(Function):
         if ctx.needs_input_grad[0]:
             d_x = ConvInputGrad.apply(grad, up, tuple(x.shape), ctx.geo)
         if ctx.needs_input_grad[1]:
-            d_grad = Conv2d.apply(x, up, None, ctx.geo)
-        return d_x, d_grad, None, None, None
+            d_grad = Convolution.apply(x, up, None, ctx.geo)
+        return d_x, d_grad, None, None, None, None
 
 
 # ---------------------------------------------------------------------------------------
@@ -434,9 +446,7 @@ def conv2d(
             "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
             f"{list(input.shape)}"
         )
-    if input.dim() == 3:
-        if weight.dim() == 4:
-            _check_conv_args(input.unsqueeze(0), weight, bias, groups)
+    if input.dim() == 3:  # one unbatched image: a batch of one
         out = conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)
         return out.squeeze(0)
     _check_conv_args(input, weight, bias, groups)
@@ -458,7 +468,7 @@ def conv2d(
     o, cg = weight.shape[:2]
     batch_last = _prefer_batch_last(cg * kh * kw, o // groups)
     geo = ConvGeometry(stride, pads, dilation, int(groups), batch_last)
-    return Conv2d.apply(input, weight, bias, geo)
+    return Convolution.apply(input, weight, bias, geo)
 
 
 def _prefer_batch_last(rows: int, out_channels: int) -> bool:

@@ -496,8 +496,18 @@ class LogicalNot(_Builtin):
 
 
 # ------------------------------------------------------------------ public functions
+_WEAK = (float, int)
+
+
 def _binary(fn: type[Function], input, other):
-    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is other.dtype:
+    """Apply a binary op after PyTorch's type promotion (with fast paths for common cases)."""
+    if isinstance(input, Tensor):
+        if isinstance(other, Tensor):
+            if input._data.dtype is other._data.dtype:
+                return fn.apply(input, other)
+        elif type(other) in _WEAK and input._data.dtype.kind == "f":
+            return fn.apply(input, other)  # NumPy keeps a float tensor's dtype for Python scalars
+    elif type(input) in _WEAK and isinstance(other, Tensor) and other._data.dtype.kind == "f":
         return fn.apply(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{fn.__name__.lower()}(): argument 'input' must be Tensor")

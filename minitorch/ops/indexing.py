@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import get_array_module, scatter_add
+from .._backend import get_array_module
+from .._backend import scatter_add as add_at
 from ..autograd import grad_mode
 from ..autograd.function import Function, mark_view
 from ..tensor import Tensor
@@ -143,7 +144,7 @@ class IndexBackward(_Builtin):
         if _is_basic(key):
             out[key] = grad
         else:
-            scatter_add(out, key, grad)
+            add_at(out, key, grad)
         return out
 
     @staticmethod
@@ -211,7 +212,7 @@ class ScatterAdd(_Builtin):
         xp = get_array_module(x)
         grid = list(xp.indices(index.shape, sparse=True))
         grid[dim] = index
-        scatter_add(out, tuple(grid), src[tuple(slice(0, s) for s in index.shape)])
+        add_at(out, tuple(grid), src[tuple(slice(0, s) for s in index.shape)])
         return out
 
     @staticmethod

@@ -21,15 +21,13 @@ and adaptive pooling only change the entries of :math:`A` and :math:`B`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from .._backend import get_array_module, scatter_add
 from ..autograd.function import Function
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
+from ..tensor import Tensor
 
 
 # ---------------------------------------------------------------------------------------
@@ -73,8 +71,8 @@ class PoolGeometry(NamedTuple):
 def _pool_geometry(fn, input, kernel_size, stride, padding, dilation, ceil_mode) -> PoolGeometry:
     """Check pooling arguments the way PyTorch does and compute the output size."""
     k = _pair(kernel_size, "kernel_size", fn)
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else None
-    s = s or _pair(stride, "stride", fn)
+    no_stride = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if no_stride else _pair(stride, "stride", fn)  # PyTorch: stride defaults to kernel
     p, d = _pair(padding, "padding", fn), _pair(dilation, "dilation", fn)
     if min(k) <= 0:
         raise RuntimeError(
@@ -222,7 +220,7 @@ def gather_from_planes(x, indices):
     return x.reshape(-1)[_global_index(indices, x.shape[2] * x.shape[3])]
 
 
-class MaxPool2d(Function):
+class MaxPool2DWithIndices(Function):
     r"""Max pooling :math:`y_k = x_{\iota(k)}`, where :math:`\iota(k)` is the argmax of window k.
 
     Locally (almost everywhere) :math:`y` just *copies* the winning pixel, so
@@ -231,15 +229,19 @@ class MaxPool2d(Function):
     several overlapping windows collect all of their gradients.
     """
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
-    def forward(ctx, x, geo: PoolGeometry):
+    def forward(ctx, x, geo: PoolGeometry, indices_out: list | None = None):
         out, idx = max_pool_forward(x, geo)
         ctx.indices, ctx.in_hw = idx, x.shape[2:]
+        if indices_out is not None:  # return_indices: hand the argmax back to the caller
+            indices_out.append(idx)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw), None
+        return MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw), None, None
 
 
 class MaxPool2dScatter(Function):
@@ -249,6 +251,8 @@ class MaxPool2dScatter(Function):
     (shaped like the pooling input), :math:`\partial L/\partial g_k = u_{\iota(k)}`
     (:class:`MaxPool2dGather`). This gives max pooling its second derivatives.
     """
+
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, grad, indices, in_hw):
@@ -263,6 +267,8 @@ class MaxPool2dScatter(Function):
 class MaxPool2dGather(Function):
     r"""Gather :math:`y_k = u_{\iota(k)}`; its gradient is the scatter-add :class:`MaxPool2dScatter`."""
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
     def forward(ctx, u, indices, in_hw):
         ctx.indices, ctx.in_hw = indices, in_hw
@@ -271,6 +277,10 @@ class MaxPool2dGather(Function):
     @staticmethod
     def backward(ctx, grad):
         return MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw), None, None
+
+
+class AdaptiveMaxPool2D(MaxPool2dGather):
+    """adaptive_max_pool2d: a gather at the argmax indices (grad_fn ``AdaptiveMaxPool2DBackward0``)."""
 
 
 def _batched(fn):
@@ -332,13 +342,11 @@ def max_pool2d(
 @_batched
 def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     geo = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
-    out = MaxPool2d.apply(input, geo)
     if not return_indices:
-        return out
-    from ..tensor import Tensor
-
-    idx = out.grad_fn.indices if out.grad_fn is not None else max_pool_forward(input._data, geo)[1]
-    return out, Tensor._wrap(idx)
+        return MaxPool2DWithIndices.apply(input, geo)
+    indices: list = []
+    out = MaxPool2DWithIndices.apply(input, geo, indices)
+    return out, Tensor._wrap(indices[0])
 
 
 # ---------------------------------------------------------------------------------------
@@ -353,6 +361,8 @@ class SeparableLinear(Function):
     transposed (and its backward transposes them back, giving all higher derivatives).
     """
 
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
     @staticmethod
     def forward(ctx, x, a, b):
         ctx.a, ctx.b = a, b
@@ -361,6 +371,14 @@ class SeparableLinear(Function):
     @staticmethod
     def backward(ctx, grad):
         return SeparableLinear.apply(grad, ctx.a.T, ctx.b.T), None, None
+
+
+class AvgPool2D(SeparableLinear):
+    """avg_pool2d as :class:`SeparableLinear` (its own class only for the grad_fn name)."""
+
+
+class AdaptiveAvgPool2D(SeparableLinear):
+    """adaptive_avg_pool2d as :class:`SeparableLinear` (grad_fn ``AdaptiveAvgPool2DBackward0``)."""
 
 
 def separable_apply(x, a, b):
@@ -439,7 +457,7 @@ def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pa
     b = _avg_axis_matrix(w, kw, sw, pw, ow, count_include_pad, xp, dt)
     if divisor is not None:  # plain window sums, then one constant divisor
         a, b = (a != 0).astype(dt) / dt.type(divisor), (b != 0).astype(dt)
-    return SeparableLinear.apply(input, a, b)
+    return AvgPool2D.apply(input, a, b)
 
 
 def _adaptive_bounds(size: int, out: int) -> tuple[list[int], list[int]]:
@@ -494,7 +512,7 @@ def _adaptive_avg(input, oh: int, ow: int):
     for size, out in ((h, oh), (w, ow)):
         lo, hi = _adaptive_bounds(size, out)
         mats.append(_window_matrix(lo, hi, size, [e - s for s, e in zip(lo, hi)], xp, dt))
-    return SeparableLinear.apply(input, mats[0], mats[1])
+    return AdaptiveAvgPool2D.apply(input, mats[0], mats[1])
 
 
 def adaptive_max_pool2d(
@@ -516,8 +534,6 @@ def adaptive_max_pool2d(
 
 @_batched
 def _adaptive_max(input, oh: int, ow: int, return_indices: bool):
-    from ..tensor import Tensor
-
     x = input._data
     xp = get_array_module(x)
     n, c, h, w = x.shape
@@ -530,7 +546,7 @@ def _adaptive_max(input, oh: int, ow: int, return_indices: bool):
             local = xp.argmax(win, axis=-1)  # first maximum; a NaN counts as largest
             width = ce[j] - cs[j]
             idx[:, :, i, j] = (rs[i] + local // width) * w + cs[j] + local % width
-    out = MaxPool2dGather.apply(input, idx, (h, w))
+    out = AdaptiveMaxPool2D.apply(input, idx, (h, w))
     return (out, Tensor._wrap(idx)) if return_indices else out
 
 

@@ -93,7 +93,8 @@ class Prod(_Builtin):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
-        out = get_array_module(x).prod(x, axis=dims, keepdims=keepdim)
+        xp = get_array_module(x)
+        out = xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, out)
         return out
 
@@ -127,7 +128,7 @@ class Amax(_Builtin):
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
         xp = get_array_module(x)
-        out = (xp.amax if largest else xp.amin)(x, axis=dims, keepdims=keepdim)
+        out = xp.asarray((xp.amax if largest else xp.amin)(x, axis=dims, keepdims=keepdim))
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -226,6 +227,7 @@ class Norm(_Builtin):
             (a**p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
         ).astype(x.dtype)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        out = xp.asarray(out)
         ctx.save_for_backward(x, out)
         return out
 

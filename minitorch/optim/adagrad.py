@@ -16,19 +16,18 @@ is created for every parameter in the constructor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-import minitorch
 from minitorch._backend import get_array_module
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_version,
     _effective_grad,
     _increment,
     _new_step,
     _zeros_like,
 )
+from minitorch.tensor import Tensor
 
 __all__ = ["Adagrad"]
 
@@ -98,31 +97,26 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, group)
 
-    def _init_state(self, p, group) -> None:
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
         """Create ``step`` = 0 and ``sum`` = ``initial_accumulator_value``."""
         state = self.state[p]
         state["step"] = _new_step()
         state["sum"] = _zeros_like(p)
         state["sum"]._data += group["initial_accumulator_value"]
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Perform a single optimization step; returns the closure's loss, if any."""
-        loss = self._begin_step(closure)
-        with minitorch.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    state = self.state[p]
-                    if len(state) == 0:  # a group added after construction
-                        self._init_state(p, group)
-                    t = _increment(state["step"])
-                    g = _effective_grad(p, group)
-                    clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-                    s = state["sum"]._data
-                    s += g * g
-                    std = get_array_module(s).sqrt(s)
-                    std += group["eps"]
-                    p._data -= clr * (g / std)
-                    _bump_version(p)
-        return loss
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Apply one Adagrad step to parameter ``p`` (which has a gradient)."""
+        state = self.state[p]
+        if len(state) == 0:  # p came in a group added after construction
+            self._init_state(p, group)
+        t = _increment(state["step"])
+        g = _effective_grad(p, group)
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        s = state["sum"]._data
+        s += g * g
+        std = get_array_module(s).sqrt(s)
+        std += group["eps"]
+        update = g / std
+        update *= clr
+        p._data -= update
+        p._bump_version()

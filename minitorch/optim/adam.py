@@ -23,19 +23,18 @@ at zero. State: ``step`` (0-d float32 tensor), ``exp_avg`` (:math:`m`),
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from typing import Any
 
-import minitorch
 from minitorch._backend import get_array_module
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_version,
     _effective_grad,
     _increment,
     _new_step,
     _zeros_like,
 )
+from minitorch.tensor import Tensor
 
 __all__ = ["Adam"]
 
@@ -106,17 +105,7 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Perform a single optimization step; returns the closure's loss, if any."""
-        loss = self._begin_step(closure)
-        with minitorch.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
-
-    def _update(self, p, group) -> None:
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         """Apply one Adam step to parameter ``p`` (which has a gradient)."""
         lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
         beta1, beta2 = group["betas"]
@@ -138,7 +127,9 @@ class Adam(Optimizer):
         m *= beta1
         m += (1 - beta1) * g
         v *= beta2
-        v += (1 - beta2) * (g * g)
+        g2 = g * g
+        g2 *= 1 - beta2
+        v += g2
 
         if amsgrad:
             vmax = state["max_exp_avg_sq"]._data
@@ -149,5 +140,7 @@ class Adam(Optimizer):
         denom = get_array_module(v).sqrt(v)
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
-        data -= step_size * (m / denom)
-        _bump_version(p)
+        update = m / denom
+        update *= step_size
+        data -= update
+        p._bump_version()

@@ -6,9 +6,11 @@ them (``lr``, ``momentum``, ...). Per-parameter memory (momentum buffers, runnin
 averages, step counters) lives in ``optimizer.state[param]``.
 
 Every concrete optimizer (:class:`~minitorch.optim.SGD`, :class:`~minitorch.optim.Adam`,
-...) only implements :meth:`Optimizer.step`: it reads ``p.grad``, then updates the raw
-array ``p._data`` *in place* with array operators (``buf *= momentum; buf += g``), so
-that the same code runs on NumPy and CuPy arrays and no autograd graph is recorded.
+...) implements one method, ``_update(p, group)``: the base class's
+:meth:`Optimizer.step` calls it, under ``no_grad``, for each parameter that has a
+gradient. It reads ``p.grad`` and updates the raw array ``p._data`` *in place* with
+array operators (``buf *= momentum; buf += g``), so that the same code runs on NumPy
+and CuPy arrays, then calls ``p._bump_version()`` (autograd's in-place bookkeeping).
 
 Differences from PyTorch
 ------------------------
@@ -96,8 +98,7 @@ class Optimizer:
             )
         self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        # set by _begin_step, read by lr_scheduler to warn about a wrong call order
-        self._opt_called = False
+        self._opt_called = False  # set by step()
 
         param_groups = list(params)
         if len(param_groups) == 0:
@@ -205,29 +206,44 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    if grad.grad_fn is not None or grad.requires_grad:
-                        grad = p.grad = grad.detach()
+                    if grad.grad_fn is not None:
+                        grad.detach_()
+                    else:
+                        grad.requires_grad_(False)
                     grad._data[...] = 0
-                    _bump_version(grad)
+                    grad._bump_version()
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Perform one optimization step (implemented by each optimizer).
+        """Perform one optimization step.
+
+        Evaluates ``closure`` (if given) with gradients enabled, then, with
+        gradients disabled, calls :meth:`_update` for every parameter that has a
+        gradient; parameters whose ``grad`` is None are skipped.
 
         Parameters
         ----------
         closure : callable, optional
-            Re-evaluates the model and returns the loss; it is called with
-            gradients enabled before the update.
-        """
-        raise NotImplementedError
+            Re-evaluates the model and returns the loss.
 
-    def _begin_step(self, closure: Callable[[], float] | None) -> float | None:
-        """Shared prologue of ``step``: evaluate the closure, note the call."""
-        self._opt_called = True
-        if closure is None:
-            return None
-        with minitorch.enable_grad():
-            return closure()
+        Returns
+        -------
+        The closure's loss, or None.
+        """
+        self._opt_called = True  # read by lr_scheduler to warn about a wrong call order
+        loss = None
+        if closure is not None:
+            with minitorch.enable_grad():
+                loss = closure()
+        with minitorch.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Update one parameter in place from ``p.grad`` (each optimizer's rule)."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
@@ -329,13 +345,6 @@ def _cast_state(param: Tensor, key: str, value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _cast_state(param, k, v) for k, v in value.items()}
     return value
-
-
-def _bump_version(t: Tensor) -> None:
-    """Tell autograd that ``t``'s data changed in place (stale saved tensors)."""
-    bump = getattr(t, "_bump_version", None)
-    if bump is not None:
-        bump()
 
 
 def _new_step() -> Tensor:

@@ -21,19 +21,18 @@ Centering estimates the variance rather than the raw second moment. State:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-import minitorch
 from minitorch._backend import get_array_module
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_version,
     _effective_grad,
     _increment,
     _new_step,
     _zeros_like,
 )
+from minitorch.tensor import Tensor
 
 __all__ = ["RMSprop"]
 
@@ -101,17 +100,7 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Perform a single optimization step; returns the closure's loss, if any."""
-        loss = self._begin_step(closure)
-        with minitorch.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
-
-    def _update(self, p, group) -> None:
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         """Apply one RMSprop step to parameter ``p`` (which has a gradient)."""
         alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
         state = self.state[p]
@@ -144,4 +133,4 @@ class RMSprop(Optimizer):
             p._data -= group["lr"] * buf
         else:
             p._data -= group["lr"] * (g / avg)
-        _bump_version(p)
+        p._bump_version()

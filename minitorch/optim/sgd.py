@@ -17,16 +17,15 @@ The buffer :math:`b` is kept in ``state[p]["momentum_buffer"]`` (only when
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-import minitorch
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _bump_version,
     _effective_grad,
     _zeros_like,
 )
+from minitorch.tensor import Tensor
 
 __all__ = ["SGD"]
 
@@ -89,29 +88,20 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Perform a single optimization step; returns the closure's loss, if any."""
-        loss = self._begin_step(closure)
-        with minitorch.no_grad():
-            for group in self.param_groups:
-                lr, momentum = group["lr"], group["momentum"]
-                dampening, nesterov = group["dampening"], group["nesterov"]
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    g = _effective_grad(p, group)
-                    if momentum != 0:
-                        state = self.state[p]
-                        buf = state.get("momentum_buffer")
-                        if buf is None:
-                            buf = state["momentum_buffer"] = _zeros_like(p)
-                            buf_data = buf._data
-                            buf_data[...] = g
-                        else:
-                            buf_data = buf._data
-                            buf_data *= momentum
-                            buf_data += (1 - dampening) * g
-                        g = g + momentum * buf_data if nesterov else buf_data
-                    p._data -= lr * g
-                    _bump_version(p)
-        return loss
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Apply one SGD step to parameter ``p`` (which has a gradient)."""
+        g = _effective_grad(p, group)
+        momentum = group["momentum"]
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:  # the first step: b_1 = g_1
+                buf = state["momentum_buffer"] = _zeros_like(p)
+                buf._data[...] = g
+            else:
+                dampening = group["dampening"]
+                buf._data *= momentum
+                buf._data += g if dampening == 0 else (1 - dampening) * g
+            g = g + momentum * buf._data if group["nesterov"] else buf._data
+        p._data -= group["lr"] * g
+        p._bump_version()

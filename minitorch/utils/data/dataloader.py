@@ -29,6 +29,7 @@ import contextlib
 import itertools
 import math
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,7 @@ class _DataLoaderIter:
         )
         self._index_iter = iter(loader._index_sampler)
         self._pool: _WorkerPool | None = None
+        self._fetcher: _MapFetcher | _IterableFetcher | None = None
         if loader.num_workers == 0:
             self._fetcher = _make_fetcher(loader)
             return
@@ -223,6 +225,8 @@ class _DataLoaderIter:
 
     def __next__(self) -> Any:
         if self._pool is None:
+            if self._fetcher is None:  # finished or closed
+                raise StopIteration
             return self._fetcher.fetch(next(self._index_iter))
         timeout = self._loader.timeout if self._loader.timeout > 0 else None
         while self._queue:
@@ -429,6 +433,7 @@ class DataLoader:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
         self._pool: _WorkerPool | None = None
+        self._last_iter: weakref.ref | None = None
         self._initialized = True
 
     def __setattr__(self, attr: str, value: Any) -> None:
@@ -456,7 +461,14 @@ class DataLoader:
         return self.batch_sampler if self._auto_collation else self.sampler
 
     def __iter__(self) -> _DataLoaderIter:
-        return _DataLoaderIter(self)
+        if self._last_iter is not None:  # persistent workers serve one pass at a time
+            previous = self._last_iter()
+            if previous is not None:
+                previous._close()
+        it = _DataLoaderIter(self)
+        if self.persistent_workers:
+            self._last_iter = weakref.ref(it)
+        return it
 
     def __len__(self) -> int:
         if self._is_iterable:

@@ -1,0 +1,372 @@
+"""The op table: one entry per core op, driving every check in ``test_ops.py``.
+
+An entry says how to call the op given a module (``torch`` or ``minitorch``) and input
+tensors, which input shapes to use, where the inputs may lie (``positive`` for ``log``,
+``distinct`` away from kinks and ties for ``abs``/``relu``/``max``, ...), and which checks
+apply.  Adding an op here tests it every way at once: forward in float32 and float64,
+backward with a random upstream gradient, finite differences, second derivatives,
+broadcast and non-contiguous inputs, hypothesis-drawn shapes, method/function/``out=``
+forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+# ----------------------------------------------------------------------------- domains
+CLAMP_LO, CLAMP_HI = -0.5, 0.5
+
+
+def _distinct(rng: np.random.Generator, shape) -> np.ndarray:
+    """Values that are pairwise far apart and away from 0 and the clamp bounds.
+
+    Kinks (abs, relu, clamp) and ties (max, maximum) make gradients ill-defined; a random
+    permutation of a spaced grid avoids them by construction.
+    """
+    n = int(np.prod(shape))
+    grid = (np.arange(n) - n / 2.0 + 0.5) * 0.37 + 0.11
+    vals = rng.permutation(grid) + rng.uniform(-0.03, 0.03, n)
+    return vals.reshape(shape)
+
+
+def _with_zero(rng: np.random.Generator, shape) -> np.ndarray:
+    x = rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+    if x.size:
+        x.reshape(-1)[rng.integers(x.size)] = 0.0
+    return x
+
+
+DOMAINS: dict[str, Callable[[np.random.Generator, tuple], np.ndarray]] = {
+    "real": lambda rng, s: rng.standard_normal(s),
+    "positive": lambda rng, s: rng.uniform(0.5, 2.0, s),
+    "nonzero": lambda rng, s: rng.uniform(0.5, 2.0, s) * rng.choice([-1.0, 1.0], s),
+    "log1p": lambda rng, s: rng.uniform(-0.5, 2.0, s),
+    "distinct": _distinct,
+    "small_int": lambda rng, s: rng.integers(-2, 3, s).astype(np.float64),
+    "with_zero": _with_zero,
+    "bool": lambda rng, s: rng.random(s) > 0.5,
+}
+
+
+# ------------------------------------------------------------------------------- entry
+@dataclass
+class Op:
+    """One op of the table.
+
+    Attributes
+    ----------
+    name : test id.
+    fn : ``fn(m, *xs)`` applies the op with module ``m`` to input tensors ``xs``; it may
+        return a Tensor or a tuple of Tensors (integer outputs are compared, not
+        differentiated).
+    shapes : the input shapes of the standard checks (small: gradcheck uses them).
+    domain : one domain name for all inputs, or one per input.
+    grad : differentiable (backward and gradcheck apply).
+    gradgrad : compare second derivatives with torch.
+    bcast : alternative input shapes exercising broadcasting.
+    hyp : key of a hypothesis shape strategy in ``test_ops.SHAPES``, or None.
+    func : name of ``minitorch.<func>`` / ``Tensor.<func>`` equal to ``fn`` when called as
+        ``m.func(*xs, *args, **kwargs)``; None when ``fn`` is an operator or composite.
+    method : also check ``xs[0].func(*xs[1:], ...)``.
+    out : also check ``m.func(..., out=r)``.
+    noncontig : check transposed/strided-view inputs.
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    shapes: tuple
+    domain: str | tuple = "real"
+    grad: bool = True
+    gradgrad: bool = True
+    bcast: tuple | None = None
+    hyp: str | None = None
+    func: str | None = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    method: bool = True
+    out: bool = False
+    noncontig: bool = True
+
+    def domains(self) -> tuple:
+        if isinstance(self.domain, str):
+            return (self.domain,) * len(self.shapes)
+        return self.domain
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _call(func, args=(), kwargs=None):
+    kwargs = kwargs or {}
+    return lambda m, *xs: getattr(m, func)(*xs, *args, **kwargs)
+
+
+def op(name: str, func: str, shapes, *, args=(), kwargs=None, **opts) -> Op:
+    """An entry for ``m.func(*xs, *args, **kwargs)`` (also checked as a method)."""
+    kwargs = kwargs or {}
+    return Op(name, _call(func, args, kwargs), shapes, func=func, args=args, kwargs=kwargs,
+              **opts)
+
+
+def expr(name: str, fn, shapes, **opts) -> Op:
+    """An entry for an operator or composite expression ``fn(m, *xs)``."""
+    return Op(name, fn, shapes, **opts)
+
+
+def _idx(m, arr):
+    """An int64 index tensor in module ``m``."""
+    return m.tensor(np.asarray(arr, dtype=np.int64))
+
+
+def _mask(m, arr):
+    return m.tensor(np.asarray(arr, dtype=bool))
+
+
+M = (3, 4)
+B2 = ((3, 4), (4,))  # a broadcast pair
+
+# ---------------------------------------------------------------------------- the table
+OPS: list[Op] = [
+    # --- binary arithmetic: functions (with out=), operators, scalars
+    op("add", "add", (M, M), bcast=B2, hyp="bcast2", out=True),
+    op("add_alpha", "add", (M, M), kwargs={"alpha": 2.5}, bcast=B2, out=True),
+    op("sub", "sub", (M, M), bcast=B2, hyp="bcast2", out=True),
+    op("mul", "mul", (M, M), bcast=B2, hyp="bcast2", out=True),
+    op("div", "div", (M, M), domain=("real", "nonzero"), bcast=B2, hyp="bcast2", out=True),
+    op("div_floor", "div", (M, M), domain=("real", "nonzero"), kwargs={"rounding_mode": "floor"},
+       gradgrad=False, out=True),
+    op("div_trunc", "div", (M, M), domain=("real", "nonzero"), kwargs={"rounding_mode": "trunc"},
+       gradgrad=False, out=True),
+    op("floor_divide", "floor_divide", (M, M), domain=("real", "nonzero"), gradgrad=False,
+       out=True),
+    op("remainder", "remainder", (M, M), domain=("real", "nonzero"), bcast=B2, out=True),
+    op("pow_tensor_tensor", "pow", (M, M), domain=("positive", "real"), bcast=B2, hyp="bcast2",
+       out=True),
+    op("pow_tensor_scalar", "pow", (M,), args=(3,), hyp="any", out=True),
+    op("pow_tensor_half", "pow", (M,), args=(0.5,), domain="positive", out=True),
+    op("pow_tensor_neg", "pow", (M,), args=(-1.5,), domain="positive"),
+    op("maximum", "maximum", (M, M), domain="distinct", bcast=B2, out=True),
+    op("minimum", "minimum", (M, M), domain="distinct", bcast=B2, out=True),
+    expr("op_add", lambda m, x, y: x + y, (M, M), bcast=B2),
+    expr("op_sub", lambda m, x, y: x - y, (M, M), bcast=B2),
+    expr("op_mul", lambda m, x, y: x * y, (M, M), bcast=B2),
+    expr("op_div", lambda m, x, y: x / y, (M, M), domain=("real", "nonzero"), bcast=B2),
+    expr("op_floordiv", lambda m, x, y: x // y, (M, M), domain=("real", "nonzero"),
+         gradgrad=False),
+    expr("op_mod", lambda m, x, y: x % y, (M, M), domain=("real", "nonzero")),
+    expr("op_pow", lambda m, x, y: x**y, (M, M), domain=("positive", "real"), bcast=B2),
+    expr("op_neg", lambda m, x: -x, (M,), hyp="any"),
+    expr("op_radd", lambda m, x: 2.5 + x, (M,)),
+    expr("op_rsub", lambda m, x: 2.5 - x, (M,)),
+    expr("op_rmul", lambda m, x: 2.5 * x, (M,)),
+    expr("op_rdiv", lambda m, x: 2.5 / x, (M,), domain="nonzero"),
+    expr("op_scalar_div", lambda m, x: x / 4, (M,)),
+    expr("op_rfloordiv", lambda m, x: 2.5 // x, (M,), domain="nonzero", gradgrad=False),
+    expr("op_rmod", lambda m, x: 2.5 % x, (M,), domain="nonzero"),
+    expr("op_mod_scalar", lambda m, x: x % 0.7, (M,)),
+    expr("op_rpow", lambda m, x: 2.0**x, (M,), hyp="any"),
+    expr("op_pow_scalar", lambda m, x: x**2, (M,), hyp="any"),
+    expr("op_pow_0d", lambda m, x, y: x**y, (M, ()), domain=("positive", "real")),
+    expr("op_add_0d", lambda m, x, y: x + y, ((), M)),
+    # --- unary math
+    op("neg", "neg", (M,), hyp="any", out=True),
+    op("abs", "abs", (M,), domain="distinct", hyp="any", out=True),
+    op("exp", "exp", (M,), hyp="any", out=True),
+    op("log", "log", (M,), domain="positive", hyp="any", out=True),
+    op("log1p", "log1p", (M,), domain="log1p", hyp="any", out=True),
+    op("sqrt", "sqrt", (M,), domain="positive", hyp="any", out=True),
+    op("rsqrt", "rsqrt", (M,), domain="positive", hyp="any", out=True),
+    op("sin", "sin", (M,), hyp="any", out=True),
+    op("cos", "cos", (M,), hyp="any", out=True),
+    op("tanh", "tanh", (M,), hyp="any", out=True),
+    op("sigmoid", "sigmoid", (M,), hyp="any", out=True),
+    op("relu", "relu", (M,), domain="distinct", hyp="any"),
+    op("square", "square", (M,), hyp="any"),
+    op("reciprocal", "reciprocal", (M,), domain="nonzero"),
+    op("sign", "sign", (M,), domain="distinct", gradgrad=False),
+    op("floor", "floor", (M,), domain="distinct", gradgrad=False),
+    op("ceil", "ceil", (M,), domain="distinct", gradgrad=False),
+    op("round", "round", (M,), domain="distinct", gradgrad=False),
+    op("trunc", "trunc", (M,), domain="distinct", gradgrad=False),
+    op("clamp", "clamp", (M,), args=(CLAMP_LO, CLAMP_HI), domain="distinct", hyp="any",
+       out=True),
+    op("clamp_min", "clamp", (M,), kwargs={"min": CLAMP_LO}, domain="distinct"),
+    op("clamp_max", "clamp", (M,), kwargs={"max": CLAMP_HI}, domain="distinct"),
+    op("clip", "clip", (M,), args=(CLAMP_LO, CLAMP_HI), domain="distinct"),
+    op("clamp_tensor", "clamp", (M, M, M), domain="distinct",
+       bcast=((3, 4), (4,), (3, 1))),
+    expr("clamp_tensor_min", lambda m, x, lo: m.clamp(x, min=lo), (M, (4,)), domain="distinct"),
+    op("where", "where", (M, M, M), domain=("bool", "real", "real"), method=False,
+       bcast=((3, 1), (4,), (3, 4)), hyp="bcast3_where"),
+    expr("where_method", lambda m, c, x, y: x.where(c, y), (M, M, M),
+         domain=("bool", "real", "real")),
+    expr("where_scalar", lambda m, x: m.where(x > 0, x, 0.0), (M,), domain="distinct"),
+    expr("where_cond_expr", lambda m, x, y: m.where(x > y, x * 2, y), (M, M), domain="distinct",
+         bcast=B2),
+    # --- comparisons (forward only)
+    *[
+        op(f"cmp_{c}", c, (M, M), domain="small_int", grad=False, bcast=B2, hyp="bcast2",
+           out=True)
+        for c in ("eq", "ne", "lt", "le", "gt", "ge")
+    ],
+    *[
+        expr(f"cmp_op_{n}", f, (M, M), domain="small_int", grad=False, bcast=B2)
+        for n, f in [
+            ("eq", lambda m, x, y: x == y),
+            ("ne", lambda m, x, y: x != y),
+            ("lt", lambda m, x, y: x < y),
+            ("le", lambda m, x, y: x <= y),
+            ("gt", lambda m, x, y: x > y),
+            ("ge", lambda m, x, y: x >= y),
+            ("scalar", lambda m, x, y: x >= 1),
+        ]
+    ],
+    # --- matrix products: every matmul broadcasting case, mm, bmm, dot
+    op("matmul_1d_1d", "matmul", ((4,), (4,)), out=True),
+    op("matmul_1d_2d", "matmul", ((3,), (3, 4)), out=True),
+    op("matmul_2d_1d", "matmul", ((3, 4), (4,)), out=True),
+    op("matmul_2d_2d", "matmul", ((3, 4), (4, 2)), out=True, hyp="matmul"),
+    op("matmul_batched_2d", "matmul", ((2, 3, 4), (4, 2)), out=True),
+    op("matmul_2d_batched", "matmul", ((3, 4), (2, 4, 2)), out=True),
+    op("matmul_bcast_batch", "matmul", ((2, 1, 3, 4), (3, 4, 2)), out=True),
+    op("matmul_1d_batched", "matmul", ((3,), (2, 3, 4)), out=True),
+    op("matmul_batched_1d", "matmul", ((2, 3, 4), (4,)), out=True),
+    expr("op_matmul", lambda m, x, y: x @ y, ((2, 3, 4), (2, 4, 2))),
+    op("mm", "mm", ((3, 4), (4, 2)), out=True),
+    op("bmm", "bmm", ((2, 3, 4), (2, 4, 2)), out=True),
+    op("dot", "dot", ((5,), (5,)), out=True),
+    # --- reductions
+    op("sum", "sum", (M,), hyp="any"),
+    op("sum_dim", "sum", ((2, 3, 4),), args=(1,)),
+    op("sum_dims_keepdim", "sum", ((2, 3, 4),), args=((0, 2),), kwargs={"keepdim": True},
+       out=True),
+    op("mean", "mean", (M,), hyp="any_nonempty"),
+    op("mean_dim_keepdim", "mean", ((2, 3, 4),), args=(-1,), kwargs={"keepdim": True}, out=True),
+    op("mean_dims", "mean", ((2, 3, 4),), args=((0, 1),)),
+    op("prod", "prod", (M,), domain="nonzero", hyp="small"),
+    op("prod_dim", "prod", (M,), args=(1,), domain="nonzero"),
+    op("prod_zero", "prod", (M,), domain="with_zero", gradgrad=False),
+    op("prod_dim_zero", "prod", (M,), args=(0,), kwargs={"keepdim": True}, domain="with_zero",
+       gradgrad=False),
+    op("max_all", "max", (M,), domain="distinct", hyp="any_nonempty"),
+    op("min_all", "min", (M,), domain="distinct"),
+    op("max_dim", "max", ((2, 3, 4),), args=(1,), domain="distinct"),
+    op("max_dim_keepdim", "max", ((2, 3, 4),), args=(-1,), kwargs={"keepdim": True},
+       domain="distinct"),
+    op("min_dim", "min", ((2, 3, 4),), args=(0,), domain="distinct"),
+    op("min_dim_keepdim", "min", (M,), args=(1,), kwargs={"keepdim": True}, domain="distinct"),
+    op("max_binary", "max", (M, M), domain="distinct"),
+    op("amax", "amax", ((2, 3, 4),), args=((0, 2),), domain="distinct", out=True),
+    op("amin", "amin", ((2, 3, 4),), args=(1,), kwargs={"keepdim": True}, domain="distinct"),
+    op("amax_ties", "amax", ((3, 4),), args=(1,), domain="small_int"),
+    op("argmax", "argmax", (M,), domain="distinct", grad=False),
+    op("argmax_dim", "argmax", ((2, 3, 4),), args=(1,), domain="distinct", grad=False),
+    op("argmin_dim_keepdim", "argmin", (M,), args=(1,), kwargs={"keepdim": True},
+       domain="distinct", grad=False),
+    op("var", "var", (M,), hyp="two_or_more"),
+    op("var_dim", "var", ((2, 3, 4),), args=(1,), kwargs={"keepdim": True}),
+    op("var_biased", "var", (M,), args=(1,), kwargs={"unbiased": False}),
+    op("var_correction", "var", (M,), args=(0,), kwargs={"correction": 2}),
+    op("std", "std", (M,)),
+    op("std_dim", "std", ((2, 3, 4),), args=((0, 2),)),
+    op("std_biased", "std", (M,), args=(1,), kwargs={"unbiased": False, "keepdim": True}),
+    op("logsumexp", "logsumexp", ((2, 3, 4),), args=(1,), hyp="lastdim"),
+    op("logsumexp_keepdim", "logsumexp", (M,), args=((0, 1),), kwargs={"keepdim": True}),
+    op("softmax", "softmax", ((2, 3, 4),), args=(-1,), hyp="lastdim"),
+    op("softmax_dim0", "softmax", (M,), args=(0,)),
+    op("log_softmax", "log_softmax", ((2, 3, 4),), args=(1,), hyp="lastdim"),
+    op("norm", "norm", (M,), hyp="any_nonempty"),
+    op("norm_p1", "norm", (M,), args=(1,), domain="distinct"),
+    op("norm_p3_dim", "norm", (M,), args=(3,), kwargs={"dim": 1}),
+    op("norm_inf", "norm", (M,), args=(float("inf"),), domain="distinct"),
+    op("norm_p2_keepdim", "norm", ((2, 3, 4),), args=(2,), kwargs={"dim": (0, 2), "keepdim": True}),
+    op("all", "all", (M,), domain="bool", grad=False),
+    op("any_dim", "any", (M,), args=(1,), domain="bool", grad=False),
+    op("all_dim", "all", ((2, 3, 4),), args=(0,), domain="bool", grad=False),
+    # --- shape ops
+    op("view", "view", (M,), args=(2, 6)),
+    op("view_infer", "view", ((2, 3, 4),), args=((-1, 4),), noncontig=False),
+    expr("view_as", lambda m, x, y: x.view_as(y), (M, (4, 3)), noncontig=False),
+    op("reshape", "reshape", ((2, 3, 4),), args=((4, -1),)),
+    op("flatten", "flatten", ((2, 3, 4),)),
+    op("flatten_range", "flatten", ((2, 3, 4, 2),), args=(1, 2)),
+    op("squeeze", "squeeze", ((3, 1, 4, 1),)),
+    op("squeeze_dim", "squeeze", ((3, 1, 4),), args=(1,)),
+    op("unsqueeze", "unsqueeze", (M,), args=(1,)),
+    op("unsqueeze_neg", "unsqueeze", (M,), args=(-1,)),
+    op("transpose", "transpose", ((2, 3, 4),), args=(0, 2)),
+    op("permute", "permute", ((2, 3, 4),), args=((2, 0, 1),)),
+    op("t", "t", (M,)),
+    expr("T", lambda m, x: x.T, ((2, 3, 4),)),
+    op("expand", "expand", ((3, 1),), args=(2, 3, 4)),
+    expr("expand_as", lambda m, x, y: x.expand_as(y) * y, ((4,), M)),
+    op("repeat", "repeat", ((2, 3),), args=(2, 1, 3)),
+    expr("cat", lambda m, x, y, z: m.cat([x, y, z], 1), (M, (3, 2), (3, 1))),
+    expr("cat_out", lambda m, x, y: m.cat([x, y], out=m.empty(0, dtype=x.dtype)), (M, (1, 4)),
+         grad=False),
+    expr("stack", lambda m, x, y: m.stack([x, y], dim=1), (M, M)),
+    expr("stack_neg", lambda m, x, y: m.stack((x, y), -1), (M, M)),
+    op("split", "split", ((5, 3),), args=(2,)),
+    op("split_sizes", "split", ((5, 3),), args=([1, 3, 1],)),
+    op("split_dim", "split", ((2, 5),), args=(2,), kwargs={"dim": 1}),
+    op("chunk", "chunk", ((5, 3),), args=(3,)),
+    op("chunk_dim", "chunk", ((3, 4),), args=(2, 1)),
+    expr("contiguous", lambda m, x: x.transpose(0, 1).contiguous() * 1, (M,)),
+    op("clone", "clone", (M,)),
+    # --- indexing
+    expr("index_int", lambda m, x: x[1], ((3, 4, 2),)),
+    expr("index_neg_int", lambda m, x: x[-1, 2], ((3, 4, 2),)),
+    expr("index_slice", lambda m, x: x[1:3, :2], ((3, 4, 2),)),
+    expr("index_step", lambda m, x: x[::2, 1::2], ((5, 4),)),
+    expr("index_none_ellipsis", lambda m, x: x[None, ..., 1], ((3, 4, 2),)),
+    expr("index_ellipsis_slice", lambda m, x: x[..., 1:, None], ((3, 4, 2),)),
+    expr("index_bool_mask", lambda m, x: x[x > 0], (M,), domain="distinct"),
+    expr("index_bool_rows", lambda m, x: x[_mask(m, [True, False, True])], (M,)),
+    expr("index_int_tensor_repeat", lambda m, x: x[_idx(m, [0, 2, 0, 0])], (M,)),
+    expr("index_int_tensor_2d", lambda m, x: x[_idx(m, [[1, 1], [2, 0]]), 1:], (M,)),
+    expr("index_two_tensors", lambda m, x: x[_idx(m, [0, 2, 2]), _idx(m, [1, 1, 3])], (M,)),
+    expr("index_list", lambda m, x: x[:, [3, 0, 3]], (M,)),
+    expr("setitem_tensor",
+         lambda m, x, v: _setitem(m, x, (slice(None), 1), v), (M, (3,))),
+    expr("setitem_scalar", lambda m, x: _setitem(m, x, (0, slice(1, 3)), 2.5), (M,)),
+    expr("setitem_mask", lambda m, x: _setitem(m, x, x.detach() > 0, 0.0), (M,),
+         domain="distinct"),
+    expr("setitem_int_tensor",
+         lambda m, x, v: _setitem(m, x, _idx(m, [2, 0]), v), (M, (4,))),
+    op("gather", "gather", ((3, 4),), args=(1, None), method=True),
+    op("gather_dim0", "gather", ((3, 4),), args=(0, None)),
+    expr("index_select", lambda m, x: m.index_select(x, 1, _idx(m, [3, 0, 3])), (M,)),
+]
+
+
+def _setitem(m, x, key, v):
+    """Out-of-place test of ``__setitem__``: assign into a copy that is in the graph."""
+    y = x * 1
+    y[key] = v
+    return y
+
+
+_GATHER_INDEX = {
+    "gather": [[0, 3, 3], [1, 1, 0], [2, 0, 2]],
+    "gather_dim0": [[0, 2, 2, 1], [1, 1, 0, 0]],
+}
+
+
+def _fix_gather(entry: Op) -> Op:
+    """gather's index is a constant: build it in the right module at call time."""
+    index = _GATHER_INDEX[entry.name]
+    dim = entry.args[0]
+    entry.fn = lambda m, x: m.gather(x, dim, _idx(m, index))
+    entry.func = None  # the method/out forms are covered below
+    return entry
+
+
+OPS = [_fix_gather(e) if e.name in _GATHER_INDEX else e for e in OPS]
+OPS.append(expr("gather_method",
+                lambda m, x: x.gather(1, _idx(m, _GATHER_INDEX["gather"])), ((3, 4),)))
+
+BY_NAME = {e.name: e for e in OPS}
+assert len(BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -1,0 +1,378 @@
+"""conv2d and pooling against torch.nn.functional: values, gradients, second derivatives, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import minitorch
+from minitorch.ops import conv as mconv
+from minitorch.ops import pool as mpool
+from minitorch.ops.conv_reference import conv2d_naive
+
+RNG = np.random.default_rng(1234)
+TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-5, "atol": 1e-5}}
+
+
+def _arr(shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def _pair_up(arrays, needs_grad):
+    """The same arrays as minitorch and torch leaves."""
+    ours = [
+        minitorch.tensor(a, requires_grad=g) if a is not None else None
+        for a, g in zip(arrays, needs_grad)
+    ]
+    theirs = [
+        torch.tensor(a, requires_grad=g) if a is not None else None
+        for a, g in zip(arrays, needs_grad)
+    ]
+    return ours, theirs
+
+
+def _check_fwd_bwd(our_fn, torch_fn, arrays, dtype, needs_grad=None):
+    """Compare outputs, then gradients for a random upstream gradient."""
+    needs_grad = needs_grad or [a is not None for a in arrays]
+    ours, theirs = _pair_up(arrays, needs_grad)
+    y, ty = our_fn(*ours), torch_fn(*theirs)
+    assert tuple(y.shape) == tuple(ty.shape)
+    assert y.dtype == minitorch.float64 if dtype == np.float64 else y.dtype == minitorch.float32
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **TOL[dtype])
+    up = _arr(ty.shape, dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for a, ta in zip(ours, theirs):
+        if a is not None and a.requires_grad:
+            assert a.grad.dtype == a.dtype
+            np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), **TOL[dtype])
+
+
+# ---------------------------------------------------------------------------------------
+# conv2d
+# ---------------------------------------------------------------------------------------
+# (input shape, weight shape, bias, stride, padding, dilation, groups)
+CONV_CASES = [
+    ((2, 3, 7, 8), (4, 3, 3, 3), True, 1, 0, 1, 1),
+    ((2, 3, 7, 8), (4, 3, 3, 2), False, 1, 1, 1, 1),
+    ((2, 4, 9, 8), (6, 2, 3, 3), True, (2, 3), (1, 2), (2, 1), 2),
+    ((1, 6, 10, 11), (6, 1, 2, 3), True, (3, 2), 2, (1, 2), 6),  # depthwise
+    ((3, 2, 6, 6), (5, 2, 1, 1), True, 1, 0, 1, 1),  # 1x1
+    ((2, 3, 6, 7), (4, 3, 4, 3), True, 1, "same", 1, 1),  # even kernel: asymmetric 'same'
+    ((2, 4, 8, 8), (4, 2, 3, 2), False, 1, "same", (2, 3), 2),
+    ((2, 3, 6, 7), (2, 3, 3, 3), True, 1, "valid", 1, 1),
+    ((3, 7, 7), (4, 3, 3, 3), True, 2, 1, 1, 1),  # unbatched
+    ((2, 1, 12, 12), (3, 1, 5, 5), True, 2, 2, 1, 1),
+    ((2, 3, 5, 5), (2, 3, 5, 5), True, 1, 0, 1, 1),  # kernel = input
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on even kernels
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_matches_torch(case, dtype):
+    xs, ws, bias, stride, padding, dilation, groups = case
+    arrays = [_arr(xs, dtype), _arr(ws, dtype), _arr(ws[0], dtype) if bias else None]
+    kw = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    _check_fwd_bwd(
+        lambda x, w, b: mconv.conv2d(x, w, b, **kw),
+        lambda x, w, b: F.conv2d(x, w, b, **kw),
+        arrays,
+        dtype,
+    )
+
+
+def test_conv2d_only_input_grad():
+    x, w = _arr((2, 3, 6, 6)), _arr((4, 3, 3, 3))
+    _check_fwd_bwd(
+        lambda a, b: mconv.conv2d(a, b, padding=1),
+        lambda a, b: F.conv2d(a, b, padding=1),
+        [x, w],
+        np.float64,
+        needs_grad=[True, False],
+    )
+
+
+@pytest.mark.parametrize(
+    "stride,padding,dilation,groups", [((1, 1), (0, 0), (1, 1), 1), ((2, 1), (1, 2), (1, 2), 2)]
+)
+def test_conv2d_matches_naive_reference(stride, padding, dilation, groups):
+    x, w, b = _arr((2, 4, 7, 6)), _arr((4, 4 // groups, 3, 2)), _arr(4)
+    naive = conv2d_naive(x, w, b, stride, padding, dilation, groups)
+    fast = mconv.conv2d(
+        minitorch.tensor(x),
+        minitorch.tensor(w),
+        minitorch.tensor(b),
+        stride,
+        padding,
+        dilation,
+        groups,
+    )
+    np.testing.assert_allclose(fast.numpy(), naive, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "stride,padding,dilation,groups", [(1, 1, 1, 1), ((2, 1), (1, 0), (1, 2), 2)]
+)
+def test_conv2d_second_derivatives_match_torch(stride, padding, dilation, groups):
+    """Differentiate (grad_x, grad_w) again, w.r.t. input, weight and the upstream grad."""
+    kw = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    x, w, b = _arr((2, 4, 6, 7)), _arr((4, 4 // groups, 3, 2)), _arr(4)
+    (mx, mw, mb), (tx, tw, tb) = _pair_up([x, w, b], [True, True, True])
+    ty = F.conv2d(tx, tw, tb, **kw)
+    up = _arr(ty.shape)
+    r_x, r_w = _arr(x.shape), _arr(w.shape)
+    mg = minitorch.tensor(up, requires_grad=True)
+    tg = torch.tensor(up, requires_grad=True)
+
+    my = mconv.conv2d(mx, mw, mb, **kw)
+    mgx, mgw = minitorch.autograd.grad(my, (mx, mw), mg, create_graph=True)
+    tgx, tgw = torch.autograd.grad(ty, (tx, tw), tg, create_graph=True)
+    np.testing.assert_allclose(mgx.detach().numpy(), tgx.detach().numpy(), **TOL[np.float64])
+    ((mgx * minitorch.tensor(r_x)).sum() + (mgw * mgw * minitorch.tensor(r_w)).sum()).backward()
+    ((tgx * torch.tensor(r_x)).sum() + (tgw * tgw * torch.tensor(r_w)).sum()).backward()
+    for ours, theirs in ((mx, tx), (mw, tw), (mg, tg)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), **TOL[np.float64])
+
+
+@pytest.mark.parametrize(
+    "xs,ws,bs,kw,match",
+    [
+        ((1, 4, 5, 5), (2, 3, 3, 3), None, {}, r"expected input\[1, 4, 5, 5\] to have 3 channels"),
+        (
+            (1, 4, 5, 5),
+            (2, 4, 7, 7),
+            None,
+            {},
+            r"Kernel size can't be greater than actual input size",
+        ),
+        ((1, 4, 5, 5), (3, 2, 3, 3), None, {"groups": 2}, "expected weight to be divisible by 2"),
+        ((1, 4, 5, 5), (2, 2, 3, 3), None, {"groups": 3}, "expected weight to be at least 3"),
+        ((5, 5), (2, 4, 3, 3), None, {}, r"Expected 3D \(unbatched\) or 4D \(batched\) input"),
+        ((1, 4, 5, 5), (2, 4, 3, 3), (3,), {}, "expected bias to be 1-dimensional with 2 elements"),
+        (
+            (1, 4, 5, 5),
+            (2, 4, 3, 3),
+            None,
+            {"stride": 2, "padding": "same"},
+            "not supported for strided",
+        ),
+        ((1, 4, 5, 5), (2, 4, 3, 3), None, {"padding": "full"}, "Invalid padding string: 'full'"),
+        ((1, 4, 5, 5), (2, 4, 3, 3), None, {"stride": 0}, "non-positive stride"),
+        ((1, 4, 5, 5), (2, 4, 3, 3), None, {"padding": -1}, "negative padding"),
+    ],
+)
+def test_conv2d_errors_like_torch(xs, ws, bs, kw, match):
+    x, w = minitorch.tensor(_arr(xs)), minitorch.tensor(_arr(ws))
+    b = minitorch.tensor(_arr(bs)) if bs else None
+    with pytest.raises(RuntimeError, match=match):
+        mconv.conv2d(x, w, b, **kw)
+    with pytest.raises(RuntimeError):  # and torch agrees that it is an error
+        F.conv2d(
+            torch.tensor(_arr(xs)),
+            torch.tensor(_arr(ws)),
+            torch.tensor(_arr(bs)) if bs else None,
+            **kw,
+        )
+
+
+def test_conv2d_dtype_mismatch():
+    with pytest.raises(RuntimeError, match="should be the same"):
+        mconv.conv2d(
+            minitorch.tensor(_arr((1, 2, 4, 4))), minitorch.tensor(_arr((1, 2, 3, 3), np.float32))
+        )
+
+
+def test_conv2d_raw_kernels_on_asymmetric_padding():
+    """The array kernels with explicit (top, bottom, left, right) padding, against torch."""
+    x, w = _arr((2, 4, 9, 8)), _arr((6, 2, 3, 3))
+    geo = mconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2)
+    out, cols = mconv.conv_forward(x, w, geo)
+    tx = F.pad(torch.tensor(x), (0, 1, 1, 2))
+    ref = F.conv2d(tx, torch.tensor(w), stride=(2, 3), dilation=(2, 1), groups=2)
+    np.testing.assert_allclose(out, ref.numpy(), rtol=1e-12, atol=1e-12)
+    g = _arr(ref.shape)
+    gx = mconv.conv_input_grad(g, w, x.shape, geo)
+    gw = mconv.conv_weight_grad(x, g, w.shape, geo, cols)
+    ttx, ttw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    F.conv2d(F.pad(ttx, (0, 1, 1, 2)), ttw, stride=(2, 3), dilation=(2, 1), groups=2).backward(
+        torch.tensor(g)
+    )
+    np.testing.assert_allclose(gx, ttx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gw, ttw.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# max pooling
+# ---------------------------------------------------------------------------------------
+# (input shape, kernel, stride, padding, dilation, ceil_mode)
+MAX_CASES = [
+    ((2, 3, 8, 8), 2, None, 0, 1, False),
+    ((2, 3, 9, 7), (3, 2), (2, 1), 1, (1, 2), True),
+    ((2, 3, 10, 10), 3, 3, (1, 0), (2, 1), True),
+    ((1, 2, 5, 5), 3, 2, 1, 1, True),
+    ((2, 2, 7, 6), 3, 2, 1, 1, False),  # overlapping windows: gradients add up
+    ((3, 6, 6), 2, 2, 1, 1, False),  # unbatched
+    ((2, 3, 6, 6), (1, 3), (1, 2), (0, 1), 1, False),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", MAX_CASES)
+def test_max_pool2d_matches_torch(case, dtype):
+    shape, k, s, p, d, ceil = case
+    x = _arr(shape, dtype)
+    x.reshape(-1)[:4] = x.reshape(-1)[0]  # ties: the first maximum must win
+    args = (k, s, p, d, ceil)
+    _check_fwd_bwd(
+        lambda a: mpool.max_pool2d(a, *args),
+        lambda a: F.max_pool2d(a, *args),
+        [x],
+        dtype,
+    )
+    _, idx = mpool.max_pool2d(minitorch.tensor(x), *args, return_indices=True)
+    _, tidx = F.max_pool2d(torch.tensor(x), *args, return_indices=True)
+    assert idx.dtype == minitorch.int64
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+def test_max_pool2d_nan_and_all_minus_inf_windows_like_torch():
+    x = _arr((1, 2, 6, 6))
+    x[0, 0, 0, 1] = np.nan
+    x[0, 1, :2, :2] = -np.inf
+    out, idx = mpool.max_pool2d(minitorch.tensor(x), 2, 2, 1, return_indices=True)
+    tout, tidx = F.max_pool2d(torch.tensor(x), 2, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+def test_max_pool2d_second_derivative_matches_torch():
+    x = _arr((2, 2, 7, 6))
+    (mx,), (tx,) = _pair_up([x], [True])
+    up = _arr((2, 2, 4, 3))
+    r = _arr(x.shape)
+    mg, tg = minitorch.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
+    (mgx,) = minitorch.autograd.grad(mpool.max_pool2d(mx, 3, 2, 1), (mx,), mg, create_graph=True)
+    (tgx,) = torch.autograd.grad(F.max_pool2d(tx, 3, 2, 1), (tx,), tg, create_graph=True)
+    (mgx * mgx * minitorch.tensor(r)).sum().backward()
+    (tgx * tgx * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(mg.grad.numpy(), tg.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------
+# average pooling
+# ---------------------------------------------------------------------------------------
+# (input shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+AVG_CASES = [
+    ((2, 3, 8, 8), 2, None, 0, False, True, None),
+    ((2, 3, 9, 7), (3, 2), (2, 1), 1, True, True, None),
+    ((2, 3, 9, 7), (3, 2), (2, 1), 1, True, False, None),
+    ((2, 3, 9, 7), 3, 2, 1, True, False, 5),
+    ((2, 3, 10, 9), (2, 3), 3, (1, 1), False, False, None),
+    ((3, 6, 5), 2, 1, 1, False, True, None),  # unbatched
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", AVG_CASES)
+def test_avg_pool2d_matches_torch(case, dtype):
+    shape, *args = case
+    _check_fwd_bwd(
+        lambda a: mpool.avg_pool2d(a, *args),
+        lambda a: F.avg_pool2d(a, *args),
+        [_arr(shape, dtype)],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("out", [1, 3, (2, 5), (None, 2), (7, 4), (10, 9)])
+def test_adaptive_avg_pool2d_matches_torch(out):
+    _check_fwd_bwd(
+        lambda a: mpool.adaptive_avg_pool2d(a, out),
+        lambda a: F.adaptive_avg_pool2d(a, out),
+        [_arr((2, 3, 7, 9))],
+        np.float64,
+    )
+
+
+def test_adaptive_avg_pool2d_unbatched_float32():
+    _check_fwd_bwd(
+        lambda a: mpool.adaptive_avg_pool2d(a, (3, 2)),
+        lambda a: F.adaptive_avg_pool2d(a, (3, 2)),
+        [_arr((4, 8, 5), np.float32)],
+        np.float32,
+    )
+
+
+@pytest.mark.parametrize("out", [1, (3, 4), (5, 2)])
+def test_adaptive_max_pool2d_matches_torch(out):
+    x = _arr((2, 3, 7, 9))
+    _check_fwd_bwd(
+        lambda a: mpool.adaptive_max_pool2d(a, out),
+        lambda a: F.adaptive_max_pool2d(a, out),
+        [x],
+        np.float64,
+    )
+    _, idx = mpool.adaptive_max_pool2d(minitorch.tensor(x), out, return_indices=True)
+    _, tidx = F.adaptive_max_pool2d(torch.tensor(x), out, return_indices=True)
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+def test_avg_pool2d_second_derivative_matches_torch():
+    """avg pooling is linear: d(grad)/d(upstream) is avg pooling again."""
+    x, up, r = _arr((2, 2, 7, 6)), _arr((2, 2, 4, 4)), _arr((2, 2, 7, 6))
+    (mx,), (tx,) = _pair_up([x], [True])
+    mg, tg = minitorch.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
+    (mgx,) = minitorch.autograd.grad(
+        mpool.avg_pool2d(mx, 3, 2, 1, True, False), (mx,), mg, create_graph=True
+    )
+    (tgx,) = torch.autograd.grad(
+        F.avg_pool2d(tx, 3, 2, 1, True, False), (tx,), tg, create_graph=True
+    )
+    (mgx * mgx * minitorch.tensor(r)).sum().backward()
+    (tgx * tgx * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(mg.grad.numpy(), tg.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "fn,args,match",
+    [
+        (mpool.max_pool2d, (3, 1, 2), "pad should be at most half"),
+        (mpool.max_pool2d, (7,), "Output size is too small"),
+        (mpool.max_pool2d, (2, 0), "stride should not be zero"),
+        (mpool.max_pool2d, (2, 2, 0, 0), "dilation should be greater than zero"),
+        (mpool.max_pool2d, ((2, 2, 2),), "kernel_size must either be a single int"),
+        (mpool.avg_pool2d, (3, 1, 2), "pad should be at most half"),
+        (mpool.avg_pool2d, (7,), "Output size is too small"),
+        (mpool.avg_pool2d, (2, 2, 0, False, True, 0), "divisor must be not zero"),
+        (mpool.adaptive_avg_pool2d, ((1, 2, 3),), "output_size must be 2"),
+    ],
+)
+def test_pool_errors(fn, args, match):
+    with pytest.raises(RuntimeError, match=match):
+        fn(minitorch.tensor(_arr((1, 4, 5, 5))), *args)
+
+
+@pytest.mark.parametrize(
+    "fn", [mpool.max_pool2d, mpool.avg_pool2d, mpool.adaptive_avg_pool2d, mpool.adaptive_max_pool2d]
+)
+def test_pool_rejects_2d_input(fn):
+    with pytest.raises(RuntimeError, match=r"3D or 4D"):
+        fn(minitorch.tensor(_arr((5, 5))), 2)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not minitorch.cuda.is_available(), reason="needs CUDA")
+def test_conv_and_pooling_on_cuda_match_cpu():
+    x, w, b = _arr((2, 3, 9, 9)), _arr((4, 3, 3, 3)), _arr(4)
+    results = []
+    for device in ("cpu", "cuda"):
+        mx, mw, mb = (minitorch.tensor(a, device=device, requires_grad=True) for a in (x, w, b))
+        h = mpool.max_pool2d(mconv.conv2d(mx, mw, mb, padding=1), 3, 2, 1)
+        y = mpool.avg_pool2d(h, 2, ceil_mode=True) + mpool.adaptive_avg_pool2d(h, 1)
+        (y * y).sum().backward()
+        results.append([t.detach().cpu().numpy() for t in (y, mx.grad, mw.grad, mb.grad)])
+    for cpu, gpu in zip(*results):
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-10)
