@@ -243,9 +243,7 @@ class Tensor:
 
     def _single(self, kind: str):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     def __int__(self) -> int:
@@ -257,7 +255,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )

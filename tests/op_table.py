@@ -73,6 +73,7 @@ class Op:
     method : also check ``xs[0].func(*xs[1:], ...)``.
     out : also check ``m.func(..., out=r)``.
     noncontig : check transposed/strided-view inputs.
+    gradcheck : compare with finite differences (not at ties, where they are one-sided).
     """
 
     name: str
@@ -89,6 +90,7 @@ class Op:
     method: bool = True
     out: bool = False
     noncontig: bool = True
+    gradcheck: bool = True
 
     def domains(self) -> tuple:
         if isinstance(self.domain, str):
@@ -109,6 +111,12 @@ def op(name: str, func: str, shapes, *, args=(), kwargs=None, **opts) -> Op:
     kwargs = kwargs or {}
     return Op(name, _call(func, args, kwargs), shapes, func=func, args=args, kwargs=kwargs,
               **opts)
+
+
+def meth(name: str, method: str, shapes, *, args=(), kwargs=None, **opts) -> Op:
+    """An entry for a method with no function form in torch: ``xs[0].method(*xs[1:], ...)``."""
+    kwargs = kwargs or {}
+    return Op(name, lambda m, x, *xs: getattr(x, method)(*xs, *args, **kwargs), shapes, **opts)
 
 
 def expr(name: str, fn, shapes, **opts) -> Op:
@@ -140,8 +148,8 @@ OPS: list[Op] = [
        gradgrad=False, out=True),
     op("div_trunc", "div", (M, M), domain=("real", "nonzero"), kwargs={"rounding_mode": "trunc"},
        gradgrad=False, out=True),
-    op("floor_divide", "floor_divide", (M, M), domain=("real", "nonzero"), gradgrad=False,
-       out=True),
+    op("floor_divide", "floor_divide", (M, M), domain=("real", "nonzero"), grad=False,
+       out=True),  # torch has no derivative for floor_divide
     op("remainder", "remainder", (M, M), domain=("real", "nonzero"), bcast=B2, out=True),
     op("pow_tensor_tensor", "pow", (M, M), domain=("positive", "real"), bcast=B2, hyp="bcast2",
        out=True),
@@ -155,7 +163,7 @@ OPS: list[Op] = [
     expr("op_mul", lambda m, x, y: x * y, (M, M), bcast=B2),
     expr("op_div", lambda m, x, y: x / y, (M, M), domain=("real", "nonzero"), bcast=B2),
     expr("op_floordiv", lambda m, x, y: x // y, (M, M), domain=("real", "nonzero"),
-         gradgrad=False),
+         grad=False),
     expr("op_mod", lambda m, x, y: x % y, (M, M), domain=("real", "nonzero")),
     expr("op_pow", lambda m, x, y: x**y, (M, M), domain=("positive", "real"), bcast=B2),
     expr("op_neg", lambda m, x: -x, (M,), hyp="any"),
@@ -164,8 +172,8 @@ OPS: list[Op] = [
     expr("op_rmul", lambda m, x: 2.5 * x, (M,)),
     expr("op_rdiv", lambda m, x: 2.5 / x, (M,), domain="nonzero"),
     expr("op_scalar_div", lambda m, x: x / 4, (M,)),
-    expr("op_rfloordiv", lambda m, x: 2.5 // x, (M,), domain="nonzero", gradgrad=False),
-    expr("op_rmod", lambda m, x: 2.5 % x, (M,), domain="nonzero"),
+    expr("op_rfloordiv", lambda m, x: 2.5 // x, (M,), domain="nonzero", grad=False),
+    expr("op_rmod", lambda m, x: 2.5 % x, (M,), domain="nonzero", grad=False),
     expr("op_mod_scalar", lambda m, x: x % 0.7, (M,)),
     expr("op_rpow", lambda m, x: 2.0**x, (M,), hyp="any"),
     expr("op_pow_scalar", lambda m, x: x**2, (M,), hyp="any"),
@@ -261,7 +269,7 @@ OPS: list[Op] = [
     op("max_binary", "max", (M, M), domain="distinct"),
     op("amax", "amax", ((2, 3, 4),), args=((0, 2),), domain="distinct", out=True),
     op("amin", "amin", ((2, 3, 4),), args=(1,), kwargs={"keepdim": True}, domain="distinct"),
-    op("amax_ties", "amax", ((3, 4),), args=(1,), domain="small_int"),
+    op("amax_ties", "amax", ((3, 4),), args=(1,), domain="small_int", gradcheck=False),
     op("argmax", "argmax", (M,), domain="distinct", grad=False),
     op("argmax_dim", "argmax", ((2, 3, 4),), args=(1,), domain="distinct", grad=False),
     op("argmin_dim_keepdim", "argmin", (M,), args=(1,), kwargs={"keepdim": True},
@@ -287,8 +295,8 @@ OPS: list[Op] = [
     op("any_dim", "any", (M,), args=(1,), domain="bool", grad=False),
     op("all_dim", "all", ((2, 3, 4),), args=(0,), domain="bool", grad=False),
     # --- shape ops
-    op("view", "view", (M,), args=(2, 6)),
-    op("view_infer", "view", ((2, 3, 4),), args=((-1, 4),), noncontig=False),
+    meth("view", "view", (M,), args=(2, 6), noncontig=False),
+    meth("view_infer", "view", ((2, 3, 4),), args=((-1, 4),), noncontig=False),
     expr("view_as", lambda m, x, y: x.view_as(y), (M, (4, 3)), noncontig=False),
     op("reshape", "reshape", ((2, 3, 4),), args=((4, -1),)),
     op("flatten", "flatten", ((2, 3, 4),)),
@@ -301,9 +309,9 @@ OPS: list[Op] = [
     op("permute", "permute", ((2, 3, 4),), args=((2, 0, 1),)),
     op("t", "t", (M,)),
     expr("T", lambda m, x: x.T, ((2, 3, 4),)),
-    op("expand", "expand", ((3, 1),), args=(2, 3, 4)),
+    meth("expand", "expand", ((3, 1),), args=(2, 3, 4)),
     expr("expand_as", lambda m, x, y: x.expand_as(y) * y, ((4,), M)),
-    op("repeat", "repeat", ((2, 3),), args=(2, 1, 3)),
+    meth("repeat", "repeat", ((2, 3),), args=(2, 1, 3)),
     expr("cat", lambda m, x, y, z: m.cat([x, y, z], 1), (M, (3, 2), (3, 1))),
     expr("cat_out", lambda m, x, y: m.cat([x, y], out=m.empty(0, dtype=x.dtype)), (M, (1, 4)),
          grad=False),

@@ -117,7 +117,7 @@ def test_small_dataset_items(tiny):
         ds[6]
     assert ds.targets.dtype == minitorch.int64
     np.testing.assert_array_equal(ds.targets.numpy(), labels)
-    assert ds.data.dtype == minitorch.int64 and tuple(ds.data.shape) == (6, 28, 28)
+    assert ds.data.dtype == minitorch.uint8 and tuple(ds.data.shape) == (6, 28, 28)
     np.testing.assert_array_equal(ds.data.numpy(), images)
     x, y = ds.as_arrays()
     assert x.dtype == np.float32 and x.shape == (6, 1, 28, 28) and y.dtype == np.int64
@@ -251,7 +251,7 @@ def http_root(tmp_path, monkeypatch):
     site.mkdir()
     handler = partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield site, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -48,6 +48,12 @@ class Node:
         """Declare the output not differentiable (comparisons, argmax, ...)."""
         self._non_differentiable = True
 
+    def mark_dirty(self, *args) -> None:
+        """Accepted for PyTorch compatibility (minitorch Functions return new arrays)."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch compatibility (gradients are always materialised)."""
+
     @property
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors, wired into the graph (so backward is differentiable).
@@ -157,12 +163,17 @@ class Function:
     Subclasses implement two static methods::
 
         @staticmethod
-        def forward(ctx, *args):   # Tensor args arrive as raw arrays; returns one array
+        def forward(ctx, *args):   # computes the op; returns ONE output
         @staticmethod
         def backward(ctx, grad):   # grad is a Tensor; returns one grad per forward arg
 
     and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  Gradients may
     be returned in broadcast shape; the engine sums them back to each input's shape.
+
+    A user's subclass works exactly like ``torch.autograd.Function``: ``forward`` receives
+    Tensors (detached, run without recording a graph) and returns a Tensor.  minitorch's
+    own ops set ``_builtin = True``: their ``forward`` works on the raw NumPy/CuPy arrays,
+    which is faster and shows the maths without any Tensor machinery in between.
     """
 
     _node_cls: type[Node] | None = None
@@ -202,12 +213,21 @@ class Function:
             ctx.needs_input_grad = (False,) * len(args)
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
-        out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+        if cls._builtin:
+            out = cls.forward(
+                ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs
+            )
+        else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
+            with grad_mode.no_grad():
+                out = cls.forward(ctx, *[a.detach() if isinstance(a, Tensor) else a
+                                         for a in args], **kwargs)
         if type(out) is not np.ndarray:
             if isinstance(out, Tensor):  # a user forward written with Tensor ops
                 out = out._data
             elif not is_array(out):  # NumPy reductions return scalars: keep 0-d arrays
-                out = np.asarray(out)
+                scalar, out = out, np.asarray(out)
+                if ctx._to_save:  # a saved scalar output must stay "the output" (create_graph)
+                    ctx._to_save = tuple(out if s is scalar else s for s in ctx._to_save)
         result = Tensor._wrap(out)
         if cls._is_view:
             mark_view(result, args[0])
@@ -246,13 +266,17 @@ def _link(ctx: Node, args, result) -> None:
 
 
 def _save_entry(s, args, result):
+    """How to give back a saved value: as an input Tensor, as the output, or as a constant."""
     if s is None:
         return None
-    if isinstance(s, Tensor):
-        return ("in", s, s._vc, s._vc[0])
-    for a in args:
+    saved_tensor = s if isinstance(s, Tensor) else None
+    if saved_tensor is not None:
+        s = s._data
+    for a in args:  # an input (as an array, or a user's detached Tensor of it)
         if isinstance(a, Tensor) and a._data is s:
             return ("in", a, a._vc, a._vc[0])
+    if saved_tensor is not None and s is not result._data:
+        return ("in", saved_tensor, saved_tensor._vc, saved_tensor._vc[0])
     if s is result._data:
         return ("out", s, result._vc, result._vc[0])
     if not is_array(s):  # a Python or NumPy scalar: kept as it is

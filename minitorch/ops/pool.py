@@ -241,7 +241,8 @@ class MaxPool2DWithIndices(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw), None, None
+        grad_x = MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw)
+        return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, list
 
 
 class MaxPool2dScatter(Function):

@@ -29,16 +29,13 @@ A big-endian header, then the values in C order::
 
 Differences from torchvision
 ----------------------------
-minitorch has no ``uint8`` dtype and no PIL dependency, so:
-
-* ``dataset[i]`` gives ``(image, label)`` where ``image`` is a 28 x 28 ``uint8`` NumPy
-  array (torchvision gives a PIL image) and ``label`` a Python ``int``.
-  ``transforms.ToTensor`` turns the image into a float32 ``(1, 28, 28)`` tensor in [0, 1].
-* ``.targets`` is an int64 tensor, as in torchvision. ``.data`` is an **int64** tensor of
-  shape ``(N, 28, 28)`` with values 0..255 (torchvision: uint8), built on first use.
-* ``.images`` (uint8 NumPy array, read-only) and ``.labels`` (int64 NumPy array) hold the
-  raw data; ``as_arrays()`` returns all images at once as ``ToTensor`` would make them,
-  for vectorised loaders.
+PIL is no dependency, so ``dataset[i]`` gives ``(image, label)`` where ``image`` is a
+28 x 28 ``uint8`` NumPy array (torchvision gives a PIL image) and ``label`` a Python
+``int``; ``transforms.ToTensor`` turns the image into a float32 ``(1, 28, 28)`` tensor in
+[0, 1]. As in torchvision, ``.data`` is a uint8 tensor ``(N, 28, 28)`` and ``.targets`` an
+int64 tensor ``(N,)``. They share memory with the NumPy arrays ``.images`` and ``.labels``;
+``as_arrays()`` returns all images at once as ``ToTensor`` makes them, for vectorised
+loaders.
 """
 
 from __future__ import annotations
@@ -53,7 +50,6 @@ import sys
 import urllib.request
 import zlib
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -83,7 +79,7 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        A read-only ``uint8`` array of the shape the header gives.
+        A ``uint8`` array of the shape the header gives.
 
     Raises
     ------
@@ -123,7 +119,8 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
     if present > needed:
         raise RuntimeError(f"{path}: corrupt: {present - needed} unexpected bytes after the "
                            f"{needed} bytes of data")
-    return np.frombuffer(raw, dtype=np.uint8, count=needed, offset=header_size).reshape(shape)
+    data = np.frombuffer(raw, dtype=np.uint8, count=needed, offset=header_size)
+    return data.reshape(shape).copy()  # writable, and frees the header
 
 
 def _md5(path: Path) -> str:
@@ -191,6 +188,7 @@ class MNIST(Dataset):
         self.images = read_idx(images_file, 3)
         self.labels = read_idx(labels_file, 1).astype(np.int64)
         self._check(images_file, labels_file)
+        self.data = minitorch.from_numpy(self.images)
         self.targets = minitorch.from_numpy(self.labels)
 
     # ---------------------------------------------------------------- the data
@@ -222,11 +220,6 @@ class MNIST(Dataset):
         idx = np.asarray(indices, dtype=np.int64)
         return [self.transform._batch(self.images[idx]), minitorch.from_numpy(self.labels[idx])]
 
-    @cached_property
-    def data(self) -> minitorch.Tensor:
-        """All images as an int64 tensor ``(N, 28, 28)`` with values 0..255."""
-        return minitorch.from_numpy(self.images.astype(np.int64))
-
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All images and labels at once, for vectorised loaders.
 
@@ -238,9 +231,7 @@ class MNIST(Dataset):
         labels : numpy.ndarray
             int64, shape ``(N,)``.
         """
-        images = self.images[:, None].astype(np.float32)
-        images /= 255
-        return images, self.labels.copy()
+        return transforms.to_chw_array(self.images), self.labels.copy()
 
     @property
     def class_to_idx(self) -> dict[str, int]:

@@ -49,9 +49,6 @@ class Compose:
             images = t._batch(images)
         return images
 
-    def _can_batch(self) -> bool:
-        return all(_can_batch(t) for t in self.transforms)
-
     def __repr__(self) -> str:
         body = "".join(f"\n    {t}" for t in self.transforms)
         return f"{type(self).__name__}({body}\n)"
@@ -73,7 +70,7 @@ class ToTensor:
         pic = np.asarray(pic)
         if pic.ndim not in (2, 3):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
-        return self._batch(pic[None])[0]
+        return minitorch.from_numpy(to_chw_array(pic[None])[0])
 
     def _batch(self, images: np.ndarray) -> minitorch.Tensor:
         """``images`` ``(B, H, W)`` or ``(B, H, W, C)`` to one ``(B, C, H, W)`` tensor.
@@ -81,15 +78,7 @@ class ToTensor:
         Equal, image by image, to ``stack([self(img) for img in images])``: the hook
         ``MNIST._gather_batch`` uses to build whole batches without a Python loop.
         """
-        if images.ndim == 3:
-            images = images[..., None]
-        chw = images.transpose(0, 3, 1, 2)
-        if chw.dtype == np.uint8:
-            out = chw.astype(np.float32)
-            out /= 255
-        else:
-            out = np.ascontiguousarray(chw)
-        return minitorch.from_numpy(out)
+        return minitorch.from_numpy(to_chw_array(images))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -242,13 +231,29 @@ class RandomHorizontalFlip:
 # ------------------------------------------------------------------------- helpers
 
 
+def to_chw_array(images: np.ndarray) -> np.ndarray:
+    """``ToTensor`` on NumPy arrays: ``(B, H, W[, C])`` to ``(B, C, H, W)``, uint8 scaled.
+
+    A ``uint8`` stack becomes float32 ``pixel / 255``; other dtypes keep their values.
+    """
+    if images.ndim == 3:
+        images = images[..., None]
+    chw = images.transpose(0, 3, 1, 2)
+    if chw.dtype != np.uint8:
+        return np.ascontiguousarray(chw)
+    out = chw.astype(np.float32)
+    out /= 255
+    return out
+
+
+
 def _can_batch(transform: Any) -> bool:
     """Whether ``transform`` has an exact whole-batch form (``_batch``).
 
     Only the exact classes qualify: a subclass may have changed ``__call__``.
     """
     if type(transform) is Compose:
-        return transform._can_batch()
+        return all(_can_batch(t) for t in transform.transforms)
     return type(transform) in (ToTensor, Normalize)
 
 

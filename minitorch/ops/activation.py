@@ -1,0 +1,292 @@
+r"""Activation functions and the linear layer as single differentiable ops.
+
+Each class below is one node in the graph. ``forward`` works on raw arrays; ``backward``
+is written in Tensor operations (recomputing what it needs from the saved *input*), so a
+second differentiation (``create_graph=True``) records the gradient's own graph.
+
+The functions that users call (``F.gelu`` etc.) live in :mod:`minitorch.nn.functional`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._backend import get_array_module
+from ..autograd.function import Function
+from .elementwise import where
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_K = 0.044715
+
+
+class _Builtin(Function):
+    _builtin = True
+
+
+def erf_array(x):
+    r"""The error function :math:`\operatorname{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}dt`
+    of a raw array, to double precision, with NumPy (or CuPy) array operations only.
+
+    * For :math:`|x| < 2.5` the series
+      :math:`\operatorname{erf}(x) = \frac{2}{\sqrt\pi} e^{-x^2}
+      \sum_{n\ge 0} \frac{2^n x^{2n+1}}{1\cdot 3 \cdots (2n+1)}`, whose terms are all
+      positive (no cancellation); 60 terms reach machine precision.
+    * For :math:`|x| \ge 2.5` the continued fraction
+      :math:`\operatorname{erfc}(x) = \frac{e^{-x^2}}{\sqrt\pi}\,
+      \cfrac{1}{x + \cfrac{1/2}{x + \cfrac{1}{x + \cfrac{3/2}{x + \cdots}}}}`,
+      evaluated from the tail.
+
+    Computed in float64 and returned in ``x``'s dtype.
+    """
+    xp = get_array_module(x)
+    a = xp.abs(x.astype(xp.float64))
+    out = xp.empty_like(a)
+    small = a < 2.5
+    s = a[small]
+    z = 2.0 * s * s
+    term, total = s.copy(), s.copy()
+    for n in range(1, 60):
+        term *= z / (2 * n + 1)
+        total += term
+    out[small] = (2.0 / math.sqrt(math.pi)) * xp.exp(-s * s) * total
+    b = a[~small]
+    t = b.copy()
+    for k in range(60, 0, -1):
+        t = b + (k / 2.0) / t
+    out[~small] = 1.0 - xp.exp(-b * b) / (math.sqrt(math.pi) * t)
+    return xp.copysign(out, x).astype(x.dtype)
+
+
+class Erf(_Builtin):
+    r""":math:`z = \operatorname{erf}(x)`; gradient :math:`g \cdot \frac{2}{\sqrt\pi} e^{-x^2}`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_array(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+class LeakyRelu(_Builtin):
+    r""":math:`z = x` for :math:`x > 0`, else :math:`z = a x` (``a`` the negative slope).
+
+    Gradient: :math:`g` where :math:`x > 0`, :math:`a g` elsewhere (PyTorch's convention
+    at :math:`x = 0`).
+    """
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        xp = get_array_module(x)
+        return xp.where(x > 0, x, x * x.dtype.type(slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(x > 0, grad, grad * ctx.slope), None
+
+
+class Elu(_Builtin):
+    r""":math:`z = x` for :math:`x > 0`, else :math:`z = \alpha (e^x - 1)`.
+
+    Gradient: :math:`g` where :math:`x > 0`; elsewhere
+    :math:`\partial z/\partial x = \alpha e^x = z + \alpha`, so the saved output serves.
+    """
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xp = get_array_module(x)
+        a = x.dtype.type(alpha)
+        out = xp.where(x > 0, x, a * xp.expm1(xp.minimum(x, 0)))
+        ctx.save_for_backward(x, out)
+        ctx.alpha = alpha
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return where(x > 0, grad, grad * (out + ctx.alpha)), None
+
+
+class Gelu(_Builtin):
+    r"""Gaussian error linear unit :math:`z = x\,\Phi(x)`, with
+    :math:`\Phi(x) = \tfrac12(1 + \operatorname{erf}(x/\sqrt2))` the normal CDF.
+
+    Gradient (product rule): :math:`g\,(\Phi(x) + x\,\varphi(x))` with
+    :math:`\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}` the normal density.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * (0.5 * (1.0 + erf_array(x / x.dtype.type(_SQRT_2))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        cdf = 0.5 * (1.0 + Erf.apply(x / _SQRT_2))
+        pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
+        return grad * (cdf + x * pdf)
+
+
+class GeluTanh(_Builtin):
+    r"""GELU's tanh approximation :math:`z = \tfrac12 x (1 + \tanh u)`,
+    :math:`u = \sqrt{2/\pi}\,(x + k x^3)`, :math:`k = 0.044715`.
+
+    Gradient: :math:`g\left(\tfrac12(1 + \tanh u) + \tfrac12 x (1 - \tanh^2 u)\,
+    \sqrt{2/\pi}\,(1 + 3 k x^2)\right)`.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xp = get_array_module(x)
+        c, k = x.dtype.type(_SQRT_2_OVER_PI), x.dtype.type(_GELU_K)
+        return 0.5 * x * (1 + xp.tanh(c * (x + k * x * x * x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        t = (_SQRT_2_OVER_PI * (x + _GELU_K * x * x * x)).tanh()
+        du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_K * x * x)
+        return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+
+class Softplus(_Builtin):
+    r""":math:`z = \frac1\beta \log(1 + e^{\beta x})`, and :math:`z = x` where
+    :math:`\beta x > \text{threshold}` (there the two agree to float precision).
+
+    Gradient: :math:`g\,\sigma(\beta x)` (the logistic sigmoid), or :math:`g` above the
+    threshold.
+    """
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        xp = get_array_module(x)
+        bx = x * x.dtype.type(beta)
+        # log(1 + e^t) = max(t, 0) + log1p(e^{-|t|}), which never overflows
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / x.dtype.type(beta)
+        return xp.where(bx > threshold, x, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
+
+
+class Hardtanh(_Builtin):
+    r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g` strictly inside :math:`(a, b)`,
+    0 elsewhere (PyTorch's ``hardtanh_backward``; ``clamp`` counts the ends as inside)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return get_array_module(x).clip(x, x.dtype.type(lo), x.dtype.type(hi))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((x > ctx.lo) & (x < ctx.hi)).to(grad.dtype), None, None
+
+
+class Linear(_Builtin):
+    r"""The affine map of ``nn.Linear``: :math:`Y = X W^\top + b`, one GEMM.
+
+    ``X`` has shape (..., in), ``W`` (out, in), ``b`` (out,). The leading dimensions of
+    ``X`` are flattened into one, so with :math:`X \in \mathbb R^{M\times \text{in}}` and
+    upstream gradient :math:`G = \partial L/\partial Y \in \mathbb R^{M\times\text{out}}`:
+
+    * :math:`Y_{mo} = \sum_i X_{mi} W_{oi} + b_o`, so
+      :math:`\partial L/\partial X_{mi} = \sum_o G_{mo} W_{oi}`, i.e. :math:`G W`;
+    * :math:`\partial L/\partial W_{oi} = \sum_m G_{mo} X_{mi}`, i.e. :math:`G^\top X`;
+    * :math:`\partial L/\partial b_o = \sum_m G_{mo}`.
+
+    Each is a single matrix product (or sum) however many leading dimensions ``X`` has.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        out = x2 @ w.T
+        if b is not None:
+            out += b
+        return out.reshape(x.shape[:-1] + (w.shape[0],))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (g2 @ w).reshape(x.shape) if nx else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gb = g2.sum(0) if nb else None
+        return gx, gw, gb
+
+
+class Embedding(_Builtin):
+    r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
+
+    Gradient: row :math:`r` of :math:`\partial L/\partial W` is the sum of the upstream
+    gradients of every position whose index is :math:`r` (a scatter-add), except the
+    ``padding_idx`` row, which gets none.
+    """
+
+    @staticmethod
+    def forward(ctx, w, idx, padding_idx):
+        ctx.save_for_backward(idx)
+        ctx.padding_idx, ctx.w_shape = padding_idx, w.shape
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .indexing import IndexBackward
+
+        (idx,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            grad = grad * (idx != ctx.padding_idx).unsqueeze(-1).to(grad.dtype)
+        return IndexBackward.apply(grad, (idx._data,), ctx.w_shape), None, None
+
+
+class Pad(_Builtin):
+    r"""Constant padding: ``widths`` is one ``(before, after)`` pair (non-negative) per dim.
+
+    The output holds the input in its middle, so the gradient is the middle of the
+    upstream gradient: ``grad[before_0 : before_0 + n_0, ...]`` (a differentiable slice).
+    """
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.widths, ctx.in_shape = widths, x.shape
+        return get_array_module(x).pad(x, widths, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        key = tuple(slice(lo, lo + n) for (lo, _), n in zip(ctx.widths, ctx.in_shape))
+        return grad[key], None, None
+
+
+__all__ = [
+    "Elu",
+    "Embedding",
+    "Erf",
+    "Gelu",
+    "GeluTanh",
+    "Hardtanh",
+    "LeakyRelu",
+    "Linear",
+    "Pad",
+    "Softplus",
+    "erf_array",
+]
