@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import re
 from types import ModuleType
 from typing import Any
 
@@ -71,13 +72,13 @@ def openblas_threads() -> int | None:
 
 
 def torch_blas(torch: ModuleType) -> str:
-    """The BLAS line(s) of ``torch.__config__.show()``."""
+    """torch's BLAS and LAPACK, and its oneDNN version, from ``torch.__config__.show()``."""
     try:
-        lines = torch.__config__.show().splitlines()
+        config = torch.__config__.show()
     except Exception:  # noqa: BLE001
         return ""
-    keep = [ln.strip() for ln in lines if "BLAS" in ln or "LAPACK" in ln or "MKL" in ln[:40]]
-    return "; ".join(keep)[:300]
+    found = re.findall(r"(BLAS_INFO=\w+|LAPACK_INFO=\w+|MKL-DNN v[\d.]+|OpenMP \d+)", config)
+    return ", ".join(dict.fromkeys(found))
 
 
 def machine_info(torch: ModuleType) -> dict[str, Any]:

@@ -143,6 +143,7 @@ from .ops.reduction import (
 )
 from .ops.shape import (
     broadcast_shapes,
+    broadcast_tensors,
     broadcast_to,
     cat,
     chunk,

@@ -40,9 +40,9 @@ def _infer_np(data, dtype=None) -> np.ndarray:
     """Convert nested Python data to an array with PyTorch's dtype inference."""
     if isinstance(data, Tensor):
         return _backend.to_device(data._data, _backend.CPU).copy()
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
         _dtype.from_np(data.dtype)  # raises for unsupported dtypes
-        return data.copy()
+        return np.array(data) if dtype is None else np.array(data, dtype=_dtype.to_np(dtype))
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _untensor(data)
     arr = np.array(data)

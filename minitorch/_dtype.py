@@ -122,6 +122,11 @@ def _scalar_dtype(x) -> dtype:
 
 
 def _promote_pair(a: dtype, b: dtype) -> dtype:
+    """Two dtypes of one priority level: a higher category wins outright (int64 + float32 is
+    float32, unlike NumPy's float64); within a category NumPy's widening rule applies."""
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
     return from_np(np.promote_types(a.np, b.np))
 
 

@@ -39,7 +39,8 @@ class _Formatter:
                 self.sci = hi / lo > 1000.0 or hi > 1.0e8
             else:
                 self.sci = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-        self.width = max((len(self._fmt(v)) for v in values), default=1)
+        shown = finite[finite != 0]  # PyTorch sizes columns by the non-zero finite values
+        self.width = max((len(self._fmt(v)) for v in shown), default=1)
 
     def _fmt(self, v) -> str:
         if self.floating:
@@ -86,7 +87,7 @@ def _render(a: np.ndarray, fmt: _Formatter, indent: int, summarise: bool) -> str
     if a.ndim == 1:
         items = [fmt.format(v) for v in a]
         if summarise and len(a) > 2 * EDGEITEMS:
-            items = items[:EDGEITEMS] + ["..."] + items[-EDGEITEMS:]
+            items = items[:EDGEITEMS] + [" ..."] + items[-EDGEITEMS:]
         per_line = max((LINEWIDTH - indent) // (fmt.width + 2), 1)
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -128,6 +129,12 @@ def tensor_repr(t, prefix: str = "tensor(") -> str:
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     text = prefix + body
+    last = len(text) - text.rfind("\n") + 1  # PyTorch's count of the last line's length
     for s in suffixes:
-        text += ", " + s
+        if last + len(s) + 2 > LINEWIDTH:  # no room: the suffix goes on its own line
+            text += ",\n" + " " * indent + s
+            last = indent + len(s)
+        else:
+            text += ", " + s
+            last += len(s) + 2
     return text + ")"

@@ -177,8 +177,9 @@ def load(f: FileLike, map_location: MapLocation = None, *, weights_only: bool = 
         Where tensors go. ``None``: the device they were saved from, or the CPU when that
         device is not available. A string or :class:`minitorch.device` (``"cpu"``,
         ``"cuda:0"``): that device. A dict ``{"cuda:0": "cpu"}``: remaps saved device
-        names (others stay). A callable ``fn(tensor, saved_device_name)``: returns the
-        tensor to use, or ``None`` for the default placement.
+        names (others are placed as for ``None``). A callable
+        ``fn(tensor, saved_device_name)``: returns the tensor to use, or ``None`` for the
+        placement of ``None``.
     weights_only
         Accepted for compatibility with ``torch.load``; it changes nothing, because
         minitorch checkpoints hold no pickle and every load is "weights only".
@@ -266,7 +267,7 @@ def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any) -> np.ndarray:
     try:
         with zf.open(entry["file"]) as fp:
             array = np.load(fp, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as e:
         raise RuntimeError(f"{name} is truncated or corrupt: cannot read {entry['file']} "
                            f"({e})") from e
     if array.dtype.name != entry["dtype"] or list(array.shape) != entry["shape"]:
@@ -280,26 +281,19 @@ def _to_tensor(array: np.ndarray, entry: dict, map_location: MapLocation) -> min
     """Wrap a loaded array as a tensor (requires_grad off) on the device map_location picks."""
     tensor = minitorch.from_numpy(array)
     saved = entry["device"]
-    if callable(map_location) and not isinstance(map_location, (str, minitorch.device)):
+    if callable(map_location):
         moved = map_location(tensor, saved)
         if moved is not None:
             return moved
-        target = saved
+        target = None
     elif isinstance(map_location, dict):
-        target = map_location.get(saved, saved)
-    elif map_location is None:
-        target = saved
+        target = map_location.get(saved)
     else:
         target = map_location
-    target = minitorch.device(target) if isinstance(target, str) else target
-    if target.type == "cuda" and map_location is None and not _cuda_available():
-        return tensor  # saved on a GPU, loaded where there is none: stay on the CPU
+    if target is None:  # the saved device; the CPU for a GPU one where CUDA is absent
+        target = saved if saved == "cpu" or minitorch.cuda.is_available() else "cpu"
+    target = minitorch.device(target)
     return tensor if target.type == "cpu" else tensor.to(target)
-
-
-def _cuda_available() -> bool:
-    cuda = getattr(minitorch, "cuda", None)
-    return bool(cuda is not None and cuda.is_available())
 
 
 def _decode(node: Any, values: list) -> Any:

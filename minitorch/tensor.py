@@ -465,8 +465,15 @@ class Tensor:
         if not grad_mode.is_grad_enabled():
             self._write(compute(self)._data)
             return self
-        snapshot = Tensor._wrap(self._data, self._requires_grad)
-        snapshot.grad_fn, snapshot._vc = self.grad_fn, self._vc
+        if not self._requires_grad:  # the common case: no graph unless an operand needs one
+            result = compute(self)
+            if not result.requires_grad:
+                self._write(result._data)
+                return self
+        # The snapshot is a copy with its own version counter: the op may save it for
+        # backward (x.mul_(y) needs the old x), and the write below must not clobber it.
+        snapshot = Tensor._wrap(self._data.copy(), self._requires_grad)
+        snapshot.grad_fn = self.grad_fn
         if self.grad_fn is None and self._requires_grad:
             snapshot._accumulator = self._accumulator
         result = compute(snapshot)

@@ -11,8 +11,9 @@ forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -308,7 +309,8 @@ OPS: list[Op] = [
     op("transpose", "transpose", ((2, 3, 4),), args=(0, 2)),
     op("permute", "permute", ((2, 3, 4),), args=((2, 0, 1),)),
     op("t", "t", (M,)),
-    expr("T", lambda m, x: x.T, ((2, 3, 4),)),
+    expr("T", lambda m, x: x.T, ((3, 4),)),
+    expr("mT", lambda m, x: x.mT, ((2, 3, 4),)),
     meth("expand", "expand", ((3, 1),), args=(2, 3, 4)),
     expr("expand_as", lambda m, x, y: x.expand_as(y) * y, ((4,), M)),
     meth("repeat", "repeat", ((2, 3),), args=(2, 1, 3)),

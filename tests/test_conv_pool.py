@@ -84,15 +84,31 @@ def test_conv2d_matches_torch(case, dtype):
     )
 
 
-def test_conv2d_only_input_grad():
-    x, w = _arr((2, 3, 6, 6)), _arr((4, 3, 3, 3))
+@pytest.mark.parametrize("needs_grad", [[True, False, False], [False, True, True]])
+def test_conv2d_partial_grads(needs_grad):
+    x, w, b = _arr((2, 3, 6, 6)), _arr((4, 3, 3, 3)), _arr(4)
     _check_fwd_bwd(
-        lambda a, b: mconv.conv2d(a, b, padding=1),
-        lambda a, b: F.conv2d(a, b, padding=1),
-        [x, w],
+        lambda *t: mconv.conv2d(*t, padding=1),
+        lambda *t: F.conv2d(*t, padding=1),
+        [x, w, b],
         np.float64,
-        needs_grad=[True, False],
+        needs_grad=needs_grad,
     )
+
+
+def test_conv2d_backward_twice_with_retain_graph():
+    """The im2col columns cached for the weight gradient survive retain_graph=True."""
+    x, w = (
+        minitorch.tensor(_arr((2, 3, 6, 6))),
+        minitorch.tensor(_arr((4, 3, 3, 3)), requires_grad=True),
+    )
+    y = mconv.conv2d(x, w, padding=1)
+    assert y.grad_fn.name() == "ConvolutionBackward0"
+    up = minitorch.tensor(_arr(tuple(y.shape)))
+    y.backward(up, retain_graph=True)
+    first = w.grad.detach().numpy().copy()
+    y.backward(up)
+    np.testing.assert_allclose(w.grad.detach().numpy(), 2 * first, rtol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -185,10 +201,11 @@ def test_conv2d_dtype_mismatch():
         )
 
 
-def test_conv2d_raw_kernels_on_asymmetric_padding():
-    """The array kernels with explicit (top, bottom, left, right) padding, against torch."""
+@pytest.mark.parametrize("batch_last", [False, True])
+def test_conv2d_raw_kernels_on_asymmetric_padding(batch_last):
+    """The array kernels in both layouts, with (top, bottom, left, right) padding."""
     x, w = _arr((2, 4, 9, 8)), _arr((6, 2, 3, 3))
-    geo = mconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2)
+    geo = mconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2, batch_last)
     out, cols = mconv.conv_forward(x, w, geo)
     tx = F.pad(torch.tensor(x), (0, 1, 1, 2))
     ref = F.conv2d(tx, torch.tensor(w), stride=(2, 3), dilation=(2, 1), groups=2)
@@ -236,6 +253,14 @@ def test_max_pool2d_matches_torch(case, dtype):
     _, tidx = F.max_pool2d(torch.tensor(x), *args, return_indices=True)
     assert idx.dtype == minitorch.int64
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+def test_pool_grad_fn_names_like_torch():
+    x = minitorch.tensor(_arr((1, 2, 4, 4)), requires_grad=True)
+    assert mpool.max_pool2d(x, 2).grad_fn.name() == "MaxPool2DWithIndicesBackward0"
+    assert mpool.avg_pool2d(x, 2).grad_fn.name() == "AvgPool2DBackward0"
+    assert mpool.adaptive_avg_pool2d(x, 1).grad_fn.name() == "AdaptiveAvgPool2DBackward0"
+    assert mpool.adaptive_max_pool2d(x, 1).grad_fn.name() == "AdaptiveMaxPool2DBackward0"
 
 
 def test_max_pool2d_nan_and_all_minus_inf_windows_like_torch():
@@ -376,3 +401,15 @@ def test_conv_and_pooling_on_cuda_match_cpu():
         results.append([t.detach().cpu().numpy() for t in (y, mx.grad, mw.grad, mb.grad)])
     for cpu, gpu in zip(*results):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-10)
+
+
+def test_integer_inputs():
+    """max pooling works on integers (like torch); the average pools are float-only."""
+    x = RNG.integers(-50, 50, size=(1, 2, 5, 5))
+    out, idx = mpool.max_pool2d(minitorch.tensor(x), 2, 2, 1, return_indices=True)
+    tout, tidx = F.max_pool2d(torch.tensor(x), 2, 2, 1, return_indices=True)
+    assert out.dtype == minitorch.int64
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    with pytest.raises(RuntimeError, match="avg_pool2d\" not implemented for 'Long'"):
+        mpool.avg_pool2d(minitorch.tensor(x), 2)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
+from op_table import DOMAINS, OPS, Op
 
 import minitorch
-from op_table import DOMAINS, OPS, Op
 
 TIGHT = {"rtol": 1e-10, "atol": 1e-10}
 LOOSE = {"rtol": 1e-5, "atol": 1e-5}
@@ -282,8 +282,14 @@ def test_hypothesis_shapes(entry, data):
 
 
 def test_hypothesis_strategies_cover_edge_shapes():
-    """The shape strategies can produce 0-d, size-1 and size-0 dims."""
+    """The shape strategies can produce 0-d, size-1 and size-0 dims, and real broadcasting."""
     assert SHAPES.keys() >= {e.hyp for e in OPS if e.hyp}
+    quiet = settings(database=None, max_examples=2000)
+    find(SHAPES["any"], lambda s: s[0] == (), settings=quiet)
+    find(SHAPES["any"], lambda s: 0 in s[0], settings=quiet)
+    find(SHAPES["any"], lambda s: 1 in s[0], settings=quiet)
+    find(SHAPES["bcast2"], lambda s: len(s[0]) != len(s[1]) and 0 not in s[0], settings=quiet)
+    find(SHAPES["bcast2"], lambda s: len(s[0]) == len(s[1]) and s[0] != s[1], settings=quiet)
 
 
 # ------------------------------------------------------- method, function and out= forms
@@ -321,10 +327,15 @@ def test_out_argument(entry, rng):
 def test_table_covers_the_issue():
     """Every op named in the core issue has at least one entry."""
     names = {e.func for e in OPS if e.func} | {e.name for e in OPS}
-    required = """add sub mul div floor_divide remainder pow neg abs exp log log1p sqrt rsqrt
-        sin cos tanh sigmoid relu clamp clip maximum minimum where eq ne lt le gt ge matmul mm
-        bmm dot sum mean prod max min amax amin argmax argmin var std logsumexp softmax
-        log_softmax norm all any view view_as reshape flatten squeeze unsqueeze transpose
-        permute t expand expand_as repeat cat stack split chunk contiguous gather""".split()
+    required = [
+        "add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "neg", "abs", "exp",
+        "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
+        "clip", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "matmul",
+        "mm", "bmm", "dot", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax",
+        "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "norm", "all", "any",
+        "view", "view_as", "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute",
+        "t", "expand", "expand_as", "repeat", "cat", "stack", "split", "chunk", "contiguous",
+        "gather",
+    ]
     missing = [n for n in required if n not in names]
     assert not missing, missing

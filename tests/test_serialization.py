@@ -111,6 +111,34 @@ def test_round_trip_torch_optimizer_state_dict(tmp_path):
     assert_same_tree(load(tmp_path / "ckpt.pt"), want)
 
 
+def test_resume_training_from_checkpoint(tmp_path):
+    """Model + optimizer saved mid-training and loaded into fresh objects continue identically."""
+    def make():
+        model = minitorch.nn.Sequential(minitorch.nn.Linear(3, 4), minitorch.nn.Tanh(),
+                                        minitorch.nn.Linear(4, 1))
+        return model, minitorch.optim.Adam(model.parameters(), lr=0.01)
+
+    def step(model, opt, x):
+        opt.zero_grad()
+        model(x).pow(2).mean().backward()
+        opt.step()
+
+    x = minitorch.randn(8, 3)
+    model, opt = make()
+    step(model, opt, x)
+    save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 1}, tmp_path / "c.pt")
+    step(model, opt, x)
+
+    ckpt = load(tmp_path / "c.pt")
+    resumed, resumed_opt = make()
+    resumed.load_state_dict(ckpt["model"])
+    resumed_opt.load_state_dict(ckpt["optim"])
+    step(resumed, resumed_opt, x)
+    assert ckpt["epoch"] == 1
+    for p, q in zip(model.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
 def test_file_objects_and_str_paths(tmp_path, state):
     buffer = io.BytesIO()
     save(state, buffer)
@@ -196,7 +224,16 @@ def test_cuda_checkpoint_loads_on_cpu_without_cuda(tmp_path):
     save({"w": minitorch.ones(2)}, tmp_path / "w.pt")
     rewrite_header(tmp_path / "w.pt", lambda h: h["tensors"][0].update(device="cuda:0"))
     assert load(tmp_path / "w.pt")["w"].device == minitorch.device("cpu")
+    assert load(tmp_path / "w.pt", map_location={"cuda:1": "cpu"})["w"].device.type == "cpu"
     assert load(tmp_path / "w.pt", map_location={"cuda:0": "cpu"})["w"].device.type == "cpu"
+
+
+def test_missing_tensor_file(tmp_path):
+    path = tmp_path / "c.pt"
+    save({"w": minitorch.zeros(2)}, path)
+    rewrite_header(path, lambda h: h["tensors"][0].update(file="tensors/7.npy"))
+    with pytest.raises(RuntimeError, match="truncated or corrupt: cannot read tensors/7.npy"):
+        load(path)
 
 
 @pytest.mark.cuda

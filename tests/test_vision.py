@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import minitorch
-from minitorch.utils.data import default_collate
+from minitorch.utils.data import DataLoader, default_collate
 from minitorch.vision import MNIST, FashionMNIST, transforms
 from minitorch.vision.datasets import read_idx
 
@@ -194,6 +194,10 @@ def test_gather_batch_equals_collated_items(tiny):
     for f, s in zip(fast, slow):
         assert f.dtype == s.dtype and tuple(f.shape) == tuple(s.shape)
         np.testing.assert_array_equal(f.numpy(), s.numpy())
+    images, labels = next(iter(DataLoader(ds, batch_size=4)))  # takes the fast path
+    slow = default_collate([ds[i] for i in range(4)])
+    np.testing.assert_array_equal(images.numpy(), slow[0].numpy())
+    np.testing.assert_array_equal(labels.numpy(), slow[1].numpy())
     assert Tiny(root, transform=transforms.RandomHorizontalFlip())._gather_batch([0]) is None
     assert Tiny(root, transform=pipeline, target_transform=int)._gather_batch([0]) is None
     assert Tiny(root)._gather_batch([0]) is None

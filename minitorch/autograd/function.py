@@ -201,22 +201,22 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the inputs' arrays and record a graph node if needed."""
         ctx = (cls.__dict__.get("_node_cls") or cls._node_class())()
-        record = False
-        if grad_mode._state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
+        enabled = grad_mode._state.enabled
+        raw, needs, record = [], [], False
+        for a in args:  # one pass: raw arrays, and which inputs need a gradient
+            if isinstance(a, Tensor):
+                raw.append(a._data)
+                wants = enabled and a._requires_grad
+                needs.append(wants)
+                record = record or wants
+            else:
+                raw.append(a)
+                needs.append(False)
+        ctx.needs_input_grad = tuple(needs)
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._builtin:
-            out = cls.forward(
-                ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs
-            )
+            out = cls.forward(ctx, *raw, **kwargs)
         else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *[a.detach() if isinstance(a, Tensor) else a

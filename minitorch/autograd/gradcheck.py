@@ -107,9 +107,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     def vjp(*args):
         xs, gs = args[: len(inputs)], args[len(inputs):]
-        outs = _as_tuple(func(*xs))
-        tgt = [x for x in xs if hasattr(x, "requires_grad") and x.requires_grad]
-        grads = engine.grad(outs, tgt, gs, create_graph=True, allow_unused=True)
+        with grad_mode.enable_grad():  # gradcheck's finite differences run under no_grad
+            outs = _as_tuple(func(*xs))
+            tgt = [x for x in xs if hasattr(x, "requires_grad") and x.requires_grad]
+            grads = engine.grad(outs, tgt, gs, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(vjp, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

@@ -87,7 +87,7 @@ def _pointwise_args(input: Tensor, target: Tensor, name: str):
             raise _size_mismatch(input.shape, target.shape) from None
         input, target = input.expand(shape), target.expand(shape)
     if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
-        raise RuntimeError(f'"{name}" not implemented for \'{input._scalar_type_name()}\'')
+        raise RuntimeError(f"\"{name}\" not implemented for '{input._scalar_type_name()}'")
     return promote(input, target)
 
 
@@ -295,7 +295,7 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x, t = _check_index_target(input, target, ignore_index)
     if not x.dtype.is_floating_point:
-        raise RuntimeError(f'"log_softmax" not implemented for \'{x._scalar_type_name()}\'')
+        raise RuntimeError(f"\"log_softmax\" not implemented for '{x._scalar_type_name()}'")
     w = _check_class_weight(weight, x.shape[1], x.dtype)
     if w is None and label_smoothing <= 0:
         loss = L.CrossEntropy.apply(x, t, ignore_index, reduction)  # the fused fast path

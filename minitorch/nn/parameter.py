@@ -22,7 +22,7 @@ class Parameter(Tensor):
     Results of operations on a Parameter are plain Tensors.
     """
 
-    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
         if data is None:
             from .._creation import empty
 

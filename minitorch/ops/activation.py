@@ -77,27 +77,31 @@ class LeakyRelu(_Builtin):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = a x` (``a`` the negative slope).
 
     Gradient: :math:`g` where :math:`x > 0`, :math:`a g` elsewhere (PyTorch's convention
-    at :math:`x = 0`).
+    at :math:`x = 0`). For :math:`a \ge 0`, :math:`x > 0` exactly where :math:`z > 0`, so
+    the *output* is saved, which keeps ``leaky_relu_`` (in place) differentiable.
     """
 
     @staticmethod
     def forward(ctx, x, slope):
-        ctx.save_for_backward(x)
-        ctx.slope = slope
         xp = get_array_module(x)
-        return xp.where(x > 0, x, x * x.dtype.type(slope))
+        out = xp.where(x > 0, x, x * x.dtype.type(slope))
+        ctx.save_for_backward(out if slope >= 0 else x)
+        ctx.slope = slope
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return where(x > 0, grad, grad * ctx.slope), None
+        (z,) = ctx.saved_tensors
+        return where(z > 0, grad, grad * ctx.slope), None
 
 
 class Elu(_Builtin):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = \alpha (e^x - 1)`.
 
     Gradient: :math:`g` where :math:`x > 0`; elsewhere
-    :math:`\partial z/\partial x = \alpha e^x = z + \alpha`, so the saved output serves.
+    :math:`\partial z/\partial x = \alpha e^x = z + \alpha`, so the saved output serves,
+    and for :math:`\alpha \ge 0` also tells the two cases apart (:math:`x > 0 \iff z > 0`):
+    the input is not needed, which keeps ``elu_`` (in place) differentiable.
     """
 
     @staticmethod
@@ -105,14 +109,15 @@ class Elu(_Builtin):
         xp = get_array_module(x)
         a = x.dtype.type(alpha)
         out = xp.where(x > 0, x, a * xp.expm1(xp.minimum(x, 0)))
-        ctx.save_for_backward(x, out)
+        ctx.save_for_backward(out, x if alpha < 0 else None)
         ctx.alpha = alpha
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        return where(x > 0, grad, grad * (out + ctx.alpha)), None
+        out, x = ctx.saved_tensors
+        positive = (x if x is not None else out) > 0
+        return where(positive, grad, grad * (out + ctx.alpha)), None
 
 
 class Gelu(_Builtin):
@@ -190,14 +195,15 @@ class Hardtanh(_Builtin):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
+        out = get_array_module(x).clip(x, x.dtype.type(lo), x.dtype.type(hi))
+        ctx.save_for_backward(out)  # lo < x < hi exactly where lo < out < hi
         ctx.lo, ctx.hi = lo, hi
-        return get_array_module(x).clip(x, x.dtype.type(lo), x.dtype.type(hi))
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * ((x > ctx.lo) & (x < ctx.hi)).to(grad.dtype), None, None
+        (out,) = ctx.saved_tensors
+        return grad * ((out > ctx.lo) & (out < ctx.hi)).to(grad.dtype), None, None
 
 
 class Linear(_Builtin):

@@ -19,6 +19,28 @@ from ._util import promote, write_out
 class _Builtin(Function):
     _builtin = True
 
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        try:
+            return super().apply(*args, **kwargs)
+        except ValueError:  # NumPy's broadcasting error: raise PyTorch's clearer one instead
+            _check_broadcast(args)
+            raise
+
+
+def _check_broadcast(args) -> None:
+    """Raise PyTorch's RuntimeError naming the first pair of sizes that do not broadcast."""
+    shapes = [a.shape for a in args if isinstance(a, Tensor)]
+    for i, sa in enumerate(shapes):
+        for sb in shapes[i + 1 :]:
+            n = max(len(sa), len(sb))
+            for k in range(1, min(len(sa), len(sb)) + 1):
+                if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1:
+                    raise RuntimeError(
+                        f"The size of tensor a ({sa[-k]}) must match the size of tensor b "
+                        f"({sb[-k]}) at non-singleton dimension {n - k}"
+                    ) from None
+
 
 # ----------------------------------------------------------------- binary arithmetic
 class Add(_Builtin):

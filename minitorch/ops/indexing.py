@@ -44,7 +44,7 @@ def convert_key(key, shape) -> tuple:
             k = np.asarray(k)
         elif isinstance(k, (int, np.integer)):
             k = int(k)
-        elif isinstance(k, (list, tuple)):
+        elif isinstance(k, (list, tuple, range)):
             k = np.asarray(k)
             if k.dtype.kind == "f":
                 raise IndexError(
@@ -129,6 +129,14 @@ class Index(_Builtin):
     @staticmethod
     def backward(ctx, grad):
         return IndexBackward.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class Select(Index):
+    """``x[i]``: an :class:`Index` with one integer (a view)."""
+
+
+class Slice(Index):
+    """``x[a:b]``, ``x[:, i]``, ...: an :class:`Index` with basic indices only (a view)."""
 
 
 class IndexBackward(_Builtin):
@@ -226,8 +234,11 @@ class ScatterAdd(_Builtin):
 def getitem(x: Tensor, key) -> Tensor:
     """``x[key]`` with PyTorch's indexing rules (basic indexing returns a view)."""
     key = convert_key(key, x.shape)
+    fn = Index
+    if _is_basic(key):  # PyTorch names these nodes SelectBackward0 / SliceBackward0
+        fn = Select if len(key) == 1 and isinstance(key[0], int) else Slice
     try:
-        out = Index.apply(x, key)
+        out = fn.apply(x, key)
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension").replace("array", "tensor")) from None
     if _is_basic(key):

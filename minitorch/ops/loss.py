@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import Function, Node
 from ..tensor import Tensor
 
 
@@ -140,11 +140,23 @@ class HuberLoss(_Builtin):
 
 
 # --------------------------------------------------------------- classification losses
-def _one_hot(idx, shape, dtype):
-    """Zeros of ``shape`` with a 1 at ``idx`` along dim 1 (``idx`` has size 1 there)."""
-    xp = get_array_module(idx)
-    out = xp.zeros(shape, dtype=dtype)
-    xp.put_along_axis(out, idx, 1, axis=1)
+def _at_target(t) -> tuple:
+    """The index that picks, from an ``(N, C, d1, ...)`` array, the entry of class
+    ``t[i, d1, ...]`` at every position: ``a[_at_target(t)]`` has ``t``'s shape."""
+    xp = get_array_module(t)
+    if t.ndim == 1:
+        return (xp.arange(t.shape[0]), t)
+    nd = t.ndim
+    grid = [
+        xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(t.shape)
+    ]
+    return (grid[0], t, *grid[1:])
+
+
+def _one_hot(t, shape, dtype):
+    """Zeros of ``shape`` (class dim 1) with a 1 at each position's class ``t``."""
+    out = get_array_module(t).zeros(shape, dtype=dtype)
+    out[_at_target(t)] = 1
     return out
 
 
@@ -165,12 +177,12 @@ class NllLoss(_Builtin):
     def forward(ctx, x, target, weight, ignore_index, reduction):
         xp = get_array_module(x)
         valid = target != ignore_index
-        idx = xp.expand_dims(xp.where(valid, target, 0), 1)
-        picked = xp.take_along_axis(x, idx, axis=1).squeeze(1)
+        t = xp.where(valid, target, 0)  # ignored positions read class 0, weighted by 0
+        picked = x[_at_target(t)]
         if weight is None:
             w = valid.astype(x.dtype)
         else:
-            w = xp.where(valid, weight.astype(x.dtype, copy=False)[idx.squeeze(1)], 0)
+            w = xp.where(valid, weight.astype(x.dtype, copy=False)[t], 0)
             w = w.astype(x.dtype, copy=False)
         loss = -(picked * w)
         ctx.shape, ctx.reduction = x.shape, reduction
@@ -181,13 +193,13 @@ class NllLoss(_Builtin):
             out = xp.asarray(xp.sum(loss) / total, dtype=x.dtype)
         else:
             out = _reduce(loss, reduction)
-        ctx.save_for_backward(idx, w)
+        ctx.save_for_backward(t, w)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        idx, w = ctx.saved_tensors
-        hot = _const(_one_hot(idx._data, ctx.shape, w._data.dtype))
+        t, w = ctx.saved_tensors
+        hot = _const(_one_hot(t._data, ctx.shape, w._data.dtype))
         coef = -w * (grad if ctx.reduction == "none" else grad.expand(w.shape))
         return hot * coef.unsqueeze(1), None, None, None, None
 
@@ -214,8 +226,8 @@ class CrossEntropy(_Builtin):
         soft = xp.exp(shifted)
         z = xp.sum(soft, axis=1, keepdims=True)
         valid = target != ignore_index
-        idx = xp.expand_dims(xp.where(valid, target, 0), 1)
-        loss = (xp.log(z) - xp.take_along_axis(shifted, idx, axis=1)).squeeze(1)
+        t = xp.where(valid, target, 0)
+        loss = xp.log(z).squeeze(1) - shifted[_at_target(t)]
         soft /= z
         keep = valid.astype(x.dtype)  # the weight of each position in the gradient
         loss *= keep
@@ -226,13 +238,18 @@ class CrossEntropy(_Builtin):
             out = _reduce(loss, reduction, n)
         else:
             out = _reduce(loss, reduction)
-        ctx.save_for_backward(x, soft, idx, keep)
+        ctx.save_for_backward(x, soft, t, keep)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, soft, idx, keep = ctx.saved_tensors
-        return CrossEntropyGrad.apply(x, grad, soft._data, idx._data, keep._data), None, None, None
+        x, soft, t, keep = ctx.saved_tensors
+        return CrossEntropyGrad.apply(x, grad, soft._data, t._data, keep._data), None, None, None
+
+
+# PyTorch's cross_entropy ends in nll_loss, so its users (and tutorials) see
+# ``grad_fn=<NllLossBackward0>``; the fused op's graph node carries that name too.
+CrossEntropy._node_cls = type("NllLossBackward0", (Node,), {"_fn": CrossEntropy, "__slots__": ()})
 
 
 class CrossEntropyGrad(_Builtin):
@@ -253,26 +270,29 @@ class CrossEntropyGrad(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, g, soft, idx, keep):
+    def forward(ctx, x, g, soft, t, keep):
         xp = get_array_module(soft)
-        u = xp.expand_dims(g * keep, 1).astype(soft.dtype, copy=False)
-        out = soft * u
-        xp.put_along_axis(out, idx, xp.take_along_axis(out, idx, axis=1) - u, axis=1)
-        ctx.save_for_backward(x, g, idx, keep)
+        u = (g * keep).astype(soft.dtype, copy=False)
+        out = soft * xp.expand_dims(u, 1)
+        out[_at_target(t)] -= u
+        ctx.save_for_backward(x, g, t, keep)
         return out
 
     @staticmethod
     def backward(ctx, gamma):
-        x, g, idx, keep = ctx.saved_tensors
+        x, g, t, keep = ctx.saved_tensors
         s = x.softmax(1)
         gx = gg = None
         if ctx.needs_input_grad[0]:
             u = (g * keep).unsqueeze(1)
             gx = u * s * (gamma - (gamma * s).sum(1, keepdim=True))
         if ctx.needs_input_grad[1]:
-            hot = _const(_one_hot(idx._data, tuple(s.shape), s._data.dtype))
+            hot = _const(_one_hot(t._data, tuple(s.shape), s._data.dtype))
             gg = (gamma * (s - hot)).sum(1) * keep
         return gx, gg, None, None, None
+
+
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp, a float32 constant
 
 
 class BinaryCrossEntropy(_Builtin):
@@ -308,7 +328,7 @@ class BinaryCrossEntropy(_Builtin):
             g = g * w
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g * (x - y) / ((1 - x) * x).clamp(min=1e-12)
+            gx = g * (x - y) / ((1 - x) * x).clamp(min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
             gy = g * ((-x).log1p() - x.log())
         return gx, gy, None, None

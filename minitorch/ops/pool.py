@@ -28,6 +28,7 @@ import numpy as np
 from .._backend import get_array_module, scatter_add
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._util import check_float
 
 
 # ---------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def max_pool_forward(x, geo: PoolGeometry):
     if (ph, pw) == (0, 0) and (hp, wp) == (h, w):
         xpad = x
     else:
-        xpad = xp.full((n, c, hp, wp), -xp.inf, dtype=x.dtype)
+        xpad = xp.full((n, c, hp, wp), _lowest(x.dtype, xp), dtype=x.dtype)
         xpad[:, :, ph : ph + h, pw : pw + w] = x
     taps = [xpad[sl] for sl in _tap_slices(geo)]
     first = _first_tap_inside(geo, xp)
@@ -168,7 +169,7 @@ def _running_argmax(taps, first, xp, nan_wins: bool = False):
     if first is None:
         best, tap, start = taps[0].copy(), xp.zeros(taps[0].shape, dtype=itype), 1
     else:
-        best = xp.full(taps[0].shape, -xp.inf, dtype=taps[0].dtype)
+        best = xp.full(taps[0].shape, _lowest(taps[0].dtype, xp), dtype=taps[0].dtype)
         tap, start = xp.broadcast_to(first.astype(itype), best.shape).copy(), 0
     for k in range(start, len(taps)):
         v = taps[k]
@@ -181,6 +182,11 @@ def _running_argmax(taps, first, xp, nan_wins: bool = False):
         tap *= ~win
         tap += win.astype(itype) * itype.type(k)
     return best, tap
+
+
+def _lowest(dtype, xp):
+    """The padding value of max pooling: -inf, or the smallest integer for integer inputs."""
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
 
 
 def _first_tap_inside(geo: PoolGeometry, xp):
@@ -441,6 +447,7 @@ def avg_pool2d(
         Shape (N, C, OH, OW).
     """
     _check_input(input, "avg_pool2d")
+    check_float(input, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     return _avg_pool2d(
@@ -502,6 +509,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
         Shape (N, C, OH, OW) (or (C, OH, OW)).
     """
     oh, ow = _adaptive_size(input, output_size, "adaptive_avg_pool2d")
+    check_float(input, "adaptive_avg_pool2d")
     return _adaptive_avg(input, oh, ow)
 
 

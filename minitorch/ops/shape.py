@@ -308,6 +308,12 @@ def broadcast_shapes(*shapes) -> tuple:
         ) from None
 
 
+def broadcast_tensors(*tensors) -> tuple:
+    """Expand all tensors to their common broadcast shape (views)."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, *shape) for t in tensors)
+
+
 def broadcast_to(input: Tensor, shape) -> Tensor:
     return expand(input, *shape)
 

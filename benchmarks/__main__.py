@@ -1,0 +1,97 @@
+"""``python -m benchmarks``: minitorch against PyTorch, same process, interleaved.
+
+Examples::
+
+    python -m benchmarks                      # every case but the MNIST epoch
+    python -m benchmarks --quick --no-plot    # a fast check that everything runs
+    python -m benchmarks --cases train_cnn,matmul --repeat 11
+    python -m benchmarks --full-epoch         # also one MNIST epoch per library (minutes)
+    python -m benchmarks --profile train_cnn_b64   # cProfile of minitorch's step
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks.cases import all_cases, select
+from benchmarks.report import markdown, plot_ratios, write_json
+from benchmarks.suite import Settings, profile_case, run_suite
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.split(",") if v.strip())
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks",
+                                description="Time minitorch against PyTorch in one process.")
+    p.add_argument("--cases", help="comma-separated case names or prefixes (default: all "
+                   "but the long epoch_cnn); --list shows them")
+    p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.add_argument("--repeat", type=int, help="timed repetitions per library (best is kept)")
+    p.add_argument("--warmup", type=int, help="untimed calls per library first")
+    p.add_argument("--min-time", type=float, help="seconds one repetition lasts at least")
+    p.add_argument("--batch-sizes", type=_ints, default=(64, 256),
+                   help="batch sizes of the training and loss cases (default 64,256)")
+    p.add_argument("--quick", action="store_true", help="tiny repetition counts (and a "
+                   "1000-image epoch): checks that everything runs")
+    p.add_argument("--full-epoch", action="store_true",
+                   help="also run epoch_cnn: one MNIST epoch per library (minutes)")
+    p.add_argument("--epoch-batch-size", type=int, default=100)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    p.add_argument("--no-plot", action="store_true", help="skip OUT/ratios.png")
+    p.add_argument("--profile", metavar="CASE", help="print a cProfile of minitorch's step "
+                   "for the cases matching CASE, instead of timing")
+    return p.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    s = Settings.quick() if args.quick else Settings()
+    for name in ("repeat", "warmup", "min_time"):
+        if getattr(args, name) is not None:
+            setattr(s, name, getattr(args, name))
+    s.epoch_batch_size = args.epoch_batch_size
+    return s
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cases = all_cases(args.batch_sizes)
+    if args.list:
+        print("\n".join(f"{c.name}{'  (long)' if c.long else ''}" for c in cases))
+        return 0
+    try:
+        chosen = select(cases, args.profile or args.cases, include_long=args.full_epoch)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    import torch
+
+    import minitorch
+
+    if args.profile:
+        for case in chosen:
+            if case.kind != "epoch":
+                print(profile_case(case, minitorch))
+        return 0
+    results, meta = run_suite(chosen, settings_from(args), torch, minitorch)
+    table = markdown(results, meta)
+    print()
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(table)
+    write_json(args.out / "results.json", results, meta)
+    written = ["results.md", "results.json"]
+    if not args.no_plot and plot_ratios(args.out / "ratios.png", results):
+        written.append("ratios.png")
+    print(f"wrote {', '.join(str(args.out / w) for w in written)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

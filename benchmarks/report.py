@@ -1,0 +1,138 @@
+"""Writing the results: a markdown table, a JSON file and a bar chart of the ratios."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
+
+
+def _verdict(ratio: float | None, target: float | None) -> str:
+    if target is None or ratio is None:
+        return "-"
+    return f"<= {target:g} {'ok' if ratio <= target else 'MISSED'}"
+
+
+def header(meta: dict[str, Any]) -> list[str]:
+    """Lines describing the machine, threads, GEMM rates and the method."""
+    m, t = meta["machine"], meta["machine"]["threads"]
+    gemm = meta.get("gemm_gflops", {})
+    blas = m["numpy_blas"]
+    machine = (
+        f"Machine: {m['cpu_model']}, {m['cores_usable']} usable cores ({m['cores_logical']} "
+        f"logical); Python {m['python']}, NumPy {m['numpy']} ({blas.get('name', '?')} "
+        f"{blas.get('version', '')}), torch {m['torch']} ({m['torch_blas']})"
+    )
+    threads = (
+        f"Threads: torch intra-op {t['torch_intra_op']} (default, left alone), inter-op "
+        f"{t['torch_inter_op']}; minitorch = NumPy, whose OpenBLAS uses "
+        f"{t['numpy_openblas']} threads for matrix products (elementwise NumPy code: 1 thread)"
+    )
+    lines = [machine, threads]
+    if gemm:
+        lines.append(
+            f"float32 GEMM {meta['gemm_n']}^3: NumPy {gemm['numpy']:.1f} GFLOP/s, torch "
+            f"{gemm['torch']:.1f} GFLOP/s; 'floor' = the step's conv/linear FLOPs at the "
+            f"faster rate ({max(gemm.values()):.1f} GFLOP/s)"
+        )
+    lines.append(
+        f"Timing: both libraries in one process, repetitions interleaved, best of "
+        f"{meta['repeat']} after {meta['warmup']} warm-up calls; each repetition runs the "
+        f"step enough times to last >= {meta['min_time'] * 1000:g} ms"
+    )
+    if "load_average_before" in meta:
+        before, after = meta["load_average_before"][0], meta.get("load_average_after", ["?"])[0]
+        lines.append(f"1-minute load average before / after: {before:.2f} / {after:.2f} "
+                     f"(other work on the {m['cores_usable']} cores makes timings noisy)")
+    return lines
+
+
+def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    """The results as markdown: a header, the per-step table and the epoch table."""
+    out = ["# minitorch vs PyTorch", ""] + [f"- {line}" for line in header(meta)] + [""]
+    out += ["| case | minitorch ms | torch ms | ratio mt/torch | target | GFLOP | floor ms |",
+            "|---|---:|---:|---:|---|---:|---:|"]
+    for r in results:
+        if r["kind"] == "epoch":
+            continue
+        if r.get("error"):
+            out.append(f"| {r['case']} | error: {r['error']} | | | | | |")
+            continue
+        gflop = r["flops"] / 1e9 if r.get("flops") else None
+        out.append(
+            f"| {r['case']} | {_fmt(r['minitorch_ms'])} | {_fmt(r['torch_ms'])} | "
+            f"{r['ratio']:.2f} | {_verdict(r['ratio'], r.get('target'))} | {_fmt(gflop)} | "
+            f"{_fmt(r.get('floor_ms'))} |"
+        )
+    for r in results:
+        if r["kind"] == "epoch":
+            out += ["", *epoch_markdown(r)]
+    return "\n".join(out) + "\n"
+
+
+def epoch_markdown(r: dict[str, Any]) -> list[str]:
+    """The MNIST epoch as a small table: wall time and peak memory growth per library."""
+    per = r["epoch"]
+    b = next((v.get("batch_size") for v in per.values() if "batch_size" in v), "?")
+    title = (f"One MNIST epoch, tutorial CNN, Adam, batch {b} (separate processes; peak = "
+             "growth of resident memory during the epoch, see benchmarks/epoch.py)")
+    out = [title, "",
+           "| library | wall s | peak RSS growth MB | peak RSS MB | mean loss | threads |",
+           "|---|---:|---:|---:|---:|---|"]
+    for name, v in per.items():
+        if "error" in v:
+            out.append(f"| {name} | error: {v['error']} | | | | |")
+        else:
+            out.append(f"| {name} | {v['wall_s']:.1f} | {v['peak_growth_mb']:.0f} | "
+                       f"{v['peak_rss_mb']:.0f} | {v['mean_loss']:.4f} | {v['threads']} |")
+    if r.get("ratio") is not None:
+        mem = r.get("memory_ratio")
+        out.append(f"| ratio mt/torch | {r['ratio']:.2f} ({_verdict(r['ratio'], r['target'])}) "
+                   f"| {_fmt(mem, 3)} ({_verdict(mem, r['memory_target'])}) | | | |")
+    return out
+
+
+def write_json(path: Path, results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    path.write_text(json.dumps({"meta": meta, "results": results}, indent=2, default=str) + "\n")
+
+
+def plot_ratios(path: Path, results: list[dict[str, Any]]) -> bool:
+    """A horizontal bar chart of minitorch/torch per case, targets marked; False without
+    matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    rows = [r for r in results if r.get("ratio") is not None]
+    if not rows:
+        return False
+    names = [r["case"] for r in rows][::-1]
+    ratios = [r["ratio"] for r in rows][::-1]
+    targets = [r.get("target") for r in rows][::-1]
+    colors = ["tab:gray" if t is None else ("tab:green" if v <= t else "tab:red")
+              for v, t in zip(ratios, targets)]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
+    ax.barh(names, ratios, color=colors)
+    for i, t in enumerate(targets):
+        if t is not None:
+            ax.plot([t, t], [i - 0.4, i + 0.4], color="black", lw=2)
+    ax.axvline(1.0, color="black", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_xlabel("time ratio minitorch / torch (log scale; black ticks: targets)")
+    ax.set_title("minitorch vs PyTorch, same process")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

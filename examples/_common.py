@@ -1,0 +1,471 @@
+"""What the examples share: command line, data set-up, the training loop, checkpoints, plots.
+
+Each example holds only what makes it different (its data, its model, its optimizer) and
+hands them to :func:`fit`. The model, optimizer and loss are given as *recipes*, functions
+of the library (``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``),
+so that ``--compare-torch`` can build the very same network with PyTorch from the very same
+code: minitorch's promise is PyTorch's names and semantics.
+
+The loop in :meth:`Learner.step` is the PyTorch tutorial's::
+
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+Reproducibility and ``--resume``
+--------------------------------
+The model is initialised after ``minitorch.manual_seed(seed)``; epoch ``e`` shuffles the
+training set with its own generator seeded ``seed + e``. A checkpoint written after each
+epoch holds the model, the optimizer, the epoch, minitorch's RNG state and the history, so
+resuming from epoch ``e`` replays epochs ``e + 1, ...`` exactly as an uninterrupted run does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+try:  # run from a checkout without `pip install -e .`
+    import minitorch
+except ImportError:
+    sys.path.insert(0, str(REPO_ROOT))
+    import minitorch
+
+from minitorch.utils.data import DataLoader, TensorDataset
+
+EVAL_BATCH_SIZE = 1000
+CHECKPOINT = "checkpoint.pt"
+CURVES = "curves.png"
+
+
+def fail(message: str) -> None:
+    """Print ``error: message`` to stderr and exit with status 2 (no traceback)."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+# ----------------------------------------------------------------------- command line
+
+
+def default_data_dir() -> str:
+    """``$MINITORCH_MNIST_DIR``, else ``../shared/data/mnist`` beside the repository, else ``data``."""
+    if os.environ.get("MINITORCH_MNIST_DIR"):
+        return os.environ["MINITORCH_MNIST_DIR"]
+    shared = REPO_ROOT.parent / "shared" / "data" / "mnist"
+    return str(shared) if shared.is_dir() else "data"
+
+
+def parse_args(name: str, description: str | None, *, epochs: int, batch_size: int, lr: float,
+               argv: list[str] | None = None,
+               add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+               ) -> argparse.Namespace:
+    """The flags every example takes, with the example's own defaults.
+
+    ``add_arguments(parser)`` adds an example's extra flags. Bad combinations (no GPU for
+    ``--device cuda``, no PyTorch for ``--compare-torch``) exit with status 2 and a message.
+    """
+    p = argparse.ArgumentParser(prog=f"{name}.py", description=description,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--epochs", type=int, default=epochs, help=f"epochs to train (default {epochs})")
+    p.add_argument("--batch-size", type=int, default=batch_size,
+                   help=f"training mini-batch size (default {batch_size})")
+    p.add_argument("--lr", type=float, default=lr, help=f"learning rate (default {lr})")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--data-dir", default=default_data_dir(),
+                   help="folder holding the MNIST files (default: $MINITORCH_MNIST_DIR, else "
+                        "../shared/data/mnist beside the repository, else ./data); "
+                        "unused by the regression examples")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="where to train (cuda needs CuPy and a GPU)")
+    p.add_argument("--max-batches", type=int, metavar="N",
+                   help="stop each epoch after N batches (quick smoke runs)")
+    p.add_argument("--limit-train", type=int, metavar="N", help="train on the first N samples only")
+    p.add_argument("--limit-test", type=int, metavar="N", help="test on the first N samples only")
+    p.add_argument("--out-dir", default=os.path.join("runs", name),
+                   help=f"where plots and checkpoints go (default runs/{name})")
+    p.add_argument("--resume", metavar="PATH", help=f"continue from a checkpoint ({CHECKPOINT})")
+    p.add_argument("--compare-torch", action="store_true",
+                   help="train the identical model with PyTorch side by side and compare")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or per-epoch lines")
+    if add_arguments is not None:
+        add_arguments(p)
+    args = p.parse_args(argv)
+    args.name = name
+    for flag in ("epochs", "batch_size", "max_batches", "limit_train", "limit_test"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            p.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
+    if args.device == "cuda" and not minitorch.cuda.is_available():
+        p.error("--device cuda: no usable GPU (minitorch needs CuPy and a CUDA GPU)")
+    if args.compare_torch:
+        # Idle OpenMP threads of PyTorch otherwise spin, taking the cores NumPy's BLAS needs
+        # (and the other way round), which distorts both timings.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            p.error("--compare-torch needs PyTorch, which is not installed "
+                    "(pip install torch, or run without --compare-torch)")
+        if args.resume:
+            p.error("--compare-torch cannot be combined with --resume (PyTorch's side is "
+                    "not checkpointed); start a fresh run instead")
+    return args
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def load_mnist(args: argparse.Namespace) -> tuple[TensorDataset, TensorDataset]:
+    """MNIST's training and test sets as TensorDatasets of normalised float32 images.
+
+    The data set is opened the way the PyTorch tutorial opens it, with
+    ``Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])``. Indexing it, ``ds[i]``, would
+    run that transform once per image in Python; here it is applied once to all images
+    (``as_arrays()`` is ``ToTensor`` on every image at once), so an epoch is spent training,
+    not converting pixels. ``--limit-train`` / ``--limit-test`` keep the first N images.
+    A missing file ends the program with the data set's message (exit status 2).
+    """
+    from minitorch.vision import datasets, transforms
+
+    normalize = transforms.Normalize((0.1307,), (0.3081,))
+    transform = transforms.Compose([transforms.ToTensor(), normalize])
+    splits = []
+    for train, limit in ((True, args.limit_train), (False, args.limit_test)):
+        try:
+            ds = datasets.MNIST(root=args.data_dir, train=train, transform=transform)
+        except RuntimeError as e:
+            fail(str(e))
+        images, labels = ds.as_arrays()
+        images, labels = images[:limit], labels[:limit]
+        splits.append(TensorDataset(normalize(minitorch.from_numpy(images)),
+                                    minitorch.from_numpy(labels)))
+    return splits[0], splits[1]
+
+
+def _prepare(dataset: TensorDataset, limit: int | None, device: str) -> TensorDataset:
+    """The first ``limit`` samples of ``dataset``, on ``device``."""
+    return TensorDataset(*(t[:limit].to(device) for t in dataset.tensors))
+
+
+def to_torch(t: minitorch.Tensor, device: Any) -> Any:
+    """A minitorch tensor as a PyTorch tensor (same values, dtype and shape)."""
+    import torch
+
+    return torch.from_numpy(t.detach().cpu().numpy().copy()).to(device)
+
+
+def progress(iterable: Any, total: int, desc: str, quiet: bool) -> Any:
+    """A tqdm bar around ``iterable``; none with ``--quiet``, off a terminal, or without tqdm."""
+    if quiet or not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, leave=False, dynamic_ncols=True)
+
+
+# ------------------------------------------------------------------------- training
+
+
+@dataclass
+class Learner:
+    """One library's model, optimizer and loss function: minitorch's, or PyTorch's twin."""
+
+    lib: Any  # the module: minitorch or torch
+    model: Any
+    optimizer: Any
+    loss_fn: Any
+    device: Any
+    history: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return "minitorch" if self.lib is minitorch else "PyTorch"
+
+    def convert(self, t: minitorch.Tensor) -> Any:
+        """A batch (minitorch tensors from the shared loader) in this library."""
+        return t if self.lib is minitorch else to_torch(t, self.device)
+
+    def step(self, x: minitorch.Tensor, y: minitorch.Tensor) -> float:
+        """One optimisation step on one batch; returns the batch's loss."""
+        x, y = self.convert(x), self.convert(y)
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def evaluate(self, loader: DataLoader, classify: bool) -> tuple[float, float | None]:
+        """Mean loss and (when classifying) accuracy over ``loader``."""
+        self.model.eval()
+        total_loss, correct, n = 0.0, 0, 0
+        with self.lib.no_grad():
+            for x, y in loader:
+                x, y = self.convert(x), self.convert(y)
+                out = self.model(x)
+                total_loss += self.loss_fn(out, y).item() * y.shape[0]
+                if classify:
+                    correct += (out.argmax(1) == y).sum().item()
+                n += y.shape[0]
+        self.model.train()
+        return total_loss / n, (correct / n if classify else None)
+
+
+def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Callable,
+                    make_loss: Callable, args: argparse.Namespace) -> Learner:
+    """PyTorch's copy of ``learner``: same architecture, same initial weights."""
+    import torch
+
+    torch.manual_seed(args.seed)
+    device = torch.device("cuda" if args.device == "cuda" and torch.cuda.is_available() else "cpu")
+    model = build_model(torch.nn).to(device)
+    model.load_state_dict({k: to_torch(v, device) for k, v in learner.model.state_dict().items()})
+    return Learner(torch, model, make_optimizer(torch.optim, model.parameters()),
+                   make_loss(torch.nn), device)
+
+
+@dataclass
+class Result:
+    """What :func:`fit` returns: the trained minitorch model and the per-epoch history."""
+
+    model: Any
+    history: dict[str, list]
+    twin: Learner | None
+
+
+def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Callable,
+        make_loss: Callable, train_set: TensorDataset, test_set: TensorDataset,
+        classify: bool = False) -> Result:
+    """Train ``build_model(minitorch.nn)`` on ``train_set``; test, checkpoint and plot each epoch.
+
+    Parameters
+    ----------
+    args
+        From :func:`parse_args`.
+    build_model, make_optimizer, make_loss
+        Recipes ``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``,
+        called with minitorch's modules (and PyTorch's with ``--compare-torch``).
+    train_set, test_set
+        TensorDatasets ``(inputs, targets)``.
+    classify
+        Whether targets are class indices (then test accuracy is reported too).
+    """
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_set = _prepare(train_set, args.limit_train, args.device)
+    test_set = _prepare(test_set, args.limit_test, args.device)
+
+    minitorch.manual_seed(args.seed)
+    model = build_model(minitorch.nn).to(args.device)
+    learner = Learner(minitorch, model, make_optimizer(minitorch.optim, model.parameters()),
+                      make_loss(minitorch.nn), args.device)
+    learner.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [],
+                       "data_seconds": [], "eval_seconds": []}
+    start = load_checkpoint(args.resume, learner, args) if args.resume else 0
+    twin = (make_torch_twin(learner, build_model, make_optimizer, make_loss, args)
+            if args.compare_torch else None)
+    learners = [learner] + ([twin] if twin else [])
+    for lrn in learners[1:]:
+        lrn.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": []}
+
+    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+    for epoch in range(start + 1, args.epochs + 1):
+        order = minitorch.Generator().manual_seed(args.seed + epoch)
+        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=order)
+        n_batches = min(len(loader), args.max_batches or len(loader))
+        batches = progress(loader, n_batches, f"epoch {epoch}/{args.epochs}", args.quiet)
+        step_seconds = [0.0] * len(learners)
+        loss_sums = [0.0] * len(learners)
+        data_seconds, seen = 0.0, 0
+        batch_iter = iter(batches)
+        for _ in range(n_batches):
+            tic = time.perf_counter()
+            x, y = next(batch_iter)
+            data_seconds += time.perf_counter() - tic
+            for k, lrn in enumerate(learners):
+                tic = time.perf_counter()
+                loss_sums[k] += lrn.step(x, y) * y.shape[0]
+                step_seconds[k] += time.perf_counter() - tic
+            seen += y.shape[0]
+        if hasattr(batches, "close"):
+            batches.close()
+        for k, lrn in enumerate(learners):
+            tic = time.perf_counter()
+            test_loss, test_acc = lrn.evaluate(test_loader, classify)
+            eval_seconds = time.perf_counter() - tic
+            h = lrn.history
+            h["train_loss"].append(loss_sums[k] / seen)
+            h["test_loss"].append(test_loss)
+            h["test_acc"].append(test_acc)
+            h["seconds"].append(step_seconds[k] + (data_seconds if k == 0 else 0.0))
+            if k == 0:
+                h["data_seconds"].append(data_seconds)
+                h["eval_seconds"].append(eval_seconds)
+        save_checkpoint(out_dir / CHECKPOINT, learner, epoch, args)
+        if not args.quiet:
+            print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
+                             for lrn in learners), flush=True)
+
+    plot_curves(learners, out_dir / CURVES)
+    print_summary(learners, args, out_dir)
+    return Result(model, learner.history, twin)
+
+
+# ---------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, learner: Learner, epoch: int, args: argparse.Namespace) -> None:
+    """Model, optimizer, epoch, RNG state and history, with ``minitorch.save`` (no pickle)."""
+    minitorch.save({"model": learner.model.state_dict(),
+                    "optimizer": learner.optimizer.state_dict(),
+                    "epoch": epoch,
+                    "seed": args.seed,
+                    "rng_state": minitorch.get_rng_state(),
+                    "history": learner.history}, path)
+
+
+def load_checkpoint(path: str, learner: Learner, args: argparse.Namespace) -> int:
+    """Restore ``learner`` from ``path``; returns the number of epochs already done."""
+    try:
+        state = minitorch.load(path, map_location=args.device)
+    except (OSError, RuntimeError) as e:
+        fail(f"cannot resume from {path}: {e}")
+    learner.model.load_state_dict(state["model"])
+    learner.optimizer.load_state_dict(state["optimizer"])
+    minitorch.set_rng_state(state["rng_state"])
+    learner.history = {k: list(v) for k, v in state["history"].items()}
+    if state["seed"] != args.seed:
+        print(f"warning: the checkpoint was trained with --seed {state['seed']}, this run uses "
+              f"--seed {args.seed}: the data order differs from an uninterrupted run",
+              file=sys.stderr)
+    if not args.quiet:
+        print(f"resumed from {path} after epoch {state['epoch']}")
+    return int(state["epoch"])
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _epoch_line(lrn: Learner, epoch: int, epochs: int, labelled: bool) -> str:
+    h = lrn.history
+    acc = f", test acc {100 * h['test_acc'][-1]:.2f}%" if h["test_acc"][-1] is not None else ""
+    head = f"{lrn.label}: " if labelled else f"epoch {epoch}/{epochs}: "
+    return (f"{head}train loss {h['train_loss'][-1]:.4f}, "
+            f"test loss {h['test_loss'][-1]:.4f}{acc}, {h['seconds'][-1]:.2f} s")
+
+
+def print_summary(learners: list[Learner], args: argparse.Namespace, out_dir: Path) -> None:
+    """The final numbers: losses, accuracy, seconds per epoch, the data-loading share."""
+    h = learners[0].history
+    if not h["test_loss"]:
+        print("nothing was trained")
+        return
+    rows = [("epochs", f"{len(h['test_loss'])}"),
+            ("final train loss", f"{h['train_loss'][-1]:.6f}"),
+            ("final test loss", f"{h['test_loss'][-1]:.6f}")]
+    if h["test_acc"][-1] is not None:
+        rows.append(("final test accuracy", f"{100 * h['test_acc'][-1]:.2f}%"))
+    train_s = sum(h["seconds"])
+    share = 100 * sum(h["data_seconds"]) / train_s if train_s > 0 else 0.0
+    per_epoch = f"{_mean(h['seconds']):.2f} (training), {_mean(h['eval_seconds']):.2f} (testing)"
+    rows += [("seconds per epoch", per_epoch),
+             ("data loading", f"{share:.1f}% of training time"),
+             ("outputs", f"{out_dir / CURVES}, {out_dir / CHECKPOINT}")]
+    print(f"== summary: {args.name} ==")
+    for key, value in rows:
+        print(f"{key:<20}: {value}")
+    if len(learners) > 1:
+        _print_comparison(learners)
+
+
+def _print_comparison(learners: list[Learner]) -> None:
+    """Per-epoch table of both libraries' test results and training times."""
+    mt, pt = learners
+    classify = mt.history["test_acc"][-1] is not None
+    metric = "test acc" if classify else "test loss"
+    print("== minitorch vs PyTorch (same initial weights, same batches) ==")
+    print(f"{'epoch':>5} | {'minitorch ' + metric:>19} | {'PyTorch ' + metric:>17} | "
+          f"{'minitorch s':>11} | {'PyTorch s':>9} | ratio")
+    rows = zip(mt.history["test_loss"], mt.history["test_acc"], mt.history["seconds"],
+               pt.history["test_loss"], pt.history["test_acc"], pt.history["seconds"])
+    for epoch, (mt_loss, mt_acc, mt_s, pt_loss, pt_acc, pt_s) in enumerate(rows, 1):
+        a, b = ((f"{100 * mt_acc:.2f}%", f"{100 * pt_acc:.2f}%") if classify
+                else (f"{mt_loss:.6f}", f"{pt_loss:.6f}"))
+        ratio = mt_s / pt_s if pt_s > 0 else math.nan
+        print(f"{epoch:>5} | {a:>19} | {b:>17} | {mt_s:>11.2f} | {pt_s:>9.2f} | {ratio:.1f}x")
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend, or None without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("note: matplotlib is not installed; no plots written", file=sys.stderr)
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_curves(learners: list[Learner], path: Path) -> None:
+    """Loss curves (and test accuracy when classifying) per epoch, as a PNG."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    if not learners[0].history["test_loss"]:
+        return
+    classify = learners[0].history["test_acc"][-1] is not None
+    fig, axes = plt.subplots(1, 2 if classify else 1, figsize=(10 if classify else 5, 4),
+                             squeeze=False)
+    for lrn, style in zip(learners, ("-o", "--s")):
+        h = lrn.history
+        epochs = range(1, len(h["test_loss"]) + 1)
+        axes[0, 0].plot(epochs, h["train_loss"], style, label=f"{lrn.label} train")
+        axes[0, 0].plot(epochs, h["test_loss"], style, label=f"{lrn.label} test")
+        if classify:
+            axes[0, 1].plot(epochs, [100 * a for a in h["test_acc"]], style, label=lrn.label)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes.flat:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0, 0].set(xlabel="epoch", ylabel="loss", title="loss")
+    axes[0, 0].legend()
+    if classify:
+        axes[0, 1].set(xlabel="epoch", ylabel="test accuracy (%)", title="test accuracy")
+        axes[0, 1].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_fit(path: Path, x: Any, y: Any, x_line: Any, y_line: Any, title: str) -> None:
+    """Data points ``(x, y)`` and the model's curve ``(x_line, y_line)``, as a PNG."""
+    plt = _pyplot()
+    if plt is None:
+        return
+    arrays = [t.detach().cpu().numpy().ravel() for t in (x, y, x_line, y_line)]
+    order = arrays[2].argsort()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(arrays[0], arrays[1], s=8, alpha=0.5, label="data")
+    ax.plot(arrays[2][order], arrays[3][order], "r-", linewidth=2, label="model")
+    ax.set(xlabel="x", ylabel="y", title=title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,38 @@
+"""MNIST with a convolutional network, as in the classic PyTorch tutorial.
+
+conv(1 -> 16, 5x5, padding 2) - ReLU - max-pool 2 - conv(16 -> 32, 5x5, padding 2) - ReLU -
+max-pool 2 - linear(32 * 7 * 7 -> 10), trained with Adam (learning rate 1e-3) on batches of
+100. Three epochs (the default) reach at least 98.8% test accuracy.
+Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
+
+    python examples/mnist_cnn.py
+    python examples/mnist_cnn.py --compare-torch --epochs 1
+"""
+
+from __future__ import annotations
+
+import _common as common
+
+
+def build_model(nn):
+    """The network, from ``nn`` = ``minitorch.nn`` (or ``torch.nn`` with --compare-torch)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2),   # 16 x 14 x 14
+        nn.Conv2d(16, 32, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # 32 x 7 x 7
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = common.parse_args("mnist_cnn", __doc__, epochs=3, batch_size=100, lr=1e-3, argv=argv)
+    train_set, test_set = common.load_mnist(args)
+    common.fit(args, build_model=build_model,
+               make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),
+               make_loss=lambda nn: nn.CrossEntropyLoss(),
+               train_set=train_set, test_set=test_set, classify=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``."""
+
+from __future__ import annotations
+
+from ... import _creation, _dtype
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+
+class _BatchNorm(Module):
+    r"""Shared code of the batch norms: :math:`y = \gamma\,(x - \mu)/\sqrt{\sigma^2 +
+    \epsilon} + \beta` per channel (dim 1).
+
+    In training mode :math:`\mu, \sigma^2` are the batch's statistics over every dim
+    but the channels, and the running estimates are updated as
+    :math:`r \leftarrow (1 - m)\,r + m\,s` (with the *unbiased* batch variance). With
+    ``momentum=None`` the factor is :math:`m = 1/t` at the :math:`t`-th batch, giving a
+    plain cumulative average. In evaluation mode the running estimates are used.
+    """
+
+    _expected_dims: tuple[int, ...] = ()
+    _dims_message = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        factory = {"dtype": dtype, "device": device}
+        if affine:
+            self.weight = Parameter(_creation.empty(num_features, **factory))
+            if bias:
+                self.bias = Parameter(_creation.empty(num_features, **factory))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _creation.zeros(num_features, **factory))
+            self.register_buffer("running_var", _creation.ones(num_features, **factory))
+            self.register_buffer("num_batches_tracked",
+                                 _creation.tensor(0, dtype=_dtype.int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() not in self._expected_dims:
+            raise ValueError(self._dims_message.format(input.dim()))
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight, self.bias, use_batch, factor, self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L) inputs (per feature / channel)."""
+
+    _expected_dims = (2, 3)
+    _dims_message = "expected 2D or 3D input (got {}D input)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W) inputs, one mean/variance per channel."""
+
+    _expected_dims = (4,)
+    _dims_message = "expected 4D input (got {}D input)"
+
+
+class LayerNorm(Module):
+    r"""Normalise each sample over its last dims (``normalized_shape``):
+    :math:`y = (x - \mu)/\sqrt{\sigma^2 + \epsilon} \cdot \gamma + \beta`, with
+    :math:`\gamma, \beta` of shape ``normalized_shape`` (ones and zeros initially)."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        factory = {"dtype": dtype, "device": device}
+        if elementwise_affine:
+            self.weight = Parameter(_creation.empty(self.normalized_shape, **factory))
+            if bias:
+                self.bias = Parameter(_creation.empty(self.normalized_shape, **factory))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

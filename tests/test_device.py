@@ -1,0 +1,92 @@
+"""The device API (issue: GPU backend). Everything here runs without a GPU; the tests
+marked ``cuda`` compare against PyTorch on CUDA and skip cleanly where CuPy/CUDA is absent."""
+
+import numpy as np
+import pytest
+
+import minitorch
+
+cuda = pytest.mark.skipif(not minitorch.cuda.is_available(), reason="needs CUDA and CuPy")
+
+
+def test_device_objects_like_torch():
+    torch = pytest.importorskip("torch")
+    for spec in ("cpu", "cuda", "cuda:0", "cuda:1"):
+        assert repr(minitorch.device(spec)) == repr(torch.device(spec))
+        assert str(minitorch.device(spec)) == str(torch.device(spec))
+    assert minitorch.device("cuda", 1) == minitorch.device("cuda:1")
+    assert minitorch.device("cpu") == "cpu"
+    assert minitorch.tensor([1.0]).device == minitorch.device("cpu")
+    assert {minitorch.device("cpu"): 1}[minitorch.device("cpu")] == 1
+
+
+def test_bad_device_string():
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda device type"):
+        minitorch.device("tpu")
+    with pytest.raises(RuntimeError, match="Invalid device string"):
+        minitorch.device("cuda:x")
+
+
+def test_device_argument_on_creation_functions_cpu():
+    for make in (
+        lambda d: minitorch.zeros(2, device=d),
+        lambda d: minitorch.ones(2, device=d),
+        lambda d: minitorch.empty(2, device=d),
+        lambda d: minitorch.full((2,), 3.0, device=d),
+        lambda d: minitorch.arange(3, device=d),
+        lambda d: minitorch.linspace(0, 1, 3, device=d),
+        lambda d: minitorch.eye(2, device=d),
+        lambda d: minitorch.rand(2, device=d),
+        lambda d: minitorch.randn(2, device=d),
+        lambda d: minitorch.randint(0, 5, (2,), device=d),
+        lambda d: minitorch.randperm(3, device=d),
+        lambda d: minitorch.tensor([1.0], device=d),
+        lambda d: minitorch.zeros_like(minitorch.ones(2), device=d),
+    ):
+        assert make("cpu").device.type == "cpu"
+        assert make(minitorch.device("cpu")).device.type == "cpu"
+
+
+@pytest.mark.skipif(minitorch.cuda.is_available(), reason="checks the no-CUDA behaviour")
+def test_cuda_absent_is_a_clear_runtime_error():
+    assert minitorch.cuda.is_available() is False
+    assert minitorch.cuda.device_count() == 0
+    minitorch.cuda.synchronize()  # a no-op, like torch without CUDA
+    msg = "CUDA is not available"
+    with pytest.raises(RuntimeError, match=msg):
+        minitorch.zeros(2, device="cuda")
+    with pytest.raises(RuntimeError, match=msg):
+        minitorch.tensor([1.0]).cuda()
+    with pytest.raises(RuntimeError, match=msg):
+        minitorch.tensor([1.0]).to("cuda:0")
+    with pytest.raises(RuntimeError, match=msg):
+        minitorch.ones(2, device=minitorch.device("cuda"))
+
+
+def test_to_cpu_is_identity_on_cpu():
+    t = minitorch.tensor([1.0, 2.0])
+    assert t.cpu() is t
+    assert t.to("cpu") is t
+    assert t.to("cpu", minitorch.float64).dtype == minitorch.float64
+
+
+@cuda
+def test_cuda_roundtrip_and_grad():
+    torch = pytest.importorskip("torch")
+    x = minitorch.randn(3, 4, device="cuda", requires_grad=True)
+    assert x.device == minitorch.device("cuda:0")
+    y = (x * 2).relu().sum()
+    y.backward()
+    tx = torch.tensor(x.detach().cpu().numpy(), device="cuda", requires_grad=True)
+    (tx * 2).relu().sum().backward()
+    np.testing.assert_allclose(x.grad.cpu().numpy(), tx.grad.cpu().numpy())
+    with pytest.raises(TypeError, match=r"\.cpu\(\)"):
+        x.detach().numpy()
+
+
+@cuda
+def test_mixing_devices_raises():
+    a = minitorch.ones(2, device="cuda")
+    b = minitorch.ones(2)
+    with pytest.raises(RuntimeError, match="same device"):
+        a + b
