@@ -289,6 +289,23 @@ class Tensor:
 
         return tensor_repr(self)
 
+    def __deepcopy__(self, memo) -> Tensor:
+        """A copy with its own memory (``copy.deepcopy``), for leaf tensors like PyTorch."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment."
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+
+        new = Tensor._wrap(self._data.copy(), self._requires_grad)
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = copy.deepcopy(self.grad, memo)
+        return new
+
     def __reduce_ex__(self, proto):
         raise TypeError(
             "minitorch tensors are not picklable on purpose: use minitorch.save/minitorch.load"

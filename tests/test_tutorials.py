@@ -423,7 +423,7 @@ def blitz_lenet(torch, print, sync):
     return {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
 
 
-# print(loss.grad_fn.next_functions[0][0]) and the node after it: see the xfail below
+# print(loss.grad_fn.next_functions[0][0]) and the node after it: checked on their own
 _BLITZ_GRAPH_PRINTS = {7, 8}
 
 
@@ -434,12 +434,6 @@ def test_blitz_lenet_tutorial():
         np.testing.assert_allclose(final_m[k], final_t[k], rtol=2e-5, atol=2e-6, err_msg=k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nn.Linear's graph node is LinearBackward0 with next_functions (input, weight, "
-    "bias); PyTorch prints AddmmBackward0 with next_functions (bias, input, weight.T), so "
-    "the blitz's loss.grad_fn.next_functions[0][0] and the node after it differ",
-)
 def test_blitz_lenet_graph_walk():
     _run_both(blitz_lenet, tol=2e-5, only=_BLITZ_GRAPH_PRINTS)
 

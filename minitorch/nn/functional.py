@@ -154,6 +154,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"expected m1 and bias to have the same dtype, but got: {input.dtype} != {bias.dtype}"
         )
+    if input.dim() == 2 and bias is not None:
+        return A.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's node
     return A.Linear.apply(input, weight, bias)
 
 

@@ -241,6 +241,25 @@ class Linear(_Builtin):
         return gx, gw, gb
 
 
+class Addmm(_Builtin):
+    r""":math:`Y = b + X W^\top` for a matrix ``X``: :class:`Linear` with PyTorch's argument
+    order (bias, input, weight), so the graph prints and walks like PyTorch's
+    (``AddmmBackward0``, whose ``next_functions[0]`` is the bias). Same gradients as
+    :class:`Linear`.
+    """
+
+    @staticmethod
+    def forward(ctx, b, x, w):
+        return Linear.forward(ctx, x, w, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        nb, nx, nw = ctx.needs_input_grad
+        ctx.needs_input_grad = (nx, nw, nb)
+        gx, gw, gb = Linear.backward(ctx, grad)
+        return gb, gx, gw
+
+
 class Embedding(_Builtin):
     r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
 
