@@ -187,6 +187,7 @@ class Learner:
     optimizer: Any
     loss_fn: Any
     device: Any
+    scheduler: Any = None  # stepped once per epoch
     history: dict[str, list] = field(default_factory=dict)
 
     @property
@@ -223,7 +224,8 @@ class Learner:
 
 
 def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Callable,
-                    make_loss: Callable, args: argparse.Namespace) -> Learner:
+                    make_loss: Callable, make_scheduler: Callable | None,
+                    args: argparse.Namespace) -> Learner:
     """PyTorch's copy of ``learner``: same architecture, same initial weights."""
     import torch
 
@@ -231,8 +233,9 @@ def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Cal
     device = torch.device("cuda" if args.device == "cuda" and torch.cuda.is_available() else "cpu")
     model = build_model(torch.nn).to(device)
     model.load_state_dict({k: to_torch(v, device) for k, v in learner.model.state_dict().items()})
-    return Learner(torch, model, make_optimizer(torch.optim, model.parameters()),
-                   make_loss(torch.nn), device)
+    optimizer = make_optimizer(torch.optim, model.parameters())
+    scheduler = make_scheduler(torch.optim.lr_scheduler, optimizer) if make_scheduler else None
+    return Learner(torch, model, optimizer, make_loss(torch.nn), device, scheduler)
 
 
 @dataclass
@@ -246,7 +249,7 @@ class Result:
 
 def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Callable,
         make_loss: Callable, train_set: TensorDataset, test_set: TensorDataset,
-        classify: bool = False) -> Result:
+        classify: bool = False, make_scheduler: Callable | None = None) -> Result:
     """Train ``build_model(minitorch.nn)`` on ``train_set``; test, checkpoint and plot each epoch.
 
     Parameters
@@ -256,6 +259,8 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
     build_model, make_optimizer, make_loss
         Recipes ``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``,
         called with minitorch's modules (and PyTorch's with ``--compare-torch``).
+    make_scheduler
+        Optional recipe ``make_scheduler(lr_scheduler, optimizer)``; stepped after each epoch.
     train_set, test_set
         TensorDatasets ``(inputs, targets)``.
     classify
@@ -268,13 +273,16 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
 
     minitorch.manual_seed(args.seed)
     model = build_model(minitorch.nn).to(args.device)
-    learner = Learner(minitorch, model, make_optimizer(minitorch.optim, model.parameters()),
-                      make_loss(minitorch.nn), args.device)
+    optimizer = make_optimizer(minitorch.optim, model.parameters())
+    scheduler = (make_scheduler(minitorch.optim.lr_scheduler, optimizer)
+                 if make_scheduler else None)
+    learner = Learner(minitorch, model, optimizer, make_loss(minitorch.nn), args.device,
+                      scheduler)
     learner.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [],
                        "data_seconds": [], "eval_seconds": []}
     start = load_checkpoint(args.resume, learner, args) if args.resume else 0
-    twin = (make_torch_twin(learner, build_model, make_optimizer, make_loss, args)
-            if args.compare_torch else None)
+    twin = (make_torch_twin(learner, build_model, make_optimizer, make_loss, make_scheduler,
+                            args) if args.compare_torch else None)
     learners = [learner] + ([twin] if twin else [])
     for lrn in learners[1:]:
         lrn.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": []}
@@ -301,6 +309,8 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
         if hasattr(batches, "close"):
             batches.close()
         for k, lrn in enumerate(learners):
+            if lrn.scheduler is not None:
+                lrn.scheduler.step()
             tic = time.perf_counter()
             test_loss, test_acc = lrn.evaluate(test_loader, classify)
             eval_seconds = time.perf_counter() - tic
@@ -326,9 +336,10 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
 
 
 def save_checkpoint(path: Path, learner: Learner, epoch: int, args: argparse.Namespace) -> None:
-    """Model, optimizer, epoch, RNG state and history, with ``minitorch.save`` (no pickle)."""
+    """Model, optimizer (and scheduler), epoch, RNG state and history, with ``minitorch.save``."""
     minitorch.save({"model": learner.model.state_dict(),
                     "optimizer": learner.optimizer.state_dict(),
+                    "scheduler": learner.scheduler and learner.scheduler.state_dict(),
                     "epoch": epoch,
                     "seed": args.seed,
                     "rng_state": minitorch.get_rng_state(),
@@ -343,6 +354,8 @@ def load_checkpoint(path: str, learner: Learner, args: argparse.Namespace) -> in
         fail(f"cannot resume from {path}: {e}")
     learner.model.load_state_dict(state["model"])
     learner.optimizer.load_state_dict(state["optimizer"])
+    if learner.scheduler is not None:
+        learner.scheduler.load_state_dict(state["scheduler"])
     minitorch.set_rng_state(state["rng_state"])
     learner.history = {k: list(v) for k, v in state["history"].items()}
     if state["seed"] != args.seed:

@@ -1,7 +1,8 @@
 """MNIST with a multilayer perceptron: 784 -> 128 -> 256 -> 10, ReLU, cross-entropy, Adam.
 
-With the defaults (5 epochs, Adam, learning rate 1e-3, batches of 64) it reaches about 98%
-test accuracy (at least 97.5%) in a few seconds per epoch on a CPU.
+With the defaults (5 epochs, Adam, learning rate 1e-3 multiplied by 0.7 after each epoch,
+batches of 64) it reaches about 98% test accuracy (at least 97.5%), a few seconds per epoch
+on a CPU.
 Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
 
     python examples/mnist_mlp.py
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     common.fit(args, build_model=build_model, make_optimizer=make_optimizer,
                make_loss=lambda nn: nn.CrossEntropyLoss(),
+               make_scheduler=lambda lr_scheduler, opt: lr_scheduler.ExponentialLR(opt, gamma=0.7),
                train_set=train_set, test_set=test_set, classify=True)
     return 0
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-from . import _tensor_methods  # noqa: F401  (binds Tensor methods and operators)
-from . import autograd, cuda  # noqa: F401
+from . import (
+    _tensor_methods,
+    autograd,
+    cuda,
+)
 from ._backend import device
 from ._creation import (
     arange,
@@ -38,7 +41,9 @@ from ._creation import (
     zeros_like,
 )
 from ._dtype import (
-    bool_ as bool,  # noqa: A004
+    bool_ as bool,
+)
+from ._dtype import (
     dtype,
     float16,
     float32,
@@ -63,7 +68,7 @@ from ._random import (
 from ._tensor_methods import addcdiv, addcmul, lerp
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.elementwise import (
-    abs,  # noqa: A004
+    abs,
     absolute,
     add,
     bitwise_and,
@@ -102,11 +107,11 @@ from .ops.elementwise import (
     neg,
     negative,
     not_equal,
-    pow,  # noqa: A004
+    pow,
     reciprocal,
     relu,
     remainder,
-    round,  # noqa: A004
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -123,22 +128,22 @@ from .ops.elementwise import (
 from .ops.indexing import gather, index_select, masked_fill, nonzero, scatter_add
 from .ops.linalg import bmm, dot, matmul, mm
 from .ops.reduction import (
-    all,  # noqa: A004
+    all,
     amax,
     amin,
-    any,  # noqa: A004
+    any,
     argmax,
     argmin,
-    logsumexp,
     log_softmax,
-    max,  # noqa: A004
+    logsumexp,
+    max,
     mean,
-    min,  # noqa: A004
+    min,
     norm,
     prod,
     softmax,
     std,
-    sum,  # noqa: A004
+    sum,
     var,
 )
 from .ops.shape import (
@@ -170,9 +175,9 @@ from .ops.shape import (
 from .tensor import Size, Tensor
 
 double = float64
-float = float32  # noqa: A001
+float = float32
 long = int64
-int = int32  # noqa: A001
+int = int32
 half = float16
 
 __version__ = "0.1.0"

@@ -17,10 +17,10 @@ except Exception:  # noqa: BLE001
     _cupy = None
 
 
-class device:  # noqa: N801 - mirrors torch.device
+class device:
     """Where a tensor's memory lives: ``device('cpu')``, ``device('cuda')``, ``device('cuda:1')``."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, spec: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(spec, device):

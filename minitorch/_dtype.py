@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-class dtype:  # noqa: N801 - mirrors torch.dtype
+class dtype:
     """A tensor element type, e.g. ``minitorch.float32``.
 
     Attributes
@@ -17,7 +17,7 @@ class dtype:  # noqa: N801 - mirrors torch.dtype
     is_floating_point : bool
     """
 
-    __slots__ = ("name", "np", "is_floating_point", "itemsize")
+    __slots__ = ("is_floating_point", "itemsize", "name", "np")
 
     def __init__(self, name: str, np_dtype) -> None:
         self.name = name

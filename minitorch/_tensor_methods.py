@@ -8,7 +8,7 @@ method ``x.op_(...)`` runs the out-of-place op and stores the result into ``x``
 from __future__ import annotations
 
 from .ops import elementwise as E
-from .ops import indexing as I  # noqa: E741
+from .ops import indexing as I
 from .ops import linalg as L
 from .ops import reduction as R
 from .ops import shape as S
@@ -101,8 +101,7 @@ def _inplace(fn, name: str):
     return method
 
 
-for _name in """add sub mul div pow clamp clip neg abs exp log sqrt relu sigmoid tanh floor ceil
-                round trunc masked_fill scatter_add sign remainder fmod""".split():
+for _name in ["add", "sub", "mul", "div", "pow", "clamp", "clip", "neg", "abs", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "floor", "ceil", "round", "trunc", "masked_fill", "scatter_add", "sign", "remainder", "fmod"]:
     setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
 
 Tensor.__iadd__ = Tensor.add_
@@ -134,7 +133,7 @@ Tensor.lerp = lerp
 Tensor.addcmul_ = _inplace(addcmul, "addcmul_")
 Tensor.addcdiv_ = _inplace(addcdiv, "addcdiv_")
 Tensor.lerp_ = _inplace(lerp, "lerp_")
-Tensor.clamp_min = lambda self, min: E.clamp(self, min=min)  # noqa: A006
-Tensor.clamp_max = lambda self, max: E.clamp(self, max=max)  # noqa: A006
+Tensor.clamp_min = lambda self, min: E.clamp(self, min=min)
+Tensor.clamp_max = lambda self, max: E.clamp(self, max=max)
 Tensor.clamp_min_ = _inplace(Tensor.clamp_min, "clamp_min_")
 Tensor.clamp_max_ = _inplace(Tensor.clamp_max, "clamp_max_")

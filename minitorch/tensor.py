@@ -46,17 +46,17 @@ class Tensor:
     """
 
     __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_accumulator",
+        "_base",
         "_data",
+        "_hooks",
         "_requires_grad",
+        "_retains_grad",
+        "_vc",
         "grad",
         "grad_fn",
-        "_vc",
-        "_accumulator",
-        "_hooks",
-        "_retains_grad",
-        "_base",
-        "__weakref__",
-        "__dict__",
     )
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (np_scalar * t)
 
@@ -190,11 +190,11 @@ class Tensor:
         self._vc[0] += 1
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+    def T(self) -> Tensor:
         return self.permute(tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self) -> Tensor:
         return self.transpose(-2, -1)
 
     def _scalar_type_name(self) -> str:
@@ -422,7 +422,6 @@ class Tensor:
                     t.grad = Tensor._wrap(grad._data.copy())
                 else:
                     t.grad = t.grad + grad
-            return None
 
         self.grad_fn._register_tensor_hook(keep)
         self._retains_grad = True

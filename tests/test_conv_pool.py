@@ -413,3 +413,14 @@ def test_integer_inputs():
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
     with pytest.raises(RuntimeError, match="avg_pool2d\" not implemented for 'Long'"):
         mpool.avg_pool2d(minitorch.tensor(x), 2)
+
+
+def test_non_contiguous_inputs():
+    """Transposed (strided) inputs and weights give the same results as contiguous ones."""
+    x, w = _arr((2, 3, 8, 7)), _arr((4, 3, 3, 3))
+    mx = minitorch.tensor(x.transpose(0, 1, 3, 2).copy()).transpose(2, 3)
+    mw = minitorch.tensor(w.transpose(1, 0, 2, 3).copy()).transpose(0, 1)
+    y = mpool.max_pool2d(mconv.conv2d(mx, mw, padding=1), 2) + mpool.avg_pool2d(mx, 2)[:, :1]
+    ty = F.max_pool2d(F.conv2d(torch.tensor(x), torch.tensor(w), padding=1), 2)
+    ty = ty + F.avg_pool2d(torch.tensor(x), 2)[:, :1]
+    np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10, atol=1e-10)

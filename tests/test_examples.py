@@ -92,15 +92,16 @@ def test_linear_regression_learns_the_line_as_pytorch_does(tmp_path: Path) -> No
         assert float(mt_loss) == pytest.approx(float(pt_loss), rel=1e-4)
 
 
-def test_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
-    name = "regression"
-    two = ["--epochs", "2", "--max-batches", "3", "--quiet"]
+def test_resume_matches_an_uninterrupted_run(mnist_dir: Path, tmp_path: Path) -> None:
+    """2 epochs straight == 1 epoch, then --resume for the 2nd (Adam and an LR scheduler)."""
+    name = "mnist_mlp"
+    two = ["--epochs", "2", "--max-batches", "3", "--quiet", *SMALL_MNIST]
     straight = ok(run_example(name, *two, "--out-dir", str(tmp_path / "straight")))
-    ok(run_example(name, *SMOKE, "--out-dir", str(tmp_path / "first")))
+    ok(run_example(name, *SMOKE, *SMALL_MNIST, "--out-dir", str(tmp_path / "first")))
     resumed = ok(run_example(name, *two, "--out-dir", str(tmp_path / "resumed"),
                              "--resume", str(tmp_path / "first" / "checkpoint.pt")))
     a, b = summary(straight), summary(resumed)
-    for key in ("epochs", "final train loss", "final test loss"):
+    for key in ("epochs", "final train loss", "final test loss", "final test accuracy"):
         assert a[key] == b[key], key
     ca = minitorch.load(tmp_path / "straight" / "checkpoint.pt")
     cb = minitorch.load(tmp_path / "resumed" / "checkpoint.pt")
@@ -109,6 +110,9 @@ def test_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     for key, value in ca["model"].items():  # bit for bit
         np.testing.assert_array_equal(value.numpy(), cb["model"][key].numpy(), err_msg=key)
     assert ca["history"]["test_loss"] == cb["history"]["test_loss"]
+    assert ca["scheduler"] == cb["scheduler"]
+    for key, value in ca["optimizer"]["state"][0].items():
+        np.testing.assert_array_equal(np.asarray(value), np.asarray(cb["optimizer"]["state"][0][key]))
 
 
 def test_compare_torch_mnist(mnist_dir: Path, tmp_path: Path) -> None:

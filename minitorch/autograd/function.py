@@ -32,7 +32,7 @@ class Node:
     """A node of the backward graph (``y.grad_fn``). Subclasses are made per Function."""
 
     _fn: type[Function]
-    __slots__ = ("__weakref__", "__dict__", "next_functions", "needs_input_grad", "_input_meta")
+    __slots__ = ("__dict__", "__weakref__", "_input_meta", "needs_input_grad", "next_functions")
     # Defaults shared by all nodes; set on an instance only when they change.
     _to_save: tuple = ()
     _saved = None

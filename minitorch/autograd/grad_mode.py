@@ -45,21 +45,21 @@ def _clone(ctx: _GradModeContext) -> _GradModeContext:
     return new
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+class no_grad(_GradModeContext):
     """Context manager / decorator that disables graph recording (inference, optimizer steps)."""
 
     def __init__(self) -> None:
         self._mode = False
 
 
-class enable_grad(_GradModeContext):  # noqa: N801
+class enable_grad(_GradModeContext):
     """Context manager / decorator that re-enables graph recording inside ``no_grad``."""
 
     def __init__(self) -> None:
         self._mode = True
 
 
-class set_grad_enabled(_GradModeContext):  # noqa: N801
+class set_grad_enabled(_GradModeContext):
     """Set grad mode to ``mode`` (also immediately, like PyTorch, when used as a function)."""
 
     def __init__(self, mode: bool) -> None:

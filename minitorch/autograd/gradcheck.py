@@ -97,7 +97,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     from .._creation import randn
 
     inputs = _as_tuple(inputs)
-    targets = [t for t in inputs if hasattr(t, "requires_grad") and t.requires_grad]
     if grad_outputs is None:
         outs = _outputs(func, inputs)
         grad_outputs = tuple(

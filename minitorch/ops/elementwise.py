@@ -617,7 +617,7 @@ def fmod(input, other, *, out=None) -> Tensor:
     return write_out(input - (input / other).trunc() * other, out, "fmod")
 
 
-def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001 - PyTorch's name
+def pow(input, exponent, *, out=None) -> Tensor:
     r"""``input ** exponent`` with either argument a Tensor or a scalar."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         # A scalar exponent does not change an integer tensor's dtype unless it is a float.
@@ -661,7 +661,7 @@ def _unary(fn, name):
 
 
 neg = negative = _unary(Neg, "neg")
-abs = absolute = _unary(Abs, "abs")  # noqa: A001
+abs = absolute = _unary(Abs, "abs")
 sign = _unary(Sign, "sign")
 exp = _unary(Exp, "exp")
 log = _unary(Log, "log")
@@ -692,7 +692,7 @@ def _rounding(how):
 
 floor = _rounding("floor")
 ceil = _rounding("ceil")
-round = _rounding("round")  # noqa: A001
+round = _rounding("round")
 trunc = _rounding("trunc")
 
 
@@ -706,7 +706,7 @@ def reciprocal(input: Tensor) -> Tensor:
     return 1 / _as_float(input)
 
 
-def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     r"""Clamp every element into ``[min, max]``; ``min``/``max`` may be scalars or tensors."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")

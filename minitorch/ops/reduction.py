@@ -264,7 +264,7 @@ def _check_float(input: Tensor, name: str) -> None:
         )
 
 
-def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:  # noqa: A001
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     r"""Sum over ``dim`` (all dims by default); integer and bool inputs sum to int64."""
     dims = normalize_dims(dim, input.ndim)
     if dtype is not None:
@@ -321,7 +321,7 @@ _MaxResult = namedtuple("max", ["values", "indices"])
 _MinResult = namedtuple("min", ["values", "indices"])
 for _cls in (_MaxResult, _MinResult):
     _cls.__module__ = "minitorch.return_types"
-    _cls.__repr__ = lambda self: (  # noqa: E731
+    _cls.__repr__ = lambda self: (
         f"minitorch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
         f"indices={self.indices!r})"
     )
@@ -347,13 +347,13 @@ def _extreme(input: Tensor, dim, keepdim: bool, largest: bool, other):
     return (_MaxResult if largest else _MinResult)(values, idx)
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
+def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
     r"""``max(input)``: the largest element; ``max(input, dim)``: ``(values, indices)``;
     ``max(input, other)``: the elementwise maximum."""
     return _extreme(input, dim, keepdim, True, other)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
+def min(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
     r"""Like :func:`max`, for the smallest elements."""
     return _extreme(input, dim, keepdim, False, other)
 
@@ -445,14 +445,14 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     return Norm.apply(input, p, dims, keepdim)
 
 
-def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is non-zero."""
     xp = get_array_module(input._data)
     dims = normalize_dims(dim, input.ndim)
     return Tensor._wrap(xp.asarray(xp.all(input._data, axis=dims, keepdims=keepdim)))
 
 
-def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is non-zero."""
     xp = get_array_module(input._data)
     dims = normalize_dims(dim, input.ndim)
