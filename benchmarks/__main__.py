@@ -35,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, help="timed repetitions per library (best is kept)")
     p.add_argument("--warmup", type=int, help="untimed calls per library first")
     p.add_argument("--min-time", type=float, help="seconds one repetition lasts at least")
+    p.add_argument("--settle", type=float, help="seconds to sleep before each repetition "
+                   "so the other library's BLAS/OpenMP threads stop spinning (default 0.2)")
     p.add_argument("--batch-sizes", type=_ints, default=(64, 256),
                    help="batch sizes of the training and loss cases (default 64,256)")
     p.add_argument("--quick", action="store_true", help="tiny repetition counts (and a "
@@ -51,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     s = Settings.quick() if args.quick else Settings()
-    for name in ("repeat", "warmup", "min_time"):
+    for name in ("repeat", "warmup", "min_time", "settle"):
         if getattr(args, name) is not None:
             setattr(s, name, getattr(args, name))
     s.epoch_batch_size = args.epoch_batch_size

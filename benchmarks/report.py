@@ -22,6 +22,12 @@ def _verdict(ratio: float | None, target: float | None) -> str:
     return f"<= {target:g} {'ok' if ratio <= target else 'MISSED'}"
 
 
+def disagree(r: dict[str, Any], rtol: float = 1e-3) -> bool:
+    """Whether the two libraries' first results differ by more than ``rtol`` (relative
+    to the largest torch value): the case would then not measure the same computation."""
+    return (r.get("max_rel_diff") or 0.0) > rtol
+
+
 def header(meta: dict[str, Any]) -> list[str]:
     """Lines describing the machine, threads, GEMM rates and the method."""
     m, t = meta["machine"], meta["machine"]["threads"]
@@ -47,7 +53,8 @@ def header(meta: dict[str, Any]) -> list[str]:
     lines.append(
         f"Timing: both libraries in one process, repetitions interleaved, best of "
         f"{meta['repeat']} after {meta['warmup']} warm-up calls; each repetition runs the "
-        f"step enough times to last >= {meta['min_time'] * 1000:g} ms"
+        f"step enough times to last >= {meta['min_time'] * 1000:g} ms, after an untimed "
+        f"{meta.get('settle', 0) * 1000:g} ms sleep (lets the other library's threads idle)"
     )
     if "load_average_before" in meta:
         before, after = meta["load_average_before"][0], meta.get("load_average_after", ["?"])[0]
@@ -68,8 +75,9 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             out.append(f"| {r['case']} | error: {r['error']} | | | | | |")
             continue
         gflop = r["flops"] / 1e9 if r.get("flops") else None
+        name = r["case"] + (" (results differ!)" if disagree(r) else "")
         out.append(
-            f"| {r['case']} | {_fmt(r['minitorch_ms'])} | {_fmt(r['torch_ms'])} | "
+            f"| {name} | {_fmt(r['minitorch_ms'])} | {_fmt(r['torch_ms'])} | "
             f"{r['ratio']:.2f} | {_verdict(r['ratio'], r.get('target'))} | {_fmt(gflop)} | "
             f"{_fmt(r.get('floor_ms'))} |"
         )
@@ -110,6 +118,7 @@ def plot_ratios(path: Path, results: list[dict[str, Any]]) -> bool:
     matplotlib."""
     try:
         import matplotlib
+        import matplotlib.ticker
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -124,12 +133,22 @@ def plot_ratios(path: Path, results: list[dict[str, Any]]) -> bool:
     colors = ["tab:gray" if t is None else ("tab:green" if v <= t else "tab:red")
               for v, t in zip(ratios, targets)]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    ax.barh(names, ratios, color=colors)
+    # bars start at 1 (parity): to the left where minitorch is faster, to the right slower
+    ax.barh(names, [v - 1 for v in ratios], left=1, color=colors)
+    for i, v in enumerate(ratios):
+        ax.text(v, i, f" {v:.2f} ", va="center", ha="left" if v >= 1 else "right", fontsize=8)
     for i, t in enumerate(targets):
         if t is not None:
             ax.plot([t, t], [i - 0.4, i + 0.4], color="black", lw=2)
     ax.axvline(1.0, color="black", lw=0.8, ls="--")
     ax.set_xscale("log")
+    low, high = min(ratios + [1.0]), max(ratios + [t for t in targets if t] + [1.0])
+    ax.set_xlim(low / 1.6, high * 1.6)
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 20, 50, 100)
+             if low / 1.6 <= t <= high * 1.6]
+    ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("time ratio minitorch / torch (log scale; black ticks: targets)")
     ax.set_title("minitorch vs PyTorch, same process")
     fig.tight_layout()

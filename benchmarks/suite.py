@@ -26,6 +26,7 @@ class Settings:
     repeat: int = 7
     warmup: int = 2
     min_time: float = 0.05  # seconds one timed repetition lasts at least
+    settle: float = 0.2  # seconds of (untimed) sleep before each repetition
     gemm_n: int = 1024
     epoch_batch_size: int = 100
     epoch_limit: int | None = None  # first N training images only (None: the full epoch)
@@ -33,7 +34,7 @@ class Settings:
     @classmethod
     def quick(cls) -> Settings:
         """Tiny counts: checks that everything runs, numbers only roughly indicative."""
-        return cls(repeat=2, warmup=1, min_time=0.0, gemm_n=256, epoch_limit=1000)
+        return cls(repeat=2, warmup=1, min_time=0.0, settle=0.0, gemm_n=256, epoch_limit=1000)
 
 
 def to_numpy(t: Any) -> np.ndarray:
@@ -46,10 +47,12 @@ def measure_meta(torch: ModuleType, settings: Settings) -> dict[str, Any]:
     return {
         "machine": machine_info(torch),
         "gemm_n": settings.gemm_n,
-        "gemm_gflops": gemm_gflops(torch, settings.gemm_n, repeat=3 if settings.gemm_n < 1024 else 5),
+        "gemm_gflops": gemm_gflops(torch, settings.gemm_n, 3 if settings.gemm_n < 1024 else 5,
+                                   settings.settle),
         "repeat": settings.repeat,
         "warmup": settings.warmup,
         "min_time": settings.min_time,
+        "settle": settings.settle,
     }
 
 
@@ -70,7 +73,7 @@ def run_case(case: Case, libs: dict[str, ModuleType], settings: Settings,
             row["max_rel_diff"] = row["max_abs_diff"] / max(float(np.max(np.abs(b))), 1e-30)
         row["first_value_shape"] = list(a.shape)
         timed = time_interleaved(steps, settings.repeat, max(0, settings.warmup - 1),
-                                 settings.min_time)
+                                 settings.min_time, settings.settle)
     except Exception as exc:  # noqa: BLE001  (report and go on with the other cases)
         row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
         return row

@@ -6,6 +6,15 @@ frequency scaling) hits both alike. Each repetition runs the step ``number`` tim
 row, ``number`` chosen so a repetition lasts at least ``min_time`` seconds; the reported
 time per step is the best repetition (the least disturbed one), as ``timeit`` advises.
 The garbage collector stays on: collecting minitorch's graphs is part of its real cost.
+
+Two thread pools in one process
+-------------------------------
+NumPy's OpenBLAS and torch's OpenMP each keep a pool of worker threads, one per core, and
+after a parallel call those workers *spin* for a while (OpenBLAS: up to ~0.1 s) before
+they sleep. Switching library right away makes the two pools fight over the cores:
+measured on 2 busy cores, an MLP step went from ~2 ms to over 100 ms in both libraries.
+So before each timed repetition the timer sleeps ``settle`` seconds (untimed), letting
+the other library's workers go idle, as they would be in a program using one library.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ def calibrate(step: Step, min_time: float, cap: int = 10_000) -> int:
 
 
 def time_interleaved(
-    steps: dict[str, Step], repeat: int, warmup: int, min_time: float
+    steps: dict[str, Step], repeat: int, warmup: int, min_time: float, settle: float = 0.0
 ) -> dict[str, dict[str, float]]:
     """Time each library's step, alternating libraries between repetitions.
 
@@ -45,6 +54,9 @@ def time_interleaved(
         Untimed calls per library before calibration (caches, allocator, lazy imports).
     min_time
         Seconds one repetition should last at least (0: one call per repetition).
+    settle
+        Seconds to sleep (untimed) before each repetition, so that the thread pool
+        of the library that ran last stops spinning; see the module docstring.
 
     Returns
     -------
@@ -54,12 +66,16 @@ def time_interleaved(
     for _ in range(warmup):
         for step in steps.values():
             step()
-    numbers = {name: calibrate(step, min_time) for name, step in steps.items()}
+    numbers = {}
+    for name, step in steps.items():
+        time.sleep(settle)
+        numbers[name] = calibrate(step, min_time)
     times: dict[str, list[float]] = {name: [] for name in steps}
     names = list(steps)
     for r in range(max(1, repeat)):
         for name in names if r % 2 == 0 else names[::-1]:
             step, n = steps[name], numbers[name]
+            time.sleep(settle)
             t0 = time.perf_counter()
             for _ in range(n):
                 step()
@@ -75,7 +91,8 @@ def time_interleaved(
     }
 
 
-def gemm_gflops(torch: ModuleType, n: int = 1024, repeat: int = 5) -> dict[str, float]:
+def gemm_gflops(torch: ModuleType, n: int = 1024, repeat: int = 5,
+                settle: float = 0.2) -> dict[str, float]:
     r"""The machine's float32 GEMM rate: best of ``repeat`` :math:`n^3` products.
 
     An :math:`n \times n` by :math:`n \times n` product costs :math:`2n^3` floating-point
@@ -91,6 +108,6 @@ def gemm_gflops(torch: ModuleType, n: int = 1024, repeat: int = 5) -> dict[str, 
         "numpy": lambda: np.matmul(a, b, out=c),
         "torch": lambda: torch.mm(ta, tb, out=tc),
     }
-    timed = time_interleaved(steps, repeat=repeat, warmup=1, min_time=0.0)
+    timed = time_interleaved(steps, repeat=repeat, warmup=1, min_time=0.0, settle=settle)
     flops = 2.0 * n**3
     return {name: flops / t["best_s"] / 1e9 for name, t in timed.items()}

@@ -46,6 +46,8 @@ from minitorch.utils.data import DataLoader, TensorDataset
 EVAL_BATCH_SIZE = 1000
 CHECKPOINT = "checkpoint.pt"
 CURVES = "curves.png"
+HISTORY_KEYS = ("train_loss", "test_loss", "test_acc", "step_seconds", "data_seconds",
+                "eval_seconds")
 
 
 def fail(message: str) -> None:
@@ -188,11 +190,16 @@ class Learner:
     loss_fn: Any
     device: Any
     scheduler: Any = None  # stepped once per epoch
-    history: dict[str, list] = field(default_factory=dict)
+    history: dict[str, list] = field(default_factory=lambda: {k: [] for k in HISTORY_KEYS})
 
     @property
     def label(self) -> str:
         return "minitorch" if self.lib is minitorch else "PyTorch"
+
+    def record(self, **values: float | None) -> None:
+        """Append one epoch's numbers to the history."""
+        for key in HISTORY_KEYS:
+            self.history[key].append(values[key])
 
     def convert(self, t: minitorch.Tensor) -> Any:
         """A batch (minitorch tensors from the shared loader) in this library."""
@@ -238,6 +245,37 @@ def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Cal
     return Learner(torch, model, optimizer, make_loss(torch.nn), device, scheduler)
 
 
+def train_epoch(learners: list[Learner], train_set: TensorDataset, epoch: int,
+                args: argparse.Namespace) -> tuple[list[float], list[float], float]:
+    """One pass over ``train_set`` (at most ``--max-batches`` batches), every learner
+    stepping on the same batches in the same order.
+
+    Returns each learner's mean training loss and seconds spent in its steps, and the
+    seconds spent fetching batches from the ``DataLoader``. The order is drawn from a
+    generator seeded ``seed + epoch``, so a resumed run sees the batches a straight one does.
+    """
+    order = minitorch.Generator().manual_seed(args.seed + epoch)
+    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=order)
+    n_batches = min(len(loader), args.max_batches or len(loader))
+    batches = progress(loader, n_batches, f"epoch {epoch}/{args.epochs}", args.quiet)
+    loss_sums = [0.0] * len(learners)
+    step_seconds = [0.0] * len(learners)
+    data_seconds, seen = 0.0, 0
+    batch_iter = iter(batches)
+    for _ in range(n_batches):
+        tic = time.perf_counter()
+        x, y = next(batch_iter)
+        data_seconds += time.perf_counter() - tic
+        for k, lrn in enumerate(learners):
+            tic = time.perf_counter()
+            loss_sums[k] += lrn.step(x, y) * y.shape[0]
+            step_seconds[k] += time.perf_counter() - tic
+        seen += y.shape[0]
+    if hasattr(batches, "close"):
+        batches.close()
+    return [total / seen for total in loss_sums], step_seconds, data_seconds
+
+
 @dataclass
 class Result:
     """What :func:`fit` returns: the trained minitorch model and the per-epoch history."""
@@ -278,50 +316,24 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
                  if make_scheduler else None)
     learner = Learner(minitorch, model, optimizer, make_loss(minitorch.nn), args.device,
                       scheduler)
-    learner.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": [],
-                       "data_seconds": [], "eval_seconds": []}
     start = load_checkpoint(args.resume, learner, args) if args.resume else 0
-    twin = (make_torch_twin(learner, build_model, make_optimizer, make_loss, make_scheduler,
-                            args) if args.compare_torch else None)
-    learners = [learner] + ([twin] if twin else [])
-    for lrn in learners[1:]:
-        lrn.history = {"train_loss": [], "test_loss": [], "test_acc": [], "seconds": []}
+    learners = [learner]
+    if args.compare_torch:
+        learners.append(make_torch_twin(learner, build_model, make_optimizer, make_loss,
+                                        make_scheduler, args))
 
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
     for epoch in range(start + 1, args.epochs + 1):
-        order = minitorch.Generator().manual_seed(args.seed + epoch)
-        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=order)
-        n_batches = min(len(loader), args.max_batches or len(loader))
-        batches = progress(loader, n_batches, f"epoch {epoch}/{args.epochs}", args.quiet)
-        step_seconds = [0.0] * len(learners)
-        loss_sums = [0.0] * len(learners)
-        data_seconds, seen = 0.0, 0
-        batch_iter = iter(batches)
-        for _ in range(n_batches):
-            tic = time.perf_counter()
-            x, y = next(batch_iter)
-            data_seconds += time.perf_counter() - tic
-            for k, lrn in enumerate(learners):
-                tic = time.perf_counter()
-                loss_sums[k] += lrn.step(x, y) * y.shape[0]
-                step_seconds[k] += time.perf_counter() - tic
-            seen += y.shape[0]
-        if hasattr(batches, "close"):
-            batches.close()
-        for k, lrn in enumerate(learners):
+        train_losses, step_seconds, data_seconds = train_epoch(learners, train_set, epoch, args)
+        for lrn, train_loss, seconds in zip(learners, train_losses, step_seconds):
             if lrn.scheduler is not None:
                 lrn.scheduler.step()
             tic = time.perf_counter()
             test_loss, test_acc = lrn.evaluate(test_loader, classify)
-            eval_seconds = time.perf_counter() - tic
-            h = lrn.history
-            h["train_loss"].append(loss_sums[k] / seen)
-            h["test_loss"].append(test_loss)
-            h["test_acc"].append(test_acc)
-            h["seconds"].append(step_seconds[k] + (data_seconds if k == 0 else 0.0))
-            if k == 0:
-                h["data_seconds"].append(data_seconds)
-                h["eval_seconds"].append(eval_seconds)
+            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
+                       step_seconds=seconds,  # the twin's batches come from minitorch's loader
+                       data_seconds=data_seconds if lrn is learner else 0.0,
+                       eval_seconds=time.perf_counter() - tic)
         save_checkpoint(out_dir / CHECKPOINT, learner, epoch, args)
         if not args.quiet:
             print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
@@ -329,7 +341,7 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
 
     plot_curves(learners, out_dir / CURVES)
     print_summary(learners, args, out_dir)
-    return Result(model, learner.history, twin)
+    return Result(model, learner.history, learners[1] if args.compare_torch else None)
 
 
 # ---------------------------------------------------------------------- checkpoints
@@ -350,14 +362,15 @@ def load_checkpoint(path: str, learner: Learner, args: argparse.Namespace) -> in
     """Restore ``learner`` from ``path``; returns the number of epochs already done."""
     try:
         state = minitorch.load(path, map_location=args.device)
-    except (OSError, RuntimeError) as e:
-        fail(f"cannot resume from {path}: {e}")
-    learner.model.load_state_dict(state["model"])
-    learner.optimizer.load_state_dict(state["optimizer"])
-    if learner.scheduler is not None:
-        learner.scheduler.load_state_dict(state["scheduler"])
-    minitorch.set_rng_state(state["rng_state"])
-    learner.history = {k: list(v) for k, v in state["history"].items()}
+        learner.model.load_state_dict(state["model"])
+        learner.optimizer.load_state_dict(state["optimizer"])
+        if learner.scheduler is not None:
+            learner.scheduler.load_state_dict(state["scheduler"])
+        minitorch.set_rng_state(state["rng_state"])
+        learner.history = {k: list(state["history"][k]) for k in HISTORY_KEYS}
+    except (OSError, RuntimeError, KeyError, TypeError, ValueError) as e:
+        fail(f"cannot resume from {path}: {type(e).__name__}: {e} (a checkpoint of "
+             f"{args.name}.py with the same model options is needed)")
     if state["seed"] != args.seed:
         print(f"warning: the checkpoint was trained with --seed {state['seed']}, this run uses "
               f"--seed {args.seed}: the data order differs from an uninterrupted run",
@@ -374,12 +387,17 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else math.nan
 
 
+def _train_seconds(h: dict[str, list]) -> list[float]:
+    """Seconds per epoch spent training: optimisation steps plus fetching batches."""
+    return [s + d for s, d in zip(h["step_seconds"], h["data_seconds"])]
+
+
 def _epoch_line(lrn: Learner, epoch: int, epochs: int, labelled: bool) -> str:
     h = lrn.history
     acc = f", test acc {100 * h['test_acc'][-1]:.2f}%" if h["test_acc"][-1] is not None else ""
     head = f"{lrn.label}: " if labelled else f"epoch {epoch}/{epochs}: "
     return (f"{head}train loss {h['train_loss'][-1]:.4f}, "
-            f"test loss {h['test_loss'][-1]:.4f}{acc}, {h['seconds'][-1]:.2f} s")
+            f"test loss {h['test_loss'][-1]:.4f}{acc}, {_train_seconds(h)[-1]:.2f} s")
 
 
 def print_summary(learners: list[Learner], args: argparse.Namespace, out_dir: Path) -> None:
@@ -393,9 +411,10 @@ def print_summary(learners: list[Learner], args: argparse.Namespace, out_dir: Pa
             ("final test loss", f"{h['test_loss'][-1]:.6f}")]
     if h["test_acc"][-1] is not None:
         rows.append(("final test accuracy", f"{100 * h['test_acc'][-1]:.2f}%"))
-    train_s = sum(h["seconds"])
+    train_s = sum(_train_seconds(h))
     share = 100 * sum(h["data_seconds"]) / train_s if train_s > 0 else 0.0
-    per_epoch = f"{_mean(h['seconds']):.2f} (training), {_mean(h['eval_seconds']):.2f} (testing)"
+    per_epoch = (f"{_mean(_train_seconds(h)):.2f} (training), "
+                 f"{_mean(h['eval_seconds']):.2f} (testing)")
     rows += [("seconds per epoch", per_epoch),
              ("data loading", f"{share:.1f}% of training time"),
              ("outputs", f"{out_dir / CURVES}, {out_dir / CHECKPOINT}")]
@@ -407,15 +426,16 @@ def print_summary(learners: list[Learner], args: argparse.Namespace, out_dir: Pa
 
 
 def _print_comparison(learners: list[Learner]) -> None:
-    """Per-epoch table of both libraries' test results and training times."""
+    """Per-epoch table of both libraries' test results and seconds spent in training steps
+    (forward, backward, optimizer; fetching batches is left out of both)."""
     mt, pt = learners
     classify = mt.history["test_acc"][-1] is not None
     metric = "test acc" if classify else "test loss"
-    print("== minitorch vs PyTorch (same initial weights, same batches) ==")
+    print("== minitorch vs PyTorch (same initial weights, same batches; seconds in steps) ==")
     print(f"{'epoch':>5} | {'minitorch ' + metric:>19} | {'PyTorch ' + metric:>17} | "
           f"{'minitorch s':>11} | {'PyTorch s':>9} | ratio")
-    rows = zip(mt.history["test_loss"], mt.history["test_acc"], mt.history["seconds"],
-               pt.history["test_loss"], pt.history["test_acc"], pt.history["seconds"])
+    rows = zip(mt.history["test_loss"], mt.history["test_acc"], mt.history["step_seconds"],
+               pt.history["test_loss"], pt.history["test_acc"], pt.history["step_seconds"])
     for epoch, (mt_loss, mt_acc, mt_s, pt_loss, pt_acc, pt_s) in enumerate(rows, 1):
         a, b = ((f"{100 * mt_acc:.2f}%", f"{100 * pt_acc:.2f}%") if classify
                 else (f"{mt_loss:.6f}", f"{pt_loss:.6f}"))
@@ -467,16 +487,20 @@ def plot_curves(learners: list[Learner], path: Path) -> None:
     plt.close(fig)
 
 
-def plot_fit(path: Path, x: Any, y: Any, x_line: Any, y_line: Any, title: str) -> None:
-    """Data points ``(x, y)`` and the model's curve ``(x_line, y_line)``, as a PNG."""
+def plot_fit(path: Path, model: Any, dataset: TensorDataset, device: str, title: str) -> None:
+    """The points ``(x, y)`` of ``dataset`` and the model's curve ``model(x)``, as a PNG."""
     plt = _pyplot()
     if plt is None:
         return
-    arrays = [t.detach().cpu().numpy().ravel() for t in (x, y, x_line, y_line)]
-    order = arrays[2].argsort()
+    x, y = dataset.tensors
+    model.eval()
+    with minitorch.no_grad():
+        predicted = model(x.to(device)).cpu()
+    x, y, predicted = (t.numpy().ravel() for t in (x, y, predicted))
+    order = x.argsort()
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(arrays[0], arrays[1], s=8, alpha=0.5, label="data")
-    ax.plot(arrays[2][order], arrays[3][order], "r-", linewidth=2, label="model")
+    ax.scatter(x, y, s=8, alpha=0.5, label="data")
+    ax.plot(x[order], predicted[order], "r-", linewidth=2, label="model")
     ax.set(xlabel="x", ylabel="y", title=title)
     ax.legend()
     fig.tight_layout()

@@ -41,10 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     model = result.model
     print(f"learned: y = {model.weight.item():.4f} x + {model.bias.item():.4f}"
           "   (true: y = 2x + 1)")
-    x, y = (t[: args.limit_train] for t in train_set.tensors)
-    with minitorch.no_grad():
-        fitted = model(x.to(args.device))
-    common.plot_fit(Path(args.out_dir) / "fit.png", x, y, x, fitted,
+    common.plot_fit(Path(args.out_dir) / "fit.png", model, train_set, args.device,
                     f"learned y = {model.weight.item():.3f} x + {model.bias.item():.3f}")
     return 0
 

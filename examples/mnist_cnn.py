@@ -1,8 +1,9 @@
 """MNIST with a convolutional network, as in the classic PyTorch tutorial.
 
 conv(1 -> 16, 5x5, padding 2) - ReLU - max-pool 2 - conv(16 -> 32, 5x5, padding 2) - ReLU -
-max-pool 2 - linear(32 * 7 * 7 -> 10), trained with Adam (learning rate 1e-3) on batches of
-100. Three epochs (the default) reach at least 98.8% test accuracy.
+max-pool 2 - linear(32 * 7 * 7 -> 10), trained with Adam on batches of 100; the learning
+rate starts at 1e-3 and halves after each epoch, which steadies the last epoch. Three epochs
+(the default) reach at least 98.8% test accuracy (about 99%).
 Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
 
     python examples/mnist_cnn.py
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     common.fit(args, build_model=build_model,
                make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),
                make_loss=lambda nn: nn.CrossEntropyLoss(),
+               make_scheduler=lambda lr_scheduler, opt: lr_scheduler.ExponentialLR(opt, gamma=0.5),
                train_set=train_set, test_set=test_set, classify=True)
     return 0
 

@@ -45,10 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         make_loss=lambda nn: nn.MSELoss(),
         train_set=train_set, test_set=test_set)
 
-    x, y = (t[: args.limit_test] for t in test_set.tensors)
-    with minitorch.no_grad():
-        predicted = result.model(x.to(args.device))
-    common.plot_fit(Path(args.out_dir) / "fit.png", x, y, x, predicted,
+    common.plot_fit(Path(args.out_dir) / "fit.png", result.model, test_set, args.device,
                     f"y = sin(3x) + noise: MLP ({args.activation}), test set")
     return 0
 

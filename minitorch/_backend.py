@@ -17,6 +17,36 @@ except Exception:  # noqa: BLE001
     _cupy = None
 
 
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed large blocks for reuse instead of returning them to the OS.
+
+    NumPy allocates a fresh array for every op result; by default glibc hands blocks above
+    128 KiB straight back to the kernel when they are freed, so the next op's array of the
+    same size page-faults its memory in again (measured: ~20% of a CNN training step).
+    Raising the mmap and trim thresholds to 1 GiB makes those blocks reusable, like the
+    caching allocators of deep learning frameworks. Set ``MINITORCH_KEEP_FREED_MEMORY=0``
+    to opt out. It has no effect off glibc (macOS, Windows, musl).
+    """
+    import ctypes
+    import os
+    import sys
+
+    if os.environ.get("MINITORCH_KEEP_FREED_MEMORY", "1") == "0" or not sys.platform.startswith(
+        "linux"
+    ):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 1 << 30)
+        libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):
+        pass
+
+
+_keep_freed_memory()
+
+
 class device:
     """Where a tensor's memory lives: ``device('cpu')``, ``device('cuda')``, ``device('cuda:1')``."""
 

@@ -19,7 +19,7 @@ from benchmarks.epoch import run_epochs
 from benchmarks.report import markdown, plot_ratios, write_json
 from benchmarks.suite import Settings, run_suite
 
-TINY = Settings(repeat=1, warmup=1, min_time=0.0, gemm_n=64)
+TINY = Settings(repeat=1, warmup=1, min_time=0.0, settle=0.0, gemm_n=64)
 
 
 def test_select_by_prefix_and_long_cases():

@@ -153,6 +153,23 @@ def test_conv2d_second_derivatives_match_torch(stride, padding, dilation, groups
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), **TOL[np.float64])
 
 
+def test_conv2d_third_derivative_matches_torch():
+    """Every gradient Function's own backward runs once we differentiate three times."""
+    x, w = _arr((1, 2, 5, 5)), _arr((2, 1, 3, 2))
+    (mx, mw), (tx, tw) = _pair_up([x, w], [True, True])
+
+    def third(lib, xx, ww, conv):
+        y = conv(xx, ww, stride=(2, 1), padding=1, groups=2)
+        gx, gw = lib.autograd.grad((y * y * y).sum(), (xx, ww), create_graph=True)
+        hx, hw = lib.autograd.grad((gx * gx).sum() + (gw * gw).sum(), (xx, ww), create_graph=True)
+        return lib.autograd.grad((hx * hx).sum() + (hw * hw).sum(), (xx, ww))
+
+    ours = third(minitorch, mx, mw, mconv.conv2d)
+    theirs = third(torch, tx, tw, F.conv2d)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize(
     "xs,ws,bs,kw,match",
     [

@@ -284,7 +284,7 @@ class ConvInputGrad(Function):
         if ctx.needs_input_grad[0]:
             d_grad = Convolution.apply(up, w, None, ctx.geo)
         if ctx.needs_input_grad[1]:
-            d_w = ConvWeightGrad.apply(up, grad, tuple(w.shape), ctx.geo)
+            d_w = ConvWeightGrad.apply(up, grad, tuple(w.shape), ctx.geo, None, None)
         return d_grad, d_w, None, None, None
 
 
@@ -313,7 +313,7 @@ class ConvWeightGrad(Function):
         x, grad = ctx.saved_tensors
         d_x = d_grad = None
         if ctx.needs_input_grad[0]:
-            d_x = ConvInputGrad.apply(grad, up, tuple(x.shape), ctx.geo)
+            d_x = ConvInputGrad.apply(grad, up, tuple(x.shape), ctx.geo, None)
         if ctx.needs_input_grad[1]:
             d_grad = Convolution.apply(x, up, None, ctx.geo)
         return d_x, d_grad, None, None, None, None
