@@ -313,19 +313,8 @@ class Tensor:
 
     def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            elif isinstance(a, (str, _backend.device)) and not _is_dtype_like(a):
-                device = a
-            elif a is not None:
-                dtype = a
+        dtype, device = parse_to_args(args, kwargs)
         out = self
         if device is not None:
             dev = _backend.canonical_device(device)
@@ -584,8 +573,22 @@ _SCALAR_NAMES = {
 }
 
 
-def _is_dtype_like(a) -> bool:
-    return isinstance(a, _dtype.dtype)
+def parse_to_args(args, kwargs) -> tuple:
+    """The ``(dtype, device)`` asked for by ``.to(...)`` on a Tensor or a Module:
+    ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``, or keywords."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, int, _backend.device)) and not isinstance(a, bool):
+            device = a
+        elif a is not None:
+            dtype = a
+    return dtype, device
 
 
 class ToDevice(_function.Function):

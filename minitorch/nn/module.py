@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import _backend, _dtype
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, parse_to_args
 from .parameter import Parameter
 
 
@@ -498,18 +498,7 @@ class Module:
     def to(self, *args, **kwargs) -> Module:
         """Move to a device and/or cast floating-point parameters and buffers to a dtype:
         ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``. In place."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            elif isinstance(a, _dtype.dtype):
-                dtype = a
-            elif a is not None:
-                device = a
+        dtype, device = parse_to_args(args, kwargs)
         if dtype is not None:
             dtype = _dtype.canonical(dtype)
             if not dtype.is_floating_point:
