@@ -1,9 +1,10 @@
 """MNIST with a convolutional network, as in the classic PyTorch tutorial.
 
 conv(1 -> 16, 5x5, padding 2) - ReLU - max-pool 2 - conv(16 -> 32, 5x5, padding 2) - ReLU -
-max-pool 2 - linear(32 * 7 * 7 -> 10), trained with Adam on batches of 100; the learning
-rate starts at 1e-3 and halves after each epoch, which steadies the last epoch. Three epochs
-(the default) reach at least 98.8% test accuracy (about 99%).
+max-pool 2 - linear(32 * 7 * 7 -> 10), trained with Adam on batches of 100. The learning
+rate starts at 2e-3 and halves after each epoch: 2e-3, 1e-3, 5e-4. Three epochs (the
+default) reach about 99% test accuracy (98.93 to 99.11% over seeds 0, 1, 2); a constant
+1e-3, the classic tutorial's setting, ends between 98.75 and 98.90%.
 Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
 
     python examples/mnist_cnn.py
@@ -26,7 +27,7 @@ def build_model(nn):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = common.parse_args("mnist_cnn", __doc__, epochs=3, batch_size=100, lr=1e-3, argv=argv)
+    args = common.parse_args("mnist_cnn", __doc__, epochs=3, batch_size=100, lr=2e-3, argv=argv)
     train_set, test_set = common.load_mnist(args)
     common.fit(args, build_model=build_model,
                make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),

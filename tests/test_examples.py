@@ -80,7 +80,7 @@ def test_smoke_run(example: str, tmp_path: Path) -> None:
 
 
 def test_linear_regression_learns_the_line_as_pytorch_does(tmp_path: Path) -> None:
-    """A full default run, with PyTorch's twin: same data, same start, same result."""
+    """Eight full epochs beside PyTorch's twin: same data, same start, same test losses."""
     pytest.importorskip("torch")
     out = ok(run_example("linear_regression", "--epochs", "8", "--quiet", "--compare-torch",
                          "--out-dir", str(tmp_path)))
