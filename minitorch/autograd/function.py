@@ -103,6 +103,15 @@ class Node:
                 out.append(Tensor._wrap(obj))
         return tuple(out)
 
+    def free_saved(self, index: int) -> None:
+        """Forget saved value ``index`` before backward ends, to lower peak memory.
+
+        Only for values backward can do without on a second pass (``retain_graph``):
+        the entry then comes back as ``None``.
+        """
+        if self._saved is not None:
+            self._saved[index] = None
+
     # ---- graph API -------------------------------------------------------------------
     @classmethod
     def name(cls) -> str:

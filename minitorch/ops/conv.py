@@ -249,11 +249,16 @@ class Convolution(Function):
         geo = ctx.geo
         gx = gw = gb = None
         gmat = _grad_matrix(grad._data, geo) if any(ctx.needs_input_grad[:2]) else None
-        if ctx.needs_input_grad[0]:
-            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if ctx.needs_input_grad[1]:
             raw_cols = cols._data if cols is not None else None
             gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cols, gmat)
+            # The columns are not needed any more: free them before the input gradient
+            # builds its own column matrix of the same size (halves this layer's peak
+            # memory). A retained second backward rebuilds them from x.
+            del cols, raw_cols
+            ctx.free_saved(2)
+        if ctx.needs_input_grad[0]:
+            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = grad.sum((0, 2, 3))
         return gx, gw, gb, None
