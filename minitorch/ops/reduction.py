@@ -104,22 +104,29 @@ class Prod(_Builtin):
         dims, keepdim = ctx.dims, ctx.keepdim
         g = _expand_back(grad, x.shape, dims, keepdim)
         xd = x._data
-        xp = get_array_module(xd)
         if not (xd == 0).any():
             return g * _expand_back(out, x.shape, dims, keepdim) / x, None, None
-        others = xp.empty_like(xd)
-        for idx in _positions(xd.shape):  # rare path: products excluding each element
-            sub = xd.copy()
-            sub[idx] = 1
-            red = xp.prod(sub, axis=dims, keepdims=True)
-            others[idx] = red[tuple(0 if i in dims else j for i, j in enumerate(idx))]
-        return g * Tensor._wrap(others), None, None
+        return g * Tensor._wrap(_product_of_others(xd, dims)), None, None
 
 
-def _positions(shape):
-    import itertools
+def _product_of_others(x, dims):
+    r"""For every element, the product of the *other* elements of its reduction group.
 
-    return itertools.product(*(range(s) for s in shape))
+    With the reduced axes moved last and flattened to one axis of length R, the product
+    excluding position :math:`k` is (product of positions :math:`< k`) times (product of
+    positions :math:`> k`): two exclusive cumulative products, no division by zero.
+    """
+    xp = get_array_module(x)
+    if not dims:
+        return xp.ones_like(x)
+    last = tuple(range(-len(dims), 0))
+    moved = xp.moveaxis(x, dims, last)
+    flat = moved.reshape(moved.shape[: -len(dims)] + (-1,))
+    one = xp.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    before = xp.concatenate([one, xp.cumprod(flat[..., :-1], axis=-1)], axis=-1)
+    rev = flat[..., ::-1]
+    after = xp.concatenate([one, xp.cumprod(rev[..., :-1], axis=-1)], axis=-1)[..., ::-1]
+    return xp.moveaxis((before * after).reshape(moved.shape), last, dims)
 
 
 class Amax(_Builtin):
