@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._backend import get_array_module, sliding_windows
+from .._backend import contiguous_copy, get_array_module, sliding_windows
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -107,7 +107,6 @@ def im2col(x, kh: int, kw: int, geo: ConvGeometry):
     that kernel tap ``(i, j)`` sees at output pixel ``(p, q)``. Built as a strided *view*
     of the padded input (no copy), then copied once.
     """
-    xp = get_array_module(x)
     n, c, h, w = x.shape
     oh, ow = geo.out_size(h, w, kh, kw)
     perm = _layout(geo)
@@ -122,7 +121,7 @@ def im2col(x, kh: int, kw: int, geo: ConvGeometry):
         (c, kh, kw, *(size[a] for a in tail)),
         (stride_of[1], stride_of[2] * dh, stride_of[3] * dw, *(step[a] for a in tail)),
     )
-    return xp.ascontiguousarray(view)
+    return contiguous_copy(view)
 
 
 def col2im(cols, x_shape, geo: ConvGeometry):
@@ -146,7 +145,7 @@ def col2im(cols, x_shape, geo: ConvGeometry):
             rows, cols_ = slice(r, r + sh * (oh - 1) + 1, sh), slice(q, q + sw * (ow - 1) + 1, sw)
             gpad[_hw_index(perm, rows, cols_)] += cols[:, i, j]
     inner = gpad[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))]
-    return xp.ascontiguousarray(inner.transpose(tuple(perm.index(a) for a in range(4))))
+    return contiguous_copy(inner.transpose(tuple(perm.index(a) for a in range(4))))
 
 
 def _grouped_weight(w, groups: int):
@@ -156,14 +155,17 @@ def _grouped_weight(w, groups: int):
 
 def _grad_matrix(g, geo: ConvGeometry):
     """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout."""
-    xp = get_array_module(g)
     o = g.shape[1]
-    flat = xp.ascontiguousarray(g.transpose(_layout(geo)))
+    flat = contiguous_copy(g.transpose(_layout(geo)))
     return flat.reshape(geo.groups, o // geo.groups, -1)
 
 
-def conv_forward(x, w, geo: ConvGeometry, cols=None):
-    """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW)."""
+def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
+    """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW).
+
+    Batch-first columns give NCHW directly (one product per image); batch-last ones give
+    (O, OH, OW, N), copied back to NCHW.
+    """
     xp = get_array_module(x)
     n, _, h, wd = x.shape
     o, _, kh, kw = w.shape
@@ -171,11 +173,24 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None):
     if cols is None:
         cols = im2col(x, kh, kw, geo)
     g = geo.groups
+    sizes = (n, o, oh, ow)
+    if g == 1 and not geo.batch_last:
+        # Batch-first columns (K, N, OH*OW): one product per image writes the output
+        # straight into NCHW order, with no transposing copy afterwards.
+        out = xp.matmul(w.reshape(o, -1), cols.reshape(-1, n, oh * ow).transpose(1, 0, 2))
+        out = out.reshape(sizes)
+        if bias is not None:
+            out += bias.reshape(1, -1, 1, 1)
+        return out, cols
     out = xp.matmul(_grouped_weight(w, g), cols.reshape(g, -1, n * oh * ow))
     perm = _layout(geo)
-    sizes = (n, o, oh, ow)
-    out = out.reshape(tuple(sizes[a] for a in perm))
-    return xp.ascontiguousarray(out.transpose(tuple(perm.index(a) for a in range(4)))), cols
+    out = out.reshape(tuple(sizes[a] for a in perm)).transpose(
+        tuple(perm.index(a) for a in range(4))
+    )
+    result = contiguous_copy(out)
+    if bias is not None:
+        result += bias.reshape(1, -1, 1, 1)
+    return result, cols
 
 
 def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
@@ -235,9 +250,7 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, geo: ConvGeometry):
-        out, cols = conv_forward(x, w, geo)
-        if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+        out, cols = conv_forward(x, w, geo, bias=b)
         ctx.geo = geo
         keep_cols = cols if ctx.needs_input_grad[1] else None
         ctx.save_for_backward(x, w, keep_cols)

@@ -525,8 +525,9 @@ def _binary(fn: type[Function], input, other):
     """Apply a binary op after PyTorch's type promotion (with fast paths for common cases)."""
     if isinstance(input, Tensor):
         if isinstance(other, Tensor):
-            if input._data.dtype is other._data.dtype:
-                return fn.apply(input, other)
+            a, b = input._data.dtype, other._data.dtype
+            if a is b or (b.kind == "b" and a.kind == "f") or (a.kind == "b" and b.kind == "f"):
+                return fn.apply(input, other)  # same dtype, or float with bool: NumPy agrees
         elif type(other) in _WEAK and input._data.dtype.kind == "f":
             return fn.apply(input, other)  # NumPy keeps a float tensor's dtype for Python scalars
     elif type(input) in _WEAK and isinstance(other, Tensor) and other._data.dtype.kind == "f":
