@@ -165,36 +165,48 @@ def reshape_view(x, shape):
     return v
 
 
-_COPY_POOL = None
-_PARALLEL_COPY_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
+_POOL = None
+_PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
+
+
+def split_work(fn, length: int, nbytes: int, xp=np) -> None:
+    """Run ``fn(part)`` over ``slice``s covering ``range(length)``: two threads when large.
+
+    NumPy does copies and elementwise work on one core but releases the GIL while doing
+    it, so independent halves of a large job (split along axis 0) run in parallel on two
+    cores. Small jobs and CuPy arrays get a single ``fn(slice(None))`` call.
+    """
+    global _POOL
+    if xp is not np or nbytes < _PARALLEL_BYTES or length < 2:
+        fn(slice(None))
+        return
+    if _POOL is None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        if (os.cpu_count() or 1) < 2:
+            fn(slice(None))
+            return
+        _POOL = ThreadPoolExecutor(2, thread_name_prefix="minitorch-split")
+    half = length // 2
+    list(_POOL.map(fn, (slice(0, half), slice(half, None))))
 
 
 def contiguous_copy(x):
     """A C-contiguous copy of ``x`` (any strides), made by two threads when it is large.
 
-    NumPy copies on one core; a large strided copy (the im2col windows, a transposed
-    gradient) is split along axis 0 between two threads, which NumPy lets run in parallel
-    (it releases the GIL while copying). Measured 1.4x faster for the tutorial CNN's
-    im2col at batch 256 on 2 cores. CuPy arrays are copied by the GPU as usual.
+    Measured 1.4x faster than one ``ascontiguousarray`` for the tutorial CNN's im2col at
+    batch 256 on 2 cores.
     """
-    global _COPY_POOL
     xp = get_array_module(x)
-    if xp is not np or x.nbytes < _PARALLEL_COPY_BYTES or x.ndim == 0 or x.shape[0] < 2:
+    if x.ndim == 0:
         return xp.ascontiguousarray(x)
-    if _COPY_POOL is None:
-        import os
-        from concurrent.futures import ThreadPoolExecutor
-
-        if (os.cpu_count() or 1) < 2:
-            return np.ascontiguousarray(x)
-        _COPY_POOL = ThreadPoolExecutor(2, thread_name_prefix="minitorch-copy")
-    out = np.empty(x.shape, dtype=x.dtype)
-    half = x.shape[0] // 2
+    out = xp.empty(x.shape, dtype=x.dtype)
 
     def copy(part: slice) -> None:
         out[part] = x[part]
 
-    list(_COPY_POOL.map(copy, (slice(0, half), slice(half, None))))
+    split_work(copy, x.shape[0], x.nbytes, xp)
     return out
 
 
