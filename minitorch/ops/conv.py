@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._backend import contiguous_copy, get_array_module, sliding_windows, split_work
+from .._backend import get_array_module, sliding_windows
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -121,7 +121,7 @@ def im2col(x, kh: int, kw: int, geo: ConvGeometry):
         (c, kh, kw, *(size[a] for a in tail)),
         (stride_of[1], stride_of[2] * dh, stride_of[3] * dw, *(step[a] for a in tail)),
     )
-    return contiguous_copy(view)
+    return get_array_module(x).ascontiguousarray(view)
 
 
 def col2im(cols, x_shape, geo: ConvGeometry):
@@ -139,18 +139,13 @@ def col2im(cols, x_shape, geo: ConvGeometry):
     (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.padding, geo.dilation
     sizes = (n, c, h + pt + pb, w + pl + pr)
     gpad = xp.zeros(tuple(sizes[a] for a in perm), dtype=cols.dtype)
-
-    def accumulate(channels: slice) -> None:  # channels are independent: split over cores
-        for i in range(kh):
-            for j in range(kw):
-                r, q = i * dh, j * dw
-                rows = slice(r, r + sh * (oh - 1) + 1, sh)
-                cols_ = slice(q, q + sw * (ow - 1) + 1, sw)
-                gpad[channels][_hw_index(perm, rows, cols_)] += cols[channels, i, j]
-
-    split_work(accumulate, c, cols.nbytes, xp)
+    for i in range(kh):
+        for j in range(kw):
+            r, q = i * dh, j * dw
+            rows, cols_ = slice(r, r + sh * (oh - 1) + 1, sh), slice(q, q + sw * (ow - 1) + 1, sw)
+            gpad[_hw_index(perm, rows, cols_)] += cols[:, i, j]
     inner = gpad[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))]
-    return contiguous_copy(inner.transpose(tuple(perm.index(a) for a in range(4))))
+    return xp.ascontiguousarray(inner.transpose(tuple(perm.index(a) for a in range(4))))
 
 
 def _grouped_weight(w, groups: int):
@@ -161,7 +156,7 @@ def _grouped_weight(w, groups: int):
 def _grad_matrix(g, geo: ConvGeometry):
     """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout."""
     o = g.shape[1]
-    flat = contiguous_copy(g.transpose(_layout(geo)))
+    flat = get_array_module(g).ascontiguousarray(g.transpose(_layout(geo)))
     return flat.reshape(geo.groups, o // geo.groups, -1)
 
 
@@ -192,7 +187,7 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
     out = out.reshape(tuple(sizes[a] for a in perm)).transpose(
         tuple(perm.index(a) for a in range(4))
     )
-    result = contiguous_copy(out)
+    result = xp.ascontiguousarray(out)
     if bias is not None:
         result += bias.reshape(1, -1, 1, 1)
     return result, cols
