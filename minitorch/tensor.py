@@ -70,6 +70,7 @@ class Tensor:
         self._init(_backend.to_device(data, _backend.canonical_device(device)), False)
 
     def _init(self, data, requires_grad: bool) -> None:
+        """Set every field: the array, and an empty autograd record (a new leaf)."""
         self._data = data
         self._requires_grad = requires_grad
         self.grad = None
@@ -84,15 +85,7 @@ class Tensor:
     def _wrap(cls, data, requires_grad: bool = False) -> Tensor:
         """Wrap a raw array without copying (internal constructor)."""
         t = object.__new__(cls)
-        t._data = data
-        t._requires_grad = requires_grad
-        t.grad = None
-        t.grad_fn = None
-        t._vc = [0]
-        t._accumulator = None
-        t._hooks = None
-        t._retains_grad = False
-        t._base = None
+        t._init(data, requires_grad)
         return t
 
     # ------------------------------------------------------------------ metadata
