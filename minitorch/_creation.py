@@ -37,9 +37,10 @@ def _size(size) -> tuple[int, ...]:
 
 
 def _infer_np(data, dtype=None) -> np.ndarray:
-    """Convert nested Python data to an array with PyTorch's dtype inference."""
+    """Convert data to a new array: ``dtype`` if given, else PyTorch's dtype inference."""
     if isinstance(data, Tensor):
-        return _backend.to_device(data._data, _backend.CPU).copy()
+        arr = _backend.to_device(data._data, _backend.CPU)
+        return arr.copy() if dtype is None else arr.astype(_dtype.to_np(dtype))
     if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
         _dtype.from_np(data.dtype)  # raises for unsupported dtypes
         return np.array(data) if dtype is None else np.array(data, dtype=_dtype.to_np(dtype))
@@ -78,10 +79,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
 
     Python floats become ``float32`` (the default dtype), ints ``int64``, bools ``bool``.
     """
-    arr = _infer_np(data, dtype)
-    if dtype is not None:
-        arr = arr.astype(_dtype.to_np(dtype))
-    return _finish(arr, device, requires_grad)
+    return _finish(_infer_np(data, dtype), device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -108,6 +108,13 @@ def _check_pointwise_weight(weight: Tensor, input: Tensor) -> None:
         raise ValueError("Weights and input must have the same size.")
 
 
+def _weighted_reduction(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
+    """Weight each term; ``'mean'`` then divides by the sum of the weights (PyTorch's rule)."""
+    _check_pointwise_weight(weight, input)
+    loss = loss * weight
+    return loss.sum() / weight.sum() if reduction == "mean" else _apply_reduction(loss, reduction)
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -125,9 +132,7 @@ def mse_loss(
     x, y = _pointwise_args(input, target, "mse_loss")
     if weight is None:
         return L.MseLoss.apply(x, y, reduction)
-    _check_pointwise_weight(weight, input)
-    loss = (x - y) ** 2 * weight
-    return loss.sum() / weight.sum() if reduction == "mean" else _apply_reduction(loss, reduction)
+    return _weighted_reduction((x - y) ** 2, weight, input, reduction)
 
 
 def l1_loss(
@@ -144,9 +149,7 @@ def l1_loss(
     loss = (x - y).abs()
     if weight is None:
         return _apply_reduction(loss, reduction)
-    _check_pointwise_weight(weight, input)
-    loss = loss * weight
-    return loss.sum() / weight.sum() if reduction == "mean" else _apply_reduction(loss, reduction)
+    return _weighted_reduction(loss, weight, input, reduction)
 
 
 def smooth_l1_loss(
