@@ -337,6 +337,11 @@ AVG_CASES = [
     ((2, 3, 9, 7), 3, 2, 1, True, False, 5),
     ((2, 3, 10, 9), (2, 3), 3, (1, 1), False, False, None),
     ((3, 6, 5), 2, 1, 1, False, True, None),  # unbatched
+    # windows tiling the input: the reshape fast path (block sums)
+    ((2, 3, 8, 9), (2, 3), None, 0, False, True, None),
+    ((2, 3, 8, 8), 4, 4, 0, True, False, 3),
+    ((3, 6, 4), (3, 1), None, 0, False, True, None),  # unbatched
+    ((2, 2, 5, 5), 1, None, 0, False, True, None),
 ]
 
 
@@ -383,6 +388,20 @@ def test_adaptive_max_pool2d_matches_torch(out):
     _, idx = mpool.adaptive_max_pool2d(minitorch.tensor(x), out, return_indices=True)
     _, tidx = F.adaptive_max_pool2d(torch.tensor(x), out, return_indices=True)
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+def test_avg_pool2d_fast_path_is_taken_and_its_second_derivative_matches_torch():
+    x, up, r = _arr((2, 2, 6, 9)), _arr((2, 2, 3, 3)), _arr((2, 2, 6, 9))
+    (mx,), (tx,) = _pair_up([x], [True])
+    out = mpool.avg_pool2d(mx, (2, 3))
+    assert out.grad_fn.blocks == (2, 3, 1 / 6)  # the reshape fast path was taken
+    mg, tg = minitorch.tensor(up, requires_grad=True), torch.tensor(up, requires_grad=True)
+    (mgx,) = minitorch.autograd.grad(out, (mx,), mg, create_graph=True)
+    (tgx,) = torch.autograd.grad(F.avg_pool2d(tx, (2, 3)), (tx,), tg, create_graph=True)
+    np.testing.assert_allclose(mgx.detach().numpy(), tgx.detach().numpy(), rtol=1e-12)
+    (mgx * mgx * minitorch.tensor(r)).sum().backward()
+    (tgx * tgx * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(mg.grad.numpy(), tg.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_avg_pool2d_second_derivative_matches_torch():

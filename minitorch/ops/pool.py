@@ -6,7 +6,10 @@ every window at once is one strided slice of the padded input, so the running ma
 (and which tap won it) takes ``kh * kw`` vectorised comparisons, whatever the stride,
 padding or dilation. Padding is :math:`-\infty`, so it never wins. The backward pass
 sends each output gradient to the input pixel that won (PyTorch's ``indices``, flattened
-as ``h * W + w`` per plane), which is again one slice-addition per tap.
+as ``h * W + w`` per plane), which is again one slice-addition per tap. In the usual
+case of disjoint windows (kernel = stride) the input reshaped to (N, C, OH, kh, OW, kw)
+shows every window at once and tap ``(i, j)`` is the view ``[:, :, :, i, :, j]``: the
+gradient is then one masked write per tap, with no index arithmetic (the fast path).
 
 **Average pooling** is linear and *separable*: averaging windows of rows, then windows
 of columns, is the same as averaging the 2-D windows. So with a row-averaging matrix
@@ -16,7 +19,9 @@ of columns, is the same as averaging the 2-D windows. So with a row-averaging ma
 
 and the gradient is :math:`\partial L/\partial X = A^\top\,G\,B`, the same op with the
 transposed matrices. Padding, ``ceil_mode``, ``count_include_pad``, ``divisor_override``
-and adaptive pooling only change the entries of :math:`A` and :math:`B`.
+and adaptive pooling only change the entries of :math:`A` and :math:`B`. When the
+windows tile the input (kernel = stride, no padding), the reshape fast path sums each
+block's rows and columns directly and the gradient is a plain repeat.
 """
 
 from __future__ import annotations
@@ -423,18 +428,53 @@ class SeparableLinear(Function):
     :math:`\partial L/\partial X_{hw} = \sum_{p,q} A_{ph} G_{pq} B_{qw}`, i.e.
     :math:`\partial L/\partial X = A^\top G B`: the same Function with the matrices
     transposed (and its backward transposes them back, giving all higher derivatives).
+
+    ``blocks = (kh, kw, scale)`` says that A and B just sum non-overlapping blocks of
+    ``kh`` rows and ``kw`` columns that tile the input (times ``scale``): average pooling
+    with stride = kernel. Then the same :math:`Y` is computed by the reshape fast path
+    (:func:`block_sum`) and its transpose by repeating (:func:`block_spread`).
     """
 
     _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, x, a, b):
-        ctx.a, ctx.b = a, b
-        return separable_apply(x, a, b)
+    def forward(ctx, x, a, b, blocks=None):
+        ctx.a, ctx.b, ctx.blocks = a, b, blocks
+        if blocks is None:
+            return separable_apply(x, a, b)
+        kh, kw, scale = blocks
+        if a.shape[1] == a.shape[0] * kh:  # A is (OH, H): pooling
+            return block_sum(x, kh, kw, scale)
+        return block_spread(x, kh, kw, scale)  # A is (H, OH): its transpose
 
     @staticmethod
     def backward(ctx, grad):
-        return SeparableLinear.apply(grad, ctx.a.T, ctx.b.T), None, None
+        grad_x = SeparableLinear.apply(grad, ctx.a.T, ctx.b.T, ctx.blocks)
+        return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for A, B, blocks
+
+
+def block_sum(x, kh: int, kw: int, scale: float):
+    """``scale`` times the sum of every (kh x kw) block of (N, C, kh*OH, kw*OW) ``x``.
+
+    Reshaped to (N, C, OH, kh, OW*kw), the kh rows of a block are whole contiguous rows,
+    summed first; the row sums reshaped to (N, C, OH, OW, kw) give the kw columns.
+    """
+    n, c, h, w = x.shape
+    rows = x.reshape(n, c, h // kh, kh, w)
+    acc = rows[:, :, :, 0] * scale
+    for i in range(1, kh):
+        acc += rows[:, :, :, i] * scale
+    cols = acc.reshape(n, c, h // kh, w // kw, kw)
+    out = cols[..., 0].copy()
+    for j in range(1, kw):
+        out += cols[..., j]
+    return out
+
+
+def block_spread(g, kh: int, kw: int, scale: float):
+    """Adjoint of :func:`block_sum`: every pixel of a block gets ``scale`` times its value."""
+    xp = get_array_module(g)
+    return xp.repeat(xp.repeat(g * scale, kh, axis=2), kw, axis=3)
 
 
 class AvgPool2D(SeparableLinear):
@@ -522,7 +562,10 @@ def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pa
     b = _avg_axis_matrix(w, kw, sw, pw, ow, count_include_pad, xp, dt)
     if divisor is not None:  # plain window sums, then one constant divisor
         a, b = (a != 0).astype(dt) / dt.type(divisor), (b != 0).astype(dt)
-    return AvgPool2D.apply(input, a, b)
+    blocks = None
+    if (sh, sw) == (kh, kw) and (ph, pw) == (0, 0) and (oh * kh, ow * kw) == (h, w):
+        blocks = (kh, kw, 1.0 / (kh * kw) if divisor is None else 1.0 / divisor)
+    return AvgPool2D.apply(input, a, b, blocks)
 
 
 def _adaptive_bounds(size: int, out: int) -> tuple[list[int], list[int]]:
