@@ -16,3 +16,5 @@
 No timing is ever asserted by the tests: speed is a measurement, read as the ratio
 minitorch time / torch time on the same machine.
 """
+
+import minitorch

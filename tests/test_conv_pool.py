@@ -501,3 +501,48 @@ def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
     permuted_copy(x[::-1], axes, out=big[inner])
     np.testing.assert_array_equal(big[inner], x[::-1].transpose(axes))
     assert big.sum() == pytest.approx(x.sum())
+
+
+@pytest.fixture
+def split_everything(monkeypatch):
+    """Make every copy, col2im and pooling job split over three threads, however small."""
+    from minitorch import _backend
+
+    monkeypatch.setattr(_backend, "_PARALLEL_BYTES", 0)
+    threads = minitorch.get_num_threads()
+    minitorch.set_num_threads(3)  # an uneven split: parts of different sizes
+    yield
+    minitorch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_threaded_conv_and_pool_match_torch(split_everything, batch):
+    x, w = _arr((batch, 4, 9, 8)), _arr((6, 2, 3, 3))
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w)
+    for bl in (False, True):  # both internal layouts, with groups, stride and dilation
+        geo = mconv.ConvGeometry((2, 1), (1, 2, 0, 1), (1, 2), 2, bl)
+        out, _ = mconv.conv_forward(x, w, geo)
+        ref = F.conv2d(F.pad(tx, (0, 1, 1, 2)), tw, stride=(2, 1), dilation=(1, 2), groups=2)
+        np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+        g = _arr(ref.shape)
+        (tgx,) = torch.autograd.grad(ref, tx, torch.tensor(g))
+        gx = mconv.conv_input_grad(g, w, x.shape, geo)
+        np.testing.assert_allclose(gx, tgx.numpy(), rtol=1e-12, atol=1e-12)
+    for args in [(2,), (3, 2, 1), (2, 3)]:
+        x2 = np.maximum(np.round(x * 2) / 2, 0)
+        x2[0, 0, 0, 0] = np.nan
+        _check_fwd_bwd(lambda a, k=args: mpool.max_pool2d(a, *k),
+                       lambda a, k=args: F.max_pool2d(a, *k), [x2], np.float64)
+
+
+def test_set_num_threads_like_torch():
+    before = minitorch.get_num_threads()
+    assert before >= 1
+    try:
+        minitorch.set_num_threads(1)
+        assert minitorch.get_num_threads() == 1
+        for lib in (minitorch, torch):
+            with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer"):
+                lib.set_num_threads(0)
+    finally:
+        minitorch.set_num_threads(before)

@@ -41,7 +41,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._backend import get_array_module, permuted_copy, sliding_windows
+from .._backend import (
+    contiguous_copy,
+    get_array_module,
+    permuted_copy,
+    sliding_windows,
+    split_work,
+)
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -121,7 +127,7 @@ def im2col(x, kh: int, kw: int, geo: ConvGeometry):
         (c, kh, kw, *(size[a] for a in tail)),
         (stride_of[1], stride_of[2] * dh, stride_of[3] * dw, *(step[a] for a in tail)),
     )
-    return get_array_module(x).ascontiguousarray(view)
+    return contiguous_copy(view)
 
 
 def col2im(cols, x_shape, geo: ConvGeometry):
@@ -139,11 +145,15 @@ def col2im(cols, x_shape, geo: ConvGeometry):
     (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.padding, geo.dilation
     sizes = (n, c, h + pt + pb, w + pl + pr)
     gpad = xp.zeros(tuple(sizes[a] for a in perm), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * dh, j * dw
-            rows, cols_ = slice(r, r + sh * (oh - 1) + 1, sh), slice(q, q + sw * (ow - 1) + 1, sw)
-            gpad[_hw_index(perm, rows, cols_)] += cols[:, i, j]
+    def accumulate(channels: slice) -> None:  # channels are independent: split over cores
+        for i in range(kh):
+            for j in range(kw):
+                r, q = i * dh, j * dw
+                rows = slice(r, r + sh * (oh - 1) + 1, sh)
+                cols_ = slice(q, q + sw * (ow - 1) + 1, sw)
+                gpad[channels][_hw_index(perm, rows, cols_)] += cols[channels, i, j]
+
+    split_work(accumulate, c, cols.nbytes, xp)
     inner = gpad[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))]
     return permuted_copy(inner, tuple(perm.index(a) for a in range(4)))
 

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import get_array_module, scatter_add
+from .._backend import get_array_module, scatter_add, split_work
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import check_float
@@ -154,9 +154,17 @@ def max_pool_forward(x, geo: PoolGeometry):
         xpad[:, :, ph : ph + h, pw : pw + w] = x
     taps = [xpad[sl] for sl in _tap_slices(geo)]
     first = _first_tap_inside(geo, xp)
-    best, tap = _running_argmax(taps, first, xp)
-    if xp.isnan(best).any():  # rare: redo the comparisons NaN-aware
-        best, tap = _running_argmax(taps, first, xp, nan_wins=True)
+    best = xp.empty((n, c, *geo.out), dtype=x.dtype)
+    tap = xp.empty(best.shape, dtype=xp.min_scalar_type(len(taps)))
+
+    def pool(images: slice) -> None:  # images are independent: split over cores
+        part = [v[images] for v in taps]
+        out = (best[images], tap[images])
+        _running_argmax(part, first, xp, out)
+        if xp.isnan(out[0]).any():  # rare: redo the comparisons NaN-aware
+            _running_argmax(part, first, xp, out, nan_wins=True)
+
+    split_work(pool, n, x.nbytes, xp)
     return best, tap
 
 
@@ -174,8 +182,8 @@ def window_indices(tap, geo: PoolGeometry, w: int):
     return base + offset[tap]
 
 
-def _running_argmax(taps, first, xp, nan_wins: bool = False):
-    """Max over the tap slices, and the number of the first tap that attains it.
+def _running_argmax(taps, first, xp, out, nan_wins: bool = False) -> None:
+    """Max over the tap slices, and the number of the first tap that attains it, into ``out``.
 
     ``first`` holds, per window, its first tap inside the input (None when no window
     touches padding); the running max starts at :math:`-\\infty` on that tap. Tap ``k``
@@ -184,12 +192,11 @@ def _running_argmax(taps, first, xp, nan_wins: bool = False):
     keeps the bookkeeping to one multiply and one maximum per tap (masked assignment is
     several times slower in NumPy).
     """
-    itype = xp.min_scalar_type(len(taps))
+    best, tap = out
     if first is None:
-        best, tap, start = taps[0].copy(), xp.zeros(taps[0].shape, dtype=itype), 1
+        best[...], tap[...], start = taps[0], 0, 1
     else:
-        best = xp.full(taps[0].shape, _lowest(taps[0].dtype, xp), dtype=taps[0].dtype)
-        tap, start = xp.broadcast_to(first.astype(itype), best.shape).copy(), 0
+        best[...], tap[...], start = _lowest(best.dtype, xp), first, 0
     for k in range(start, len(taps)):
         v = taps[k]
         win = v > best
@@ -198,8 +205,7 @@ def _running_argmax(taps, first, xp, nan_wins: bool = False):
             xp.copyto(best, v, where=win)
         else:
             xp.maximum(best, v, out=best)
-        xp.maximum(tap, xp.multiply(win, k, dtype=itype), out=tap)
-    return best, tap
+        xp.maximum(tap, xp.multiply(win, k, dtype=tap.dtype), out=tap)
 
 
 def _lowest(dtype, xp):
@@ -274,8 +280,12 @@ def scatter_to_planes(grad, win: Winners):
             o * k == size for o, k, size in zip(win.geo.out, win.geo.kernel, (h, w))
         )
         out = (xp.empty if tiled else xp.zeros)((n, c, hp, wp), dtype=grad.dtype)
-        for k, sl in enumerate(_tap_slices(win.geo)):
-            xp.multiply(grad, win.tap == k, out=out[sl])
+
+        def scatter(images: slice) -> None:  # images are independent: split over cores
+            for k, sl in enumerate(_tap_slices(win.geo)):
+                xp.multiply(grad[images], win.tap[images] == k, out=out[images][sl])
+
+        split_work(scatter, n, out.nbytes, xp)
         return out if (hp, wp) == (h, w) else xp.ascontiguousarray(out[..., ph : ph + h, pw : pw + w])
     out = xp.zeros((n, c, h, w), dtype=grad.dtype)
     flat = _global_index(win.indices(), h * w).reshape(-1)
