@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+import minitorch
+
 
 def cpu_model() -> str:
     """The CPU's ``model name`` from ``/proc/cpuinfo`` (falls back to ``platform``)."""
@@ -100,5 +102,7 @@ def machine_info(torch: ModuleType) -> dict[str, Any]:
             "numpy_openblas": openblas_threads(),
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
             "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+            "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
+            "minitorch_copies": minitorch.get_num_threads(),
         },
     }

@@ -41,7 +41,10 @@ def header(meta: dict[str, Any]) -> list[str]:
     threads = (
         f"Threads: torch intra-op {t['torch_intra_op']} (default, left alone), inter-op "
         f"{t['torch_inter_op']}; minitorch = NumPy, whose OpenBLAS uses "
-        f"{t['numpy_openblas']} threads for matrix products (elementwise NumPy code: 1 thread)"
+        f"{t['numpy_openblas']} threads for matrix products (idle threads sleep after "
+        f"2^{t.get('OPENBLAS_THREAD_TIMEOUT') or 28} cycles); minitorch's large copies, "
+        f"col2im and max pooling use {t.get('minitorch_copies', 1)} threads, other "
+        "elementwise NumPy code 1"
     )
     lines = [machine, threads]
     if gemm:
