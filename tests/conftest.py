@@ -21,6 +21,29 @@ os.environ.setdefault("MINITORCH_DATA", str(_REPO.parent / "shared" / "data"))
 os.environ.setdefault("MINITORCH_MNIST_DIR", str(Path(os.environ["MINITORCH_DATA"]) / "mnist"))
 
 
+def cuda_ready() -> bool:
+    """True where minitorch has CUDA (CuPy) *and* PyTorch has CUDA to compare against."""
+    if not minitorch.cuda.is_available():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(
+        not cuda_ready(), reason="needs CUDA: CuPy for minitorch and a CUDA build of torch")),
+]
+"""The devices a differential test runs on; the CUDA case skips cleanly without a GPU."""
+
+
+@pytest.fixture(params=DEVICES)
+def device(request) -> str:
+    """Run the test once per device: minitorch and torch both compute on it."""
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _seed() -> None:
     """Every test starts from seed 0 in NumPy's global RNG, minitorch and (if loaded) torch."""

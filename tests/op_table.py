@@ -125,13 +125,14 @@ def expr(name: str, fn, shapes, **opts) -> Op:
     return Op(name, fn, shapes, **opts)
 
 
-def _idx(m, arr):
-    """An int64 index tensor in module ``m``."""
-    return m.tensor(np.asarray(arr, dtype=np.int64))
+def _idx(m, arr, like):
+    """An int64 index tensor in module ``m``, on the device of tensor ``like``."""
+    return m.tensor(np.asarray(arr, dtype=np.int64), device=like.device)
 
 
-def _mask(m, arr):
-    return m.tensor(np.asarray(arr, dtype=bool))
+def _mask(m, arr, like):
+    """A bool mask tensor in module ``m``, on the device of tensor ``like``."""
+    return m.tensor(np.asarray(arr, dtype=bool), device=like.device)
 
 
 M = (3, 4)
@@ -315,7 +316,7 @@ OPS: list[Op] = [
     expr("expand_as", lambda m, x, y: x.expand_as(y) * y, ((4,), M)),
     meth("repeat", "repeat", ((2, 3),), args=(2, 1, 3)),
     expr("cat", lambda m, x, y, z: m.cat([x, y, z], 1), (M, (3, 2), (3, 1))),
-    expr("cat_out", lambda m, x, y: m.cat([x, y], out=m.empty(0, dtype=x.dtype)), (M, (1, 4)),
+    expr("cat_out", lambda m, x, y: m.cat([x, y], out=m.empty(0, dtype=x.dtype, device=x.device)), (M, (1, 4)),
          grad=False),
     expr("stack", lambda m, x, y: m.stack([x, y], dim=1), (M, M)),
     expr("stack_neg", lambda m, x, y: m.stack((x, y), -1), (M, M)),
@@ -334,10 +335,10 @@ OPS: list[Op] = [
     expr("index_none_ellipsis", lambda m, x: x[None, ..., 1], ((3, 4, 2),)),
     expr("index_ellipsis_slice", lambda m, x: x[..., 1:, None], ((3, 4, 2),)),
     expr("index_bool_mask", lambda m, x: x[x > 0], (M,), domain="distinct"),
-    expr("index_bool_rows", lambda m, x: x[_mask(m, [True, False, True])], (M,)),
-    expr("index_int_tensor_repeat", lambda m, x: x[_idx(m, [0, 2, 0, 0])], (M,)),
-    expr("index_int_tensor_2d", lambda m, x: x[_idx(m, [[1, 1], [2, 0]]), 1:], (M,)),
-    expr("index_two_tensors", lambda m, x: x[_idx(m, [0, 2, 2]), _idx(m, [1, 1, 3])], (M,)),
+    expr("index_bool_rows", lambda m, x: x[_mask(m, [True, False, True], x)], (M,)),
+    expr("index_int_tensor_repeat", lambda m, x: x[_idx(m, [0, 2, 0, 0], x)], (M,)),
+    expr("index_int_tensor_2d", lambda m, x: x[_idx(m, [[1, 1], [2, 0]], x), 1:], (M,)),
+    expr("index_two_tensors", lambda m, x: x[_idx(m, [0, 2, 2], x), _idx(m, [1, 1, 3], x)], (M,)),
     expr("index_list", lambda m, x: x[:, [3, 0, 3]], (M,)),
     expr("setitem_tensor",
          lambda m, x, v: _setitem(m, x, (slice(None), 1), v), (M, (3,))),
@@ -345,10 +346,10 @@ OPS: list[Op] = [
     expr("setitem_mask", lambda m, x: _setitem(m, x, x.detach() > 0, 0.0), (M,),
          domain="distinct"),
     expr("setitem_int_tensor",
-         lambda m, x, v: _setitem(m, x, _idx(m, [2, 0]), v), (M, (4,))),
+         lambda m, x, v: _setitem(m, x, _idx(m, [2, 0], x), v), (M, (4,))),
     op("gather", "gather", ((3, 4),), args=(1, None), method=True),
     op("gather_dim0", "gather", ((3, 4),), args=(0, None)),
-    expr("index_select", lambda m, x: m.index_select(x, 1, _idx(m, [3, 0, 3])), (M,)),
+    expr("index_select", lambda m, x: m.index_select(x, 1, _idx(m, [3, 0, 3], x)), (M,)),
 ]
 
 
@@ -369,14 +370,14 @@ def _fix_gather(entry: Op) -> Op:
     """gather's index is a constant: build it in the right module at call time."""
     index = _GATHER_INDEX[entry.name]
     dim = entry.args[0]
-    entry.fn = lambda m, x: m.gather(x, dim, _idx(m, index))
+    entry.fn = lambda m, x: m.gather(x, dim, _idx(m, index, x))
     entry.func = None  # the method/out forms are covered below
     return entry
 
 
 OPS = [_fix_gather(e) if e.name in _GATHER_INDEX else e for e in OPS]
 OPS.append(expr("gather_method",
-                lambda m, x: x.gather(1, _idx(m, _GATHER_INDEX["gather"])), ((3, 4),)))
+                lambda m, x: x.gather(1, _idx(m, _GATHER_INDEX["gather"], x)), ((3, 4),)))
 
 BY_NAME = {e.name: e for e in OPS}
 assert len(BY_NAME) == len(OPS), "duplicate op names in the table"

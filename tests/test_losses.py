@@ -21,30 +21,32 @@ DTYPES = {
 REDUCTIONS = ["none", "mean", "sum"]
 
 
-def _pair(arr: np.ndarray, grad: bool = False):
-    """The same values as a minitorch and a torch tensor."""
-    m = minitorch.tensor(arr.copy(), requires_grad=grad)
-    t = torch.tensor(arr.copy(), requires_grad=grad)
+def _pair(arr: np.ndarray, grad: bool = False, device: str = "cpu"):
+    """The same values as a minitorch and a torch tensor, on ``device``."""
+    m = minitorch.tensor(arr.copy(), requires_grad=grad, device=device)
+    t = torch.tensor(arr.copy(), requires_grad=grad, device=device)
     return m, t
 
 
 def _close(m, t, tol):
     assert m is not None and t is not None
-    a = m.detach().numpy() if isinstance(m, minitorch.Tensor) else np.asarray(m)
-    b = t.detach().numpy()
+    if isinstance(m, minitorch.Tensor):
+        assert str(m.device) == str(t.device), f"device {m.device} vs torch {t.device}"
+    a = m.detach().cpu().numpy() if isinstance(m, minitorch.Tensor) else np.asarray(m)
+    b = t.detach().cpu().numpy()
     assert a.shape == b.shape, (a.shape, b.shape)
     np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-def _compare(mfn, tfn, arrays, grads, tol, seed=0):
-    """Run both, compare outputs, then backward a random upstream gradient and compare
-    the gradients of the arrays flagged in ``grads``."""
-    ms, ts = zip(*(_pair(a, g) for a, g in zip(arrays, grads)))
+def _compare(mfn, tfn, arrays, grads, tol, seed=0, device="cpu"):
+    """Run both on ``device``, compare outputs, then backward a random upstream gradient
+    and compare the gradients of the arrays flagged in ``grads``."""
+    ms, ts = zip(*(_pair(a, g, device) for a, g in zip(arrays, grads)))
     mo, to = mfn(*ms), tfn(*ts)
     _close(mo, to, tol)
     up = np.random.default_rng(seed).standard_normal(to.shape).astype(arrays[0].dtype)
-    mo.backward(minitorch.tensor(up))
-    to.backward(torch.tensor(up))
+    mo.backward(minitorch.tensor(up, device=device))
+    to.backward(torch.tensor(up, device=device))
     for m, t, g in zip(ms, ts, grads):
         if g:
             _close(m.grad, t.grad, tol)
@@ -71,7 +73,7 @@ POINTWISE = [
 @pytest.mark.parametrize("dtype", list(DTYPES))
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name,kw", POINTWISE)
-def test_pointwise_losses(name, kw, reduction, dtype):
+def test_pointwise_losses(name, kw, reduction, dtype, device):
     x, y = _rand((4, 5), dtype, 1), _rand((4, 5), dtype, 2)
     tol = DTYPES[dtype][2]
     _compare(
@@ -80,6 +82,7 @@ def test_pointwise_losses(name, kw, reduction, dtype):
         [x, y],
         [True, True],
         tol,
+        device=device,
     )
 
 
@@ -140,22 +143,22 @@ def _targets(shape, n_classes, seed=0, ignore=None):
     return t
 
 
-def _ce(module, target, **kw):
+def _ce(module, target, device="cpu", **kw):
     if module is torch:
         return lambda x: TF.cross_entropy(
-            x, torch.tensor(target), **{k: _tw(v) for k, v in kw.items()}
+            x, torch.tensor(target, device=device), **{k: _tw(v, device) for k, v in kw.items()}
         )
     return lambda x: F.cross_entropy(
-        x, minitorch.tensor(target), **{k: _mw(v) for k, v in kw.items()}
+        x, minitorch.tensor(target, device=device), **{k: _mw(v, device) for k, v in kw.items()}
     )
 
 
-def _tw(v):
-    return torch.tensor(v) if isinstance(v, np.ndarray) else v
+def _tw(v, device="cpu"):
+    return torch.tensor(v, device=device) if isinstance(v, np.ndarray) else v
 
 
-def _mw(v):
-    return minitorch.tensor(v) if isinstance(v, np.ndarray) else v
+def _mw(v, device="cpu"):
+    return minitorch.tensor(v, device=device) if isinstance(v, np.ndarray) else v
 
 
 CE_CASES = [
@@ -188,7 +191,7 @@ CE_CASES = [
 @pytest.mark.parametrize("dtype", list(DTYPES))
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("case", CE_CASES, ids=[c[0] for c in CE_CASES])
-def test_cross_entropy_index_targets(case, reduction, dtype):
+def test_cross_entropy_index_targets(case, reduction, dtype, device):
     _, shape, tshape, kw = case
     kw = dict(kw)
     n_classes = shape[0] if len(shape) == 1 else shape[1]
@@ -199,27 +202,32 @@ def test_cross_entropy_index_targets(case, reduction, dtype):
     x = _rand(shape, dtype, 3)
     tol = DTYPES[dtype][2]
     _compare(
-        _ce(minitorch, target, reduction=reduction, **kw),
-        _ce(torch, target, reduction=reduction, **kw),
+        _ce(minitorch, target, device, reduction=reduction, **kw),
+        _ce(torch, target, device, reduction=reduction, **kw),
         [x],
         [True],
         tol,
+        device=device,
     )
     # nll_loss on log-probabilities must agree too (when no smoothing)
     if "label_smoothing" not in kw:
         _compare(
             lambda a: F.nll_loss(
                 a,
-                minitorch.tensor(target),
+                minitorch.tensor(target, device=device),
                 reduction=reduction,
-                **{k: _mw(v) for k, v in kw.items()},
+                **{k: _mw(v, device) for k, v in kw.items()},
             ),
             lambda a: TF.nll_loss(
-                a, torch.tensor(target), reduction=reduction, **{k: _tw(v) for k, v in kw.items()}
+                a,
+                torch.tensor(target, device=device),
+                reduction=reduction,
+                **{k: _tw(v, device) for k, v in kw.items()},
             ),
             [x],
             [True],
             tol,
+            device=device,
         )
 
 

@@ -22,37 +22,41 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same.")
 TDTYPE = {np.float64: torch.float64, np.float32: torch.float32}
 
 
-def to_mt(t: torch.Tensor) -> minitorch.Tensor:
-    return minitorch.tensor(t.detach().numpy())
+def to_mt(t: torch.Tensor, device: str = "cpu") -> minitorch.Tensor:
+    return minitorch.tensor(t.detach().cpu().numpy(), device=device)
 
 
-def copy_state(tmod: torch.nn.Module, mmod: nn.Module) -> None:
+def copy_state(tmod: torch.nn.Module, mmod: nn.Module, device: str = "cpu") -> None:
     """Load torch's parameters and buffers into the minitorch module (strict)."""
-    mmod.load_state_dict({k: to_mt(v) for k, v in tmod.state_dict().items()})
+    mmod.load_state_dict({k: to_mt(v, device) for k, v in tmod.state_dict().items()})
 
 
 def close(m, t, tol: float) -> None:
     assert tuple(m.shape) == tuple(t.shape)
-    np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)
+    assert str(m.device) == str(t.device), f"device {m.device} vs torch {t.device}"
+    np.testing.assert_allclose(m.detach().cpu().numpy(), t.detach().cpu().numpy(), rtol=tol,
+                               atol=tol)
 
 
-def compare(tmod, mmod, shape, dtype=np.float64, rng=None, input_array=None, steps: int = 1):
+def compare(tmod, mmod, shape, dtype=np.float64, rng=None, input_array=None, steps: int = 1,
+            device: str = "cpu"):
     """Run both modules ``steps`` times on the same random input with a random upstream
-    gradient; compare outputs, input gradients and parameter gradients every step."""
+    gradient on ``device``; compare outputs, input gradients and parameter gradients
+    every step."""
     tol = TOL[dtype]
     rng = rng or np.random.default_rng(0)
-    tmod.to(TDTYPE[dtype])
-    mmod.to(minitorch.float64 if dtype == np.float64 else minitorch.float32)
-    copy_state(tmod, mmod)
+    tmod.to(TDTYPE[dtype]).to(device)
+    mmod.to(minitorch.float64 if dtype == np.float64 else minitorch.float32).to(device)
+    copy_state(tmod, mmod, device)
     for _ in range(steps):
         x = input_array if input_array is not None else rng.standard_normal(shape).astype(dtype)
-        xt = torch.tensor(x, requires_grad=x.dtype.kind == "f")
-        xm = minitorch.tensor(x, requires_grad=x.dtype.kind == "f")
+        xt = torch.tensor(x, requires_grad=x.dtype.kind == "f", device=device)
+        xm = minitorch.tensor(x, requires_grad=x.dtype.kind == "f", device=device)
         out_t, out_m = tmod(xt), mmod(xm)
         close(out_m, out_t, tol)
         up = rng.standard_normal(tuple(out_t.shape)).astype(dtype)
-        out_t.backward(torch.tensor(up))
-        out_m.backward(minitorch.tensor(up))
+        out_t.backward(torch.tensor(up, device=device))
+        out_m.backward(minitorch.tensor(up, device=device))
         if xt.requires_grad:
             close(xm.grad, xt.grad, tol)
         mparams = dict(mmod.named_parameters())
@@ -115,9 +119,9 @@ LAYERS = [
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name,make,shape", LAYERS, ids=[x[0] for x in LAYERS])
-def test_layer_matches_torch(name, make, shape, dtype, rng) -> None:
+def test_layer_matches_torch(name, make, shape, dtype, rng, device) -> None:
     tmod, mmod = make(torch.nn), make(nn)
-    compare(tmod, mmod, shape, dtype, rng)
+    compare(tmod, mmod, shape, dtype, rng, device=device)
 
 
 def _perturb(tmod: torch.nn.Module) -> None:

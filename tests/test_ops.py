@@ -39,11 +39,12 @@ def make_arrays(entry: Op, rng, shapes=None, dtype=np.float64) -> list[np.ndarra
     return out
 
 
-def leaves(m, arrays, requires_grad: bool = True) -> list:
-    """Tensors of module ``m`` holding copies of ``arrays`` (float ones requiring grad)."""
+def leaves(m, arrays, requires_grad: bool = True, device: str = "cpu") -> list:
+    """Tensors of module ``m`` on ``device`` holding copies of ``arrays`` (float ones
+    requiring grad)."""
     out = []
     for a in arrays:
-        t = m.tensor(np.array(a))
+        t = m.tensor(np.array(a), device=device)
         if requires_grad and a.dtype.kind == "f":
             t.requires_grad_(True)
         out.append(t)
@@ -52,8 +53,8 @@ def leaves(m, arrays, requires_grad: bool = True) -> list:
 
 def to_np(t) -> np.ndarray:
     if isinstance(t, torch.Tensor):
-        return np.array(t.detach().numpy(force=True))  # force: torch may return a ZeroTensor
-    return np.array(t.detach().numpy())
+        return np.array(t.detach().numpy(force=True))  # force: a ZeroTensor, or on CUDA
+    return np.array(t.detach().cpu().numpy())
 
 
 def dtype_name(t) -> str:
@@ -61,8 +62,9 @@ def dtype_name(t) -> str:
 
 
 def assert_same(mt, tt, tol=TIGHT, what="output") -> None:
-    """Same shape, dtype and values (NaNs in the same places)."""
+    """Same shape, dtype, device and values (NaNs in the same places)."""
     assert tuple(mt.shape) == tuple(tt.shape), f"{what}: shape {mt.shape} vs torch {tt.shape}"
+    assert str(mt.device) == str(tt.device), f"{what}: device {mt.device} vs torch {tt.device}"
     assert dtype_name(mt) == dtype_name(tt), f"{what}: dtype {mt.dtype} vs torch {tt.dtype}"
     np.testing.assert_allclose(to_np(mt), to_np(tt), equal_nan=True, err_msg=what, **tol)
 
@@ -81,25 +83,25 @@ def diff_outputs(result) -> list:
     return [o for o in flat(result) if o.dtype.is_floating_point and o.requires_grad]
 
 
-def check_forward(entry: Op, arrays, tol=TIGHT) -> None:
-    tout = flat(entry.fn(torch, *leaves(torch, arrays, False)))
-    mout = flat(entry.fn(minitorch, *leaves(minitorch, arrays, False)))
+def check_forward(entry: Op, arrays, tol=TIGHT, device: str = "cpu") -> None:
+    tout = flat(entry.fn(torch, *leaves(torch, arrays, False, device)))
+    mout = flat(entry.fn(minitorch, *leaves(minitorch, arrays, False, device)))
     assert len(mout) == len(tout)
     for i, (mo, to) in enumerate(zip(mout, tout)):
         assert_same(mo, to, tol, f"{entry.name} output {i}")
 
 
-def check_backward(entry: Op, arrays, rng, tol=TIGHT, views=None) -> None:
+def check_backward(entry: Op, arrays, rng, tol=TIGHT, views=None, device: str = "cpu") -> None:
     """Forward and every input's gradient vs torch, with a random upstream gradient.
 
     ``views(m, leaves)`` optionally turns the leaves into the op's actual inputs.
     """
     views = views or (lambda m, xs: xs)
-    txs = leaves(torch, arrays)
+    txs = leaves(torch, arrays, device=device)
     tout = entry.fn(torch, *views(torch, txs))
     tdiff = diff_outputs(tout)
     ups = [rng.standard_normal(tuple(o.shape)).astype(arrays[0].dtype) for o in tdiff]
-    mxs = leaves(minitorch, arrays)
+    mxs = leaves(minitorch, arrays, device=device)
     mout = entry.fn(minitorch, *views(minitorch, mxs))
     for i, (mo, to) in enumerate(zip(flat(mout), flat(tout))):
         assert_same(mo, to, tol, f"{entry.name} output {i}")
@@ -109,19 +111,20 @@ def check_backward(entry: Op, arrays, rng, tol=TIGHT, views=None) -> None:
         return
     tw = [x for x in txs if x.requires_grad]
     mw = [x for x in mxs if x.requires_grad]
-    tg = torch.autograd.grad(tdiff, tw, [torch.tensor(u) for u in ups], allow_unused=True)
-    mg = minitorch.autograd.grad(mdiff, mw, [minitorch.tensor(u) for u in ups],
+    tg = torch.autograd.grad(tdiff, tw, [torch.tensor(u, device=device) for u in ups],
+                             allow_unused=True)
+    mg = minitorch.autograd.grad(mdiff, mw, [minitorch.tensor(u, device=device) for u in ups],
                                  allow_unused=True)
     assert_grads(mg, tg, tol, f"{entry.name} grad")
 
 
-def second_derivatives(m, entry: Op, arrays, ups, ws):
-    xs = leaves(m, arrays)
+def second_derivatives(m, entry: Op, arrays, ups, ws, device: str = "cpu"):
+    xs = leaves(m, arrays, device=device)
     w = [x for x in xs if x.requires_grad]
     outs = diff_outputs(entry.fn(m, *xs))
-    grads = m.autograd.grad(outs, w, [m.tensor(u) for u in ups], create_graph=True,
-                            allow_unused=True)
-    terms = [(g * m.tensor(v)).sum() for g, v in zip(grads, ws)
+    grads = m.autograd.grad(outs, w, [m.tensor(u, device=device) for u in ups],
+                            create_graph=True, allow_unused=True)
+    terms = [(g * m.tensor(v, device=device)).sum() for g, v in zip(grads, ws)
              if g is not None and g.requires_grad]
     if not terms:
         return [None] * len(w)
@@ -135,25 +138,28 @@ def second_derivatives(m, entry: Op, arrays, ups, ws):
 DIFF = [e for e in OPS if e.grad]
 
 
+# The forward, backward, second-derivative and broadcast checks run on every device
+# (``device`` fixture, conftest.py): on CUDA minitorch (CuPy) is compared with torch on
+# CUDA; without a GPU those cases are skipped.
 @pytest.mark.parametrize("entry", OPS, ids=str)
-def test_forward_float64(entry, rng):
-    check_forward(entry, make_arrays(entry, rng))
+def test_forward_float64(entry, rng, device):
+    check_forward(entry, make_arrays(entry, rng), device=device)
 
 
 @pytest.mark.parametrize("entry", OPS, ids=str)
-def test_forward_float32(entry, rng):
-    check_forward(entry, make_arrays(entry, rng, dtype=np.float32), LOOSE)
+def test_forward_float32(entry, rng, device):
+    check_forward(entry, make_arrays(entry, rng, dtype=np.float32), LOOSE, device)
 
 
 @pytest.mark.parametrize("entry", DIFF, ids=str)
-def test_backward(entry, rng):
-    check_backward(entry, make_arrays(entry, rng), rng)
+def test_backward(entry, rng, device):
+    check_backward(entry, make_arrays(entry, rng), rng, device=device)
 
 
 @pytest.mark.parametrize("entry", DIFF, ids=str)
-def test_backward_float32(entry, rng):
-    check_backward(entry, make_arrays(entry, rng, dtype=np.float32), rng, {"rtol": 1e-4,
-                                                                           "atol": 1e-5})
+def test_backward_float32(entry, rng, device):
+    check_backward(entry, make_arrays(entry, rng, dtype=np.float32), rng,
+                   {"rtol": 1e-4, "atol": 1e-5}, device=device)
 
 
 @pytest.mark.parametrize("entry", [e for e in DIFF if e.gradcheck], ids=str)
@@ -167,24 +173,24 @@ def test_gradcheck(entry, rng):
 
 
 @pytest.mark.parametrize("entry", [e for e in DIFF if e.gradgrad], ids=str)
-def test_second_derivatives(entry, rng):
+def test_second_derivatives(entry, rng, device):
     """Differentiate ``sum(grad * w)`` again (``create_graph=True``) and compare with torch."""
     arrays = make_arrays(entry, rng)
-    touts = diff_outputs(entry.fn(torch, *leaves(torch, arrays)))
+    touts = diff_outputs(entry.fn(torch, *leaves(torch, arrays, device=device)))
     ups = [rng.standard_normal(tuple(o.shape)) for o in touts]
     ws = [rng.standard_normal(a.shape) for a in arrays if a.dtype.kind == "f"]
-    tg = second_derivatives(torch, entry, arrays, ups, ws)
-    mg = second_derivatives(minitorch, entry, arrays, ups, ws)
+    tg = second_derivatives(torch, entry, arrays, ups, ws, device)
+    mg = second_derivatives(minitorch, entry, arrays, ups, ws, device)
     assert_grads(mg, tg, {"rtol": 1e-9, "atol": 1e-9}, f"{entry.name} second derivative")
 
 
 @pytest.mark.parametrize("entry", [e for e in OPS if e.bcast], ids=str)
-def test_broadcast_inputs(entry, rng):
+def test_broadcast_inputs(entry, rng, device):
     arrays = make_arrays(entry, rng, entry.bcast)
     if entry.grad:
-        check_backward(entry, arrays, rng)
+        check_backward(entry, arrays, rng, device=device)
     else:
-        check_forward(entry, arrays)
+        check_forward(entry, arrays, device=device)
 
 
 def _noncontig_bases(arrays, rng):

@@ -40,19 +40,21 @@ IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}" for 
 
 
 def to_np(t):
-    return t.detach().numpy()
+    return t.detach().cpu().numpy()
 
 
-def make_params(dtypes, seed=0):
+def make_params(dtypes, seed=0, device="cpu"):
     """The same random parameters on both sides (one of each shape in SHAPES)."""
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal(s).astype(dtypes["np"]) for s in SHAPES]
-    mt = [minitorch.tensor(a, dtype=dtypes["mt"], requires_grad=True) for a in arrays]
-    th = [torch.tensor(a, dtype=dtypes["th"], requires_grad=True) for a in arrays]
+    mt = [minitorch.tensor(a, dtype=dtypes["mt"], requires_grad=True, device=device)
+          for a in arrays]
+    th = [torch.tensor(a, dtype=dtypes["th"], requires_grad=True, device=device)
+          for a in arrays]
     return mt, th
 
 
-def run_steps(pairs, steps, rng, dtypes=F64, skip=True):
+def run_steps(pairs, steps, rng, dtypes=F64, skip=True, device="cpu"):
     """Give both optimizers the same random gradients and step them.
 
     ``pairs`` is a list of (minitorch_optimizer, torch_optimizer). The second
@@ -68,8 +70,8 @@ def run_steps(pairs, steps, rng, dtypes=F64, skip=True):
                 if skip and i == 1 and k % 4 == 3:
                     pm.grad, pt.grad = None, None
                 else:
-                    pm.grad = minitorch.tensor(g, dtype=dtypes["mt"])
-                    pt.grad = torch.tensor(g, dtype=dtypes["th"])
+                    pm.grad = minitorch.tensor(g, dtype=dtypes["mt"], device=device)
+                    pt.grad = torch.tensor(g, dtype=dtypes["th"], device=device)
             opt_mt.step()
             opt_th.step()
 
@@ -77,12 +79,13 @@ def run_steps(pairs, steps, rng, dtypes=F64, skip=True):
 def assert_params_close(opt_mt, opt_th, rtol=1e-10, atol=1e-12):
     for gm, gt in zip(opt_mt.param_groups, opt_th.param_groups):
         for pm, pt in zip(gm["params"], gt["params"]):
-            assert to_np(pm).dtype == pt.detach().numpy().dtype
-            np.testing.assert_allclose(to_np(pm), pt.detach().numpy(), rtol=rtol, atol=atol)
+            assert str(pm.device) == str(pt.device)
+            assert to_np(pm).dtype == to_np(pt).dtype
+            np.testing.assert_allclose(to_np(pm), to_np(pt), rtol=rtol, atol=atol)
 
 
-def build(name, kw, dtypes=F64, seed=0):
-    mt, th = make_params(dtypes, seed)
+def build(name, kw, dtypes=F64, seed=0, device="cpu"):
+    mt, th = make_params(dtypes, seed, device)
     return getattr(optim, name)(mt, **kw), getattr(torch.optim, name)(th, **kw)
 
 
@@ -98,13 +101,13 @@ def assert_state_dicts_match(sd_mt, sd_th, rtol=1e-10):
             assert isinstance(v_mt, minitorch.Tensor)
             assert tuple(v_mt.shape) == tuple(v_th.shape)
             assert str(v_mt.dtype).split(".")[-1] == str(v_th.dtype).split(".")[-1]
-            np.testing.assert_allclose(to_np(v_mt), v_th.numpy(), rtol=rtol, atol=1e-12)
+            np.testing.assert_allclose(to_np(v_mt), to_np(v_th), rtol=rtol, atol=1e-12)
 
 
 @pytest.mark.parametrize(("name", "kw"), CONFIGS, ids=IDS)
-def test_twenty_steps_match_torch_float64(name, kw):
-    opt_mt, opt_th = build(name, kw)
-    run_steps([(opt_mt, opt_th)], 20, np.random.default_rng(1))
+def test_twenty_steps_match_torch_float64(name, kw, device):
+    opt_mt, opt_th = build(name, kw, device=device)
+    run_steps([(opt_mt, opt_th)], 20, np.random.default_rng(1), device=device)
     assert_params_close(opt_mt, opt_th)
     assert_state_dicts_match(opt_mt.state_dict(), opt_th.state_dict())
 
@@ -115,9 +118,9 @@ def test_twenty_steps_match_torch_float64(name, kw):
      ("Adam", {"lr": 0.01, "amsgrad": True}), ("AdamW", {}),
      ("RMSprop", {"centered": True, "momentum": 0.9}), ("Adagrad", {"lr_decay": 0.01})],
 )
-def test_float32_params_stay_float32(name, kw):
-    opt_mt, opt_th = build(name, kw, dtypes=F32)
-    run_steps([(opt_mt, opt_th)], 10, np.random.default_rng(2), dtypes=F32)
+def test_float32_params_stay_float32(name, kw, device):
+    opt_mt, opt_th = build(name, kw, dtypes=F32, device=device)
+    run_steps([(opt_mt, opt_th)], 10, np.random.default_rng(2), dtypes=F32, device=device)
     assert_params_close(opt_mt, opt_th, rtol=1e-5, atol=1e-6)
     for p in opt_mt.param_groups[0]["params"]:
         assert p.dtype == minitorch.float32
