@@ -132,23 +132,40 @@ def train_one_epoch(lib_name: str, data: Path, batch_size: int) -> dict[str, Any
 
 
 def run_epochs(batch_size: int = 100, limit: int | None = None,
-               libraries: tuple[str, ...] = ("minitorch", "torch")) -> dict[str, dict[str, Any]]:
-    """Save the data once, then run one worker process per library, one after the other.
+               libraries: tuple[str, ...] = ("minitorch", "torch"),
+               rounds: int = 2) -> dict[str, dict[str, Any]]:
+    """Save the data once, then run worker processes, one epoch each, one after the other.
 
-    ``limit`` keeps only the first ``limit`` images (for a quick check of the machinery).
+    With ``rounds`` > 1 every library runs that many epochs in ABBA order (minitorch,
+    torch, torch, minitorch, ...), so a slow spell of a shared machine hits both alike;
+    each library keeps its fastest epoch (``wall_s``, and the other fields of that
+    run), with every wall time in ``walls_s`` and the largest peak in
+    ``peak_growth_mb_max``. ``limit`` keeps only the first ``limit`` images (for a
+    quick check of the machinery).
     """
-    results = {}
+    runs: dict[str, list[dict[str, Any]]] = {lib: [] for lib in libraries}
+    order = [lib for r in range(rounds) for lib in (libraries if r % 2 == 0 else libraries[::-1])]
     with tempfile.TemporaryDirectory(prefix="minitorch-bench-") as tmp:
         save_mnist_arrays(Path(tmp), limit)
-        for lib_name in libraries:
+        for lib_name in order:
             cmd = [sys.executable, "-m", "benchmarks.epoch", "--lib", lib_name,
                    "--data", tmp, "--batch-size", str(batch_size)]
             proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
-                results[lib_name] = {"library": lib_name, "error": lines[-1]}
+                runs[lib_name].append({"library": lib_name, "error": lines[-1]})
                 continue
-            results[lib_name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            runs[lib_name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    results = {}
+    for lib_name, done in runs.items():
+        ok = [r for r in done if "error" not in r]
+        if not ok:
+            results[lib_name] = done[-1]
+            continue
+        best = dict(min(ok, key=lambda r: r["wall_s"]))
+        best["walls_s"] = [round(r["wall_s"], 2) for r in ok]
+        best["peak_growth_mb_max"] = max(r["peak_growth_mb"] for r in ok)
+        results[lib_name] = best
     return results
 
 

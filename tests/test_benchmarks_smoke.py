@@ -83,8 +83,10 @@ def test_epoch_worker_on_a_few_mnist_images():
     if not (mnist / "train-images-idx3-ubyte.gz").exists():
         pytest.skip("MNIST not found")
     # minitorch's worker only: torch's would spend seconds importing torch
-    (row,) = run_epochs(batch_size=50, limit=100, libraries=("minitorch",)).values()
+    (row,) = run_epochs(batch_size=50, limit=100, libraries=("minitorch",), rounds=2).values()
     assert "error" not in row, row
     assert row["steps"] == 2 and row["wall_s"] > 0
+    assert len(row["walls_s"]) == 2 and round(row["wall_s"], 2) == min(row["walls_s"])
+    assert row["peak_growth_mb_max"] >= row["peak_growth_mb"]
     assert 0 <= row["peak_growth_mb"] <= row["peak_rss_mb"]
     assert 0 < row["first_loss"] < 10 and np.isfinite(row["mean_loss"])
