@@ -20,6 +20,9 @@ kernel offset. Measured on the tutorial CNN (batch 64, 2 cores): the layout
 putting the batch *last* makes im2col/col2im 2-3x faster again when the input has many
 channels (each slice is then a long run of ``(OW, N)`` values), at the price of
 transposing the output, which only pays off for wide kernels (``_prefer_batch_last``).
+Those layout changes are cache-friendly slab-by-slab copies (``permuted_copy``), and the
+large copies and col2im are split over the cores (``split_work``): NumPy does copies on
+one core, but independent channels or slabs can run on two threads at once.
 
 Gradients, with :math:`G = \partial L/\partial Y` laid out ``O x (N OH OW)``:
 
