@@ -546,3 +546,27 @@ def test_set_num_threads_like_torch():
                 lib.set_num_threads(0)
     finally:
         minitorch.set_num_threads(before)
+
+
+def test_split_work_covers_every_part_once_and_nests_without_deadlock(split_everything):
+    import threading
+
+    from minitorch._backend import split_work
+
+    seen = np.zeros(10, dtype=int)
+
+    def inner(part: slice) -> None:
+        seen[part] += 1
+
+    def outer(part: slice) -> None:  # a job that itself splits work (runs inline there)
+        split_work(inner, 10, 1 << 30)
+
+    done = threading.Event()
+
+    def run() -> None:
+        split_work(outer, 3, 1 << 30)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(10), "split_work deadlocked when nested"
+    np.testing.assert_array_equal(seen, 3)  # 3 outer parts, each covering all 10 once
