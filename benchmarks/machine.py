@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 import minitorch
+from minitorch._backend import usable_cores
 
 
 def cpu_model() -> str:
@@ -24,14 +25,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity), else ``os.cpu_count()``."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def numpy_blas() -> dict[str, Any]:

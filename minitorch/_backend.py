@@ -187,14 +187,15 @@ def scatter_add(target, index, values) -> None:
 # releases the GIL while doing so, so the independent halves of a large job can run on
 # two threads at once. (Matrix products are already parallel inside OpenBLAS.)
 # ---------------------------------------------------------------------------------------
-def _usable_cores() -> int:
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), else ``os.cpu_count()``."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
 
 
-_num_threads = _usable_cores()
+_num_threads = usable_cores()
 _pool = None  # worker threads, made on first use
 _PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
 
@@ -224,8 +225,8 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """
     global _pool
     parts = min(_num_threads, length)
-    nested = threading.current_thread().name.startswith("minitorch")  # never wait on ourselves
-    if xp is not np or nbytes < _PARALLEL_BYTES or parts < 2 or nested:
+    if (xp is not np or nbytes < _PARALLEL_BYTES or parts < 2
+            or threading.current_thread().name.startswith("minitorch")):  # no waiting on ourselves
         fn(slice(None))
         return
     if _pool is None:
@@ -277,12 +278,11 @@ def permuted_copy(x, axes, out=None):
         out[...] = x.transpose(axes)
         return out
     step = max(1, _SLAB_BYTES // slab)  # source rows per slab
-    index = [slice(None)] * x.ndim
     where = list(axes).index(0)  # the source's first axis, in the destination
     starts = list(range(0, x.shape[0], step))
 
     def copy(part: slice) -> None:
-        idx = list(index)
+        idx = [slice(None)] * x.ndim
         for start in starts[part]:
             idx[where] = slice(start, start + step)
             out[tuple(idx)] = x[start : start + step].transpose(axes)

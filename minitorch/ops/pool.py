@@ -471,13 +471,14 @@ def block_sum(x, kh: int, kw: int, scale: float):
     """
     n, c, h, w = x.shape
     rows = x.reshape(n, c, h // kh, kh, w)
-    acc = rows[:, :, :, 0] * scale
+    acc = rows[:, :, :, 0].copy()
     for i in range(1, kh):
-        acc += rows[:, :, :, i] * scale
+        acc += rows[:, :, :, i]
     cols = acc.reshape(n, c, h // kh, w // kw, kw)
     out = cols[..., 0].copy()
     for j in range(1, kw):
         out += cols[..., j]
+    out *= scale  # once, on the smallest array
     return out
 
 
