@@ -22,6 +22,7 @@ import importlib
 
 from . import (
     _tensor_methods,
+    accelerator,
     autograd,
     cuda,
 )

@@ -63,6 +63,40 @@ def test_cuda_absent_is_a_clear_runtime_error():
         minitorch.ones(2, device=minitorch.device("cuda"))
 
 
+@pytest.mark.skipif(minitorch.cuda.is_available(), reason="checks the no-CUDA behaviour")
+def test_accelerator_absent_matches_torch_cpu_build():
+    """torch.accelerator on a machine without one: the quickstart's device line picks cpu."""
+    torch = pytest.importorskip("torch")
+    acc = minitorch.accelerator
+    assert acc.is_available() is False
+    assert acc.current_accelerator() is None and acc.current_accelerator(True) is None
+    assert acc.device_count() == 0
+    device = acc.current_accelerator().type if acc.is_available() else "cpu"
+    assert minitorch.ones(2, device=device).device == minitorch.device("cpu")
+    for name in ("current_device_index", "synchronize"):
+        with pytest.raises(RuntimeError) as ours:
+            getattr(acc, name)()
+        if not torch.accelerator.is_available():
+            with pytest.raises(RuntimeError) as theirs:
+                getattr(torch.accelerator, name)()
+            assert str(ours.value) == str(theirs.value)
+    with pytest.raises(RuntimeError, match="none is available"):
+        acc.set_device_index(0)
+
+
+@cuda
+def test_accelerator_is_cuda_when_a_gpu_is_usable():
+    acc = minitorch.accelerator
+    assert acc.is_available() is True
+    assert acc.current_accelerator() == minitorch.device("cuda")
+    assert acc.device_count() == minitorch.cuda.device_count() >= 1
+    acc.set_device_index("cuda:0")
+    assert acc.current_device_index() == 0
+    x = minitorch.ones(3, device=acc.current_accelerator().type)
+    acc.synchronize()
+    assert x.device == minitorch.device("cuda:0")
+
+
 def test_to_cpu_is_identity_on_cpu():
     t = minitorch.tensor([1.0, 2.0])
     assert t.cpu() is t

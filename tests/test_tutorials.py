@@ -40,19 +40,21 @@ class _SharedRandom:
     def __getattr__(self, name):
         return getattr(self._lib, name)
 
-    def _make(self, arr, dtype, requires_grad):
-        t = self._lib.tensor(arr.astype(np.float32), dtype=dtype or self._lib.float32)
+    def _make(self, arr, dtype, requires_grad, device=None):
+        t = self._lib.tensor(arr.astype(np.float32), dtype=dtype or self._lib.float32,
+                             device=device)
         return t.requires_grad_() if requires_grad else t
 
     @staticmethod
     def _shape(size):
         return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
-    def randn(self, *size, dtype=None, requires_grad=False):
-        return self._make(self._rng.standard_normal(self._shape(size)), dtype, requires_grad)
+    def randn(self, *size, dtype=None, requires_grad=False, device=None):
+        arr = self._rng.standard_normal(self._shape(size))
+        return self._make(arr, dtype, requires_grad, device)
 
-    def rand(self, *size, dtype=None, requires_grad=False):
-        return self._make(self._rng.random(self._shape(size)), dtype, requires_grad)
+    def rand(self, *size, dtype=None, requires_grad=False, device=None):
+        return self._make(self._rng.random(self._shape(size)), dtype, requires_grad, device)
 
     def randn_like(self, t, dtype=None, requires_grad=False):
         return self.randn(*t.shape, dtype=dtype, requires_grad=requires_grad)
@@ -686,6 +688,269 @@ def test_mnist_dataloader_tutorial():
     data = dict(zip(("x_train", "y_train", "x_valid", "y_valid"), _synthetic_mnist()))
     correct_m, correct_t = _run_both(mnist_with_dataloader, tol=1e-4, **data)
     assert correct_m == correct_t and correct_m > 50  # it learned something
+
+
+# ===================================== (f) "Learn the Basics": quickstart, build, save/load
+def learn_the_basics(torch, print, sync, x_train, y_train, x_valid, y_valid, path):
+    """The Quickstart's device line, model, train/test loops and save/load, plus the
+    "Build the Neural Network" and "Autograd" pages (a TensorDataset stands in for
+    FashionMNIST, which would be downloaded)."""
+    nn = torch.nn
+    DataLoader = torch.utils.data.DataLoader
+    TensorDataset = torch.utils.data.TensorDataset
+
+    training_data = TensorDataset(torch.tensor(x_train).view(-1, 1, 28, 28), torch.tensor(y_train))
+    test_data = TensorDataset(torch.tensor(x_valid).view(-1, 1, 28, 28), torch.tensor(y_valid))
+    batch_size = 64
+    train_dataloader = DataLoader(training_data, batch_size=batch_size)
+    test_dataloader = DataLoader(test_data, batch_size=batch_size)
+    for X, y in test_dataloader:
+        print(f"Shape of X [N, C, H, W]: {X.shape}")
+        print(f"Shape of y: {y.shape} {y.dtype}")
+        break
+
+    device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+    print(f"Using {device} device")
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(28 * 28, 512),
+                nn.ReLU(),
+                nn.Linear(512, 512),
+                nn.ReLU(),
+                nn.Linear(512, 10),
+            )
+
+        def forward(self, x):
+            x = self.flatten(x)
+            logits = self.linear_relu_stack(x)
+            return logits
+
+    model = NeuralNetwork().to(device)
+    sync(model)
+    print(model)
+
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-1)
+
+    def train(dataloader, model, loss_fn, optimizer):
+        size = len(dataloader.dataset)
+        model.train()
+        for batch, (X, y) in enumerate(dataloader):
+            X, y = X.to(device), y.to(device)
+            pred = model(X)
+            loss = loss_fn(pred, y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if batch % 4 == 0:
+                loss, current = loss.item(), (batch + 1) * len(X)
+                print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]")
+
+    def test(dataloader, model, loss_fn):
+        size = len(dataloader.dataset)
+        num_batches = len(dataloader)
+        model.eval()
+        test_loss, correct = 0, 0
+        with torch.no_grad():
+            for X, y in dataloader:
+                X, y = X.to(device), y.to(device)
+                pred = model(X)
+                test_loss += loss_fn(pred, y).item()
+                correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+        test_loss /= num_batches
+        correct /= size
+        print(f"Test Error: \n Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \n")
+        return correct
+
+    epochs = 2
+    for t in range(epochs):
+        print(f"Epoch {t+1}\n-------------------------------")
+        train(train_dataloader, model, loss_fn, optimizer)
+        accuracy = test(test_dataloader, model, loss_fn)
+    print("Done!")
+
+    torch.save(model.state_dict(), path)
+    print("Saved PyTorch Model State to model.pth")
+    model = NeuralNetwork().to(device)
+    print(model.load_state_dict(torch.load(path, weights_only=True)))
+    model.eval()
+    x, y = test_data[0][0], test_data[0][1]
+    with torch.no_grad():
+        x = x.to(device)
+        pred = model(x)
+        print(pred[0].argmax(0) == y, pred[0].argmax(0))
+
+    # --- "Build the Neural Network"
+    X = torch.rand(1, 28, 28, device=device)
+    logits = model(X)
+    pred_probab = nn.Softmax(dim=1)(logits)
+    y_pred = pred_probab.argmax(1)
+    print(f"Predicted class: {y_pred}")
+    input_image = torch.rand(3, 28, 28)
+    print(input_image.size())
+    flat_image = nn.Flatten()(input_image)
+    print(flat_image.size())
+    layer1 = nn.Linear(in_features=28 * 28, out_features=20)
+    sync(layer1)
+    hidden1 = layer1(flat_image)
+    print(hidden1.size())
+    print(f"Before ReLU: {hidden1}\n\n")
+    hidden1 = nn.ReLU()(hidden1)
+    print(f"After ReLU: {hidden1}")
+    for name, param in model.named_parameters():
+        print(f"Layer: {name} | Size: {param.size()} | Values : {param[:2]} \n")
+
+    # --- "Automatic Differentiation with torch.autograd"
+    x = torch.ones(5)  # input tensor
+    y = torch.zeros(3)  # expected output
+    w = torch.randn(5, 3, requires_grad=True)
+    b = torch.randn(3, requires_grad=True)
+    z = torch.matmul(x, w) + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+    print(f"Gradient function for z = {z.grad_fn}")
+    print(f"Gradient function for loss = {loss.grad_fn}")
+    loss.backward()
+    print(w.grad)
+    print(b.grad)
+    z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    with torch.no_grad():
+        z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    z_det = z.detach()
+    print(z_det.requires_grad)
+    return accuracy
+
+
+def test_learn_the_basics_tutorial(tmp_path):
+    data = dict(zip(("x_train", "y_train", "x_valid", "y_valid"), _synthetic_mnist()))
+    acc_m, acc_t = _run_both(learn_the_basics, tol=1e-4, path=str(tmp_path / "model.pth"),
+                             **data)
+    assert acc_m == acc_t and acc_m > 0.5  # it learned something, exactly as torch did
+
+
+# ============================================ (g) "Learning PyTorch with Examples"
+def pytorch_with_examples(torch, print, sync, steps):
+    """The polynomial fit of "Learning PyTorch with Examples": tensors and autograd, a
+    custom ``autograd.Function``, ``nn`` with ``Flatten(0, 1)``, RMSprop, a custom Module
+    (with ``steps`` iterations instead of 2000, to stay quick)."""
+    dtype = torch.float
+    device = torch.device("cpu")
+    x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
+    y = torch.sin(x)
+
+    a = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    b = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    c = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    d = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    learning_rate = 1e-6
+    for t in range(steps):
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum()
+        if t % 100 == 99:
+            print(t, loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    print(f"Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3")
+
+    class LegendrePolynomial3(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input ** 3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1)
+
+    a = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+    b = torch.full((), -1.0, device=device, dtype=dtype, requires_grad=True)
+    c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+    d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
+    learning_rate = 5e-6
+    for t in range(steps):
+        P3 = LegendrePolynomial3.apply
+        y_pred = a + b * P3(c + d * x)
+        loss = (y_pred - y).pow(2).sum()
+        if t % 100 == 99:
+            print(t, loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    print(f"Result: y = {a.item()} + {b.item()} * P3({c.item()} + {d.item()} x)")
+
+    p = torch.tensor([1, 2, 3])
+    xx = x.unsqueeze(-1).pow(p)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    sync(model)
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    for t in range(steps):
+        y_pred = model(xx)
+        loss = loss_fn(y_pred, y)
+        if t % 100 == 99:
+            print(t, loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    linear_layer = model[0]
+    print(f"Result: y = {linear_layer.bias.item()} + {linear_layer.weight[:, 0].item()} x + "
+          f"{linear_layer.weight[:, 1].item()} x^2 + {linear_layer.weight[:, 2].item()} x^3")
+
+    class Polynomial3(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(()))
+            self.b = torch.nn.Parameter(torch.randn(()))
+            self.c = torch.nn.Parameter(torch.randn(()))
+            self.d = torch.nn.Parameter(torch.randn(()))
+
+        def forward(self, x):
+            return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+
+        def string(self):
+            return (f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + "
+                    f"{self.d.item()} x^3")
+
+    model = Polynomial3()
+    criterion = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6, momentum=0.9)
+    for t in range(steps):
+        y_pred = model(x)
+        loss = criterion(y_pred, y)
+        if t % 100 == 99:
+            print(t, loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    print(f"Result: {model.string()}")
+    print(model)
+    return loss.item()
+
+
+def test_pytorch_with_examples_tutorial():
+    loss_m, loss_t = _run_both(pytorch_with_examples, tol=2e-3, steps=300)
+    assert loss_m == pytest.approx(loss_t, rel=2e-3) and loss_m < 200  # the fit improved
 
 
 # ============================================== the same code on the real module, once
