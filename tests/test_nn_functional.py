@@ -208,6 +208,82 @@ def test_dropout_seeded_and_bad_p() -> None:
         F.dropout(x, 1.5)
 
 
+@pytest.mark.parametrize("fn, shape, batched", [
+    ("dropout1d", (40, 30, 7), True),
+    ("dropout1d", (1200, 7), False),
+    ("dropout2d", (40, 30, 3, 4), True),
+    ("dropout3d", (40, 30, 2, 3, 2), True),
+    ("dropout3d", (1200, 2, 3, 2), False),
+])
+def test_channel_dropout_zeroes_whole_channels(fn, shape, batched) -> None:
+    minitorch.manual_seed(0)
+    x = minitorch.ones(*shape, requires_grad=True)
+    y = getattr(F, fn)(x, 0.4)
+    vals = y.detach().numpy()
+    assert vals.shape == shape
+    np.testing.assert_allclose(np.unique(vals), [0.0, 1 / 0.6], rtol=1e-6)
+    lead = 2 if batched else 1  # one mask entry per (sample, channel) or per channel
+    per_channel = vals.reshape(shape[:lead] + (-1,))
+    assert (per_channel == per_channel[..., :1]).all()  # a channel is kept or zeroed whole
+    kept = (per_channel[..., 0] != 0).mean()
+    assert abs(kept - 0.6) < 0.06  # 1,200 channel draws: 4 standard deviations
+    up = np.random.default_rng(0).standard_normal(shape)
+    y.backward(minitorch.tensor(up, dtype=minitorch.float32))
+    np.testing.assert_allclose(x.grad.numpy(), up * vals, rtol=1e-6)  # the same mask
+
+
+def test_channel_dropout_edge_cases_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    tF = torch.nn.functional
+    x = minitorch.randn(2, 3, 4, 4, requires_grad=True)
+    for fn in ("dropout1d", "dropout2d", "dropout3d"):
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+            getattr(F, fn)(x, -0.1)
+    assert F.dropout2d(x, 0.5, training=False) is x
+    np.testing.assert_array_equal(F.dropout2d(x, 0.0).detach().numpy(), x.detach().numpy())
+    np.testing.assert_array_equal(F.dropout2d(x, 1.0).detach().numpy(), 0.0)
+    for shape in ((4,), (2, 3, 4, 5)):  # wrong ranks for dropout1d: torch's message
+        with pytest.raises(RuntimeError) as ours:
+            F.dropout1d(minitorch.ones(*shape))
+        with pytest.raises(RuntimeError) as theirs:
+            tF.dropout1d(torch.ones(*shape))
+        assert str(ours.value) == str(theirs.value)
+    with (pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"),
+          pytest.warns(UserWarning)):
+        F.dropout2d(minitorch.ones(4))
+    # Other ranks warn as torch does; a 3-D input to dropout2d is read as (N, C, L).
+    for fn, shape in (("dropout2d", (2, 3)), ("dropout2d", (6, 5, 4)), ("dropout3d", (6, 5))):
+        with pytest.warns(UserWarning) as ours:
+            y = getattr(F, fn)(minitorch.ones(*shape), 0.5)
+        with pytest.warns(UserWarning) as theirs:
+            getattr(tF, fn)(torch.ones(*shape), 0.5)
+        assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+        assert tuple(y.shape) == shape
+    with pytest.warns(UserWarning):
+        vals = F.dropout2d(minitorch.ones(50, 40, 6), 0.5).numpy()
+    assert (vals == vals[:, :, :1]).all()  # (N, C, L): the L values share one draw
+
+
+def test_channel_dropout_inplace_and_modules() -> None:
+    x = minitorch.ones(8, 5, 3, 3)
+    y = F.dropout2d(x, 0.5, inplace=True)
+    assert y is x and set(np.unique(x.numpy())) <= {0.0, 2.0}
+    z = minitorch.ones(5, 3)  # unbatched dropout1d, in place: same tensor, same shape
+    out = F.dropout1d(z, 0.5, inplace=True)
+    assert out is z and tuple(z.shape) == (5, 3)
+    assert (z.numpy() == z.numpy()[:, :1]).all()
+    for name in ("Dropout1d", "Dropout2d", "Dropout3d"):
+        m = getattr(minitorch.nn, name)(0.25)
+        assert repr(m) == f"{name}(p=0.25, inplace=False)"
+        with pytest.raises(ValueError, match="dropout probability"):
+            getattr(minitorch.nn, name)(1.5)
+    m = minitorch.nn.Dropout2d(0.5)
+    x = minitorch.ones(4, 6, 2, 2)
+    assert set(np.unique(m(x).numpy())) <= {0.0, 2.0}
+    m.eval()
+    assert m(x) is x
+
+
 # ------------------------------------------------------------------------------- pad
 PADS = [
     ((1, 2), "constant", 0.0),

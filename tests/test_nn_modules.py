@@ -114,6 +114,9 @@ LAYERS = [
     ("LayerNorm_noaffine", lambda m: m.LayerNorm(4, elementwise_affine=False), (3, 4)),
     ("LayerNorm_nobias", lambda m: m.LayerNorm(4, bias=False), (2, 3, 4)),
     ("Dropout_eval_p0", lambda m: m.Dropout(0.0), (3, 4)),
+    ("Dropout2d_p0", lambda m: m.Dropout2d(0.0), (2, 3, 4, 4)),
+    ("Dropout1d_p0", lambda m: m.Dropout1d(0.0), (2, 3, 4)),
+    ("Dropout3d_p0_unbatched", lambda m: m.Dropout3d(0.0), (3, 2, 2, 2)),
 ]
 
 

@@ -953,6 +953,59 @@ def test_pytorch_with_examples_tutorial():
     assert loss_m == pytest.approx(loss_t, rel=2e-3) and loss_m < 200  # the fit improved
 
 
+# ================================== (h) recipe "Defining a Neural Network in PyTorch"
+def defining_a_network(torch, print, sync):
+    """The recipe's ``Net`` (two convolutions, channel-wise ``Dropout2d``, ``flatten``,
+    ``log_softmax``), run in training mode (random masks: only the shape is compared)
+    and in evaluation mode (compared by value)."""
+    import warnings
+
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super(Net, self).__init__()  # noqa: UP008 - the recipe's own spelling
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = nn.Dropout2d(0.25)
+            self.dropout2 = nn.Dropout2d(0.5)
+            self.fc1 = nn.Linear(9216, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = self.conv1(x)
+            x = F.relu(x)
+            x = self.conv2(x)
+            x = F.relu(x)
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = torch.flatten(x, 1)
+            x = self.fc1(x)
+            x = F.relu(x)
+            x = self.dropout2(x)
+            x = self.fc2(x)
+            output = F.log_softmax(x, dim=1)
+            return output
+
+    random_data = torch.rand((1, 1, 28, 28))
+    my_nn = Net()
+    sync(my_nn)
+    print(my_nn)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = my_nn(random_data)  # dropout2 sees a 2-D input: PyTorch warns
+    print(result.shape, result.grad_fn.name(), [str(w.message)[:40] for w in caught])
+    my_nn.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same warning again
+        print(my_nn(random_data))
+
+
+def test_defining_a_network_recipe():
+    _run_both(defining_a_network, tol=1e-5)
+
+
 # ============================================== the same code on the real module, once
 def test_tutorials_run_with_plain_minitorch():
     """No shared RNG, no weight syncing: the tutorial code runs on ``minitorch`` as is."""

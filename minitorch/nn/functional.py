@@ -160,6 +160,25 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 # ---------------------------------------------------------------------------- dropout
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout(input: Tensor, p: float, inplace: bool, mask_shape: tuple,
+             generator: Generator | None = None) -> Tensor:
+    r"""Multiply ``input`` by a random mask of ``mask_shape`` (broadcast over the rest):
+    each mask entry is 0 with probability ``p`` and :math:`1/(1-p)` otherwise."""
+    with no_grad():
+        if p == 1.0:
+            mask = input.new_zeros(mask_shape)
+        else:
+            keep = _creation.rand(mask_shape, generator=generator, dtype=input.dtype,
+                                  device=input.device) >= p
+            mask = keep.to(input.dtype) / (1.0 - p)
+    return _maybe_inplace(input, inplace, lambda x: x * mask)
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
             generator: Generator | None = None) -> Tensor:
     r"""Zero each element with probability ``p`` and scale the survivors by
@@ -168,18 +187,83 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     The mask is drawn from minitorch's default generator (or ``generator``); the gradient
     is the upstream gradient times the same scaled mask.
     """
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_p(p)
     if not training or p == 0.0:
         return input
-    with no_grad():
-        if p == 1.0:
-            mask = input.new_zeros(input.shape)
-        else:
-            keep = _creation.rand(input.shape, generator=generator, dtype=input.dtype,
-                                  device=input.device) >= p
-            mask = keep.to(input.dtype) / (1.0 - p)
-    return _maybe_inplace(input, inplace, lambda x: x * mask)
+    return _dropout(input, p, inplace, tuple(input.shape), generator)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,
+                     batched: bool = True) -> Tensor:
+    r"""Channel-wise dropout: one mask entry per (sample, channel) of an (N, C, ...) input,
+    or per channel of an unbatched (C, ...) one, so a whole feature map is kept (scaled
+    by :math:`1/(1-p)`) or zeroed together."""
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not training or p == 0.0:
+        return input
+    lead = 2 if batched else 1
+    mask_shape = tuple(input.shape[:lead]) + (1,) * (input.dim() - lead)
+    return _dropout(input, p, inplace, mask_shape)
+
+
+def _warn_feature_dims(name: str, got: int, spatial: int, dims: str) -> None:
+    warnings.warn(
+        f"{name}: Received a {got}-D input to {name}, which is deprecated and will result "
+        "in an error in a future release. To retain the behavior and silence this warning, "
+        f"please use dropout instead. Note that {name} exists to provide channel-wise "
+        f"dropout on inputs with {spatial} spatial dimensions, a channel dimension, and an "
+        f"optional batch dimension (i.e. {dims} inputs).",
+        stacklevel=3,
+    )
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    r"""Zero whole channels of an (N, C, L) or (C, L) input with probability ``p``
+    (survivors scaled by :math:`1/(1-p)`): :class:`~minitorch.nn.Dropout1d`."""
+    _check_p(p)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. "
+            "Note that dropout1d exists to provide channel-wise dropout on inputs with 1 "
+            "spatial dimension, a channel dimension, and an optional batch dimension "
+            "(i.e. 2D or 3D inputs)."
+        )
+    return _feature_dropout(input, p, training, inplace, batched=input.dim() == 3)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    r"""Zero whole feature maps of an (N, C, H, W) input with probability ``p`` (survivors
+    scaled by :math:`1/(1-p)`); the gradient uses the same mask.
+
+    As in PyTorch, a 3-D input is read as (N, C, L), with a warning (not as an unbatched
+    (C, H, W) image), and other ranks warn and drop per (dim 0, dim 1) entry.
+    """
+    _check_p(p)
+    if input.dim() not in (3, 4):
+        _warn_feature_dims("dropout2d", input.dim(), 2, "3D or 4D")
+    if input.dim() == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret "
+            "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
+            "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    return _feature_dropout(input, p, training, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    r"""Zero whole 3-D feature maps of an (N, C, D, H, W) or (C, D, H, W) input with
+    probability ``p`` (survivors scaled by :math:`1/(1-p)`)."""
+    _check_p(p)
+    if input.dim() not in (4, 5):
+        _warn_feature_dims("dropout3d", input.dim(), 3, "4D or 5D")
+    return _feature_dropout(input, p, training, inplace, batched=input.dim() == 5)
 
 
 # ---------------------------------------------------------------------- normalisation
@@ -370,6 +454,9 @@ __all__ = [
     "batch_norm",
     "conv2d",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "gelu",

@@ -16,7 +16,7 @@ from .activation import (
 )
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -33,6 +33,9 @@ __all__ = [
     "BatchNorm2d",
     "Conv2d",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
     "Embedding",
     "Flatten",
     "Hardtanh",
