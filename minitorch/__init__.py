@@ -195,7 +195,7 @@ half = float16
 
 __version__ = "0.1.0"
 
-_LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types"}
+_LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types", "backends"}
 
 
 def __getattr__(name: str):

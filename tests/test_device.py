@@ -97,6 +97,29 @@ def test_accelerator_is_cuda_when_a_gpu_is_usable():
     assert x.device == minitorch.device("cuda:0")
 
 
+def test_backends_switches_scripts_touch():
+    """The 2024 Quickstart's device line and the usual cuDNN settings run unchanged."""
+    torch = pytest.importorskip("torch")
+    backends = minitorch.backends
+    assert backends.mps.is_available() is False and backends.mps.is_built() is False
+    device = (
+        "cuda" if minitorch.cuda.is_available()
+        else "mps" if backends.mps.is_available()
+        else "cpu"
+    )
+    assert device == ("cuda" if minitorch.cuda.is_available() else "cpu")
+    assert backends.cudnn.is_available() is False and backends.cudnn.version() is None
+    for flag in ("enabled", "benchmark", "deterministic", "allow_tf32"):
+        assert getattr(backends.cudnn, flag) == getattr(torch.backends.cudnn, flag)
+    old = backends.cudnn.benchmark, backends.cudnn.deterministic
+    try:
+        backends.cudnn.benchmark, backends.cudnn.deterministic = True, True
+        from minitorch.backends import cudnn
+        assert cudnn.benchmark is True and cudnn.deterministic is True
+    finally:
+        backends.cudnn.benchmark, backends.cudnn.deterministic = old
+
+
 def test_to_cpu_is_identity_on_cpu():
     t = minitorch.tensor([1.0, 2.0])
     assert t.cpu() is t
