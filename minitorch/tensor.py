@@ -231,7 +231,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = _backend.to_device(self._data, _backend.CPU)
+        """``np.asarray(t)``: PyTorch's rules, so a tensor that requires grad or lives on
+        the GPU raises the same error as ``t.numpy()``."""
+        arr = self.numpy()
         return arr if dtype is None else arr.astype(dtype)
 
     def _single(self, kind: str):
@@ -298,6 +300,15 @@ class Tensor:
         if self.grad is not None:
             new.grad = copy.deepcopy(self.grad, memo)
         return new
+
+    def __copy__(self) -> Tensor:
+        """``copy.copy``: a new tensor *sharing* this one's memory, like PyTorch's.
+
+        It keeps ``requires_grad`` but starts a new graph leaf (no ``grad_fn``, no
+        ``.grad``). matplotlib copies the arrays it plots this way, so
+        ``plt.plot(x, y)`` works with tensors.
+        """
+        return Tensor._wrap(self._data.view(), self._requires_grad)
 
     def __reduce_ex__(self, proto):
         raise TypeError(

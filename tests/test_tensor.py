@@ -581,3 +581,58 @@ def test_repeated_integer_index_accumulates_gradient():
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
         x[lib.tensor([0, 0, 2, 0])].sum().backward()
         assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+# ------------------------------------------------------------ copy.copy and NumPy views
+def test_shallow_copy_shares_memory_like_torch() -> None:
+    import copy
+
+    torch = pytest.importorskip("torch")
+    for lib in (minitorch, torch):
+        t = lib.arange(3.0)
+        c = copy.copy(t)
+        c[0] = 9.0
+        assert type(c) is lib.Tensor and t.tolist() == [9.0, 1.0, 2.0]  # shared memory
+        x = lib.ones(3, requires_grad=True)
+        (x * 2).sum().backward()
+        y = copy.copy(x * 2)  # a non-leaf copies too: requires grad, no history
+        cx = copy.copy(x)
+        assert cx is not x and cx.requires_grad and cx.grad is None and cx.grad_fn is None
+        assert y.requires_grad and y.grad_fn is None
+        p = lib.nn.Parameter(lib.ones(2))
+        p.note = "kept"
+        cp = copy.copy(p)
+        assert type(cp) is lib.nn.Parameter and cp.requires_grad and cp.note == "kept"
+        with lib.no_grad():
+            cp.add_(1.0)
+        assert p.tolist() == [2.0, 2.0]
+
+
+def test_numpy_conversion_follows_torch_rules() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (minitorch, torch):
+        assert np.asarray(lib.tensor([1.0, 2.0])).tolist() == [1.0, 2.0]
+        assert np.asarray(lib.tensor([1, 2]), dtype=np.float64).dtype == np.float64
+        with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+            np.asarray(lib.ones(2, requires_grad=True))
+        assert np.asarray(lib.ones(2, requires_grad=True).detach()).tolist() == [1.0, 1.0]
+
+
+def test_matplotlib_plots_tensors(tmp_path) -> None:
+    """Students plot tensors directly; matplotlib copies them with copy.copy."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = minitorch.linspace(-3, 3, 50)
+    fig, ax = plt.subplots()
+    (line,) = ax.plot(x, minitorch.sin(x), "r-")
+    ax.scatter(x, x ** 2)
+    ax.imshow(minitorch.rand(1, 28, 28).squeeze(), cmap="gray")
+    ax.hist(minitorch.randn(100))
+    np.testing.assert_allclose(line.get_ydata(), np.sin(np.linspace(-3, 3, 50)), atol=1e-6)
+    fig.savefig(tmp_path / "plot.png")
+    plt.close(fig)
+    with pytest.raises(RuntimeError, match="requires grad"):  # as with torch
+        plt.plot(x, minitorch.ones(50, requires_grad=True))
+    plt.close("all")

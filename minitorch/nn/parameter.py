@@ -41,6 +41,12 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __copy__(self) -> Parameter:
+        """A Parameter sharing this one's memory and attributes (``copy.copy``)."""
+        result = type(self)(Tensor._wrap(self._data.view()), self.requires_grad)
+        result.__dict__.update(self.__dict__)
+        return result
+
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
