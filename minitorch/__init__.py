@@ -79,11 +79,19 @@ from ._random import (
     set_rng_state,
 )
 from ._tensor_methods import addcdiv, addcmul, lerp
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .ops.elementwise import (
     abs,
     absolute,
     add,
+    allclose,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -103,6 +111,7 @@ from .ops.elementwise import (
     greater,
     greater_equal,
     gt,
+    isclose,
     le,
     less,
     less_equal,
@@ -138,7 +147,15 @@ from .ops.elementwise import (
     trunc,
     where,
 )
-from .ops.indexing import gather, index_select, masked_fill, nonzero, scatter_add
+from .ops.indexing import (
+    gather,
+    index_select,
+    masked_fill,
+    nonzero,
+    scatter_add,
+    tril,
+    triu,
+)
 from .ops.linalg import bmm, dot, matmul, mm
 from .ops.reduction import (
     all,

@@ -19,12 +19,12 @@ _FUNCTIONS = {
           maximum minimum neg negative abs absolute sign exp log log1p sqrt rsqrt sin cos tanh
           sigmoid relu floor ceil round trunc square reciprocal clamp clip eq ne lt le gt ge
           greater greater_equal less less_equal not_equal logical_not logical_and logical_or
-          bitwise_and bitwise_or bitwise_xor bitwise_not""",
+          bitwise_and bitwise_or bitwise_xor bitwise_not isclose allclose""",
     R: "sum mean prod max min amax amin argmax argmin var std logsumexp softmax log_softmax "
     "norm all any",
     S: """view reshape permute transpose swapaxes swapdims t expand squeeze unsqueeze flatten
           unflatten contiguous clone split chunk unbind narrow repeat flip movedim""",
-    I: "gather scatter_add index_select masked_fill nonzero",
+    I: "gather scatter_add index_select masked_fill nonzero tril triu",
     L: "matmul mm bmm dot",
 }
 

@@ -1,4 +1,5 @@
-"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 
 class _State(threading.local):
     enabled = True
+    inference = False
 
 
 _state = _State()
@@ -46,9 +48,17 @@ def _clone(ctx: _GradModeContext) -> _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Context manager / decorator that disables graph recording (inference, optimizer steps)."""
+    """Context manager / decorator that disables graph recording (inference, optimizer steps).
 
-    def __init__(self) -> None:
+    Works as ``with no_grad():``, ``@no_grad()`` and, like PyTorch, bare ``@no_grad``.
+    """
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        self._mode = False
+        return self(func) if callable(func) else self
+
+    def __init__(self, func=None) -> None:
         self._mode = False
 
 
@@ -84,3 +94,34 @@ class set_grad_enabled(_GradModeContext):
                 _state.enabled = prev
 
         return wrapper
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` for inference: ``with inference_mode():``, ``@inference_mode()``, or bare
+    ``@inference_mode``; ``inference_mode(False)`` changes nothing.
+
+    PyTorch additionally marks tensors made inside as "inference tensors" that autograd
+    refuses later; minitorch has no such tensors, so this is exactly ``no_grad`` (see the
+    README's differences).
+    """
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        self._mode = True if callable(mode) else bool(mode)
+        return self(mode) if callable(mode) else self
+
+    def __init__(self, mode=True) -> None:
+        pass  # set in __new__
+
+    def __enter__(self) -> None:
+        self._prev = _state.enabled, _state.inference
+        if self._mode:
+            _state.enabled, _state.inference = False, True
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled, _state.inference = self._prev
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return _state.inference

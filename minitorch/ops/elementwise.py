@@ -637,6 +637,28 @@ def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return write_out(_binary(Minimum, input, other), out, "minimum")
 
 
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    r"""Elementwise :math:`|x - y| \le \text{atol} + \text{rtol}\,|y|` as a bool tensor
+    (equal infinities are close; NaNs only with ``equal_nan``). Records no gradient."""
+    if input.dtype != other.dtype:
+        from ..tensor import _SCALAR_NAMES
+
+        raise RuntimeError(
+            f"{_SCALAR_NAMES[input.dtype.name]} did not match {_SCALAR_NAMES[other.dtype.name]}"
+        )
+    _check_broadcast((input, other))
+    xp = get_array_module(input._data)
+    return Tensor._wrap(xp.isclose(input._data, other._data, rtol=rtol, atol=atol,
+                                   equal_nan=equal_nan))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True when every element pair is :func:`isclose` (a Python bool, as in PyTorch)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
 def where(condition: Tensor, input=None, other=None) -> Tensor:
     r"""``input`` where ``condition`` is True, else ``other`` (tensors or scalars)."""
     if input is None and other is None:

@@ -302,3 +302,51 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(xp.int64)) for i in idx)
     return Tensor._wrap(xp.stack(idx, axis=1).astype(xp.int64) if idx else xp.zeros((0, 0)))
+
+
+# ------------------------------------------------------------------- triangular masks
+class Tril(_Builtin):
+    r"""Lower triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \le k`, else 0 (last two dims).
+
+    The mask does not depend on :math:`x`, so the gradient is the upstream gradient with
+    the same mask: :math:`\partial L/\partial x = \mathrm{tril}(G, k)`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return get_array_module(x).tril(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tril(grad, ctx.k), None
+
+
+class Triu(_Builtin):
+    r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims);
+    gradient :math:`\mathrm{triu}(G, k)`."""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return get_array_module(x).triu(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return triu(grad, ctx.k), None
+
+
+def _triangle(fn, name: str, input: Tensor, diagonal: int) -> Tensor:
+    if input.dim() < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return fn.apply(input, int(diagonal))
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Zero the elements above the ``diagonal``-th diagonal of the last two dims (``torch.tril``)."""
+    return _triangle(Tril, "tril", input, diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """Zero the elements below the ``diagonal``-th diagonal of the last two dims (``torch.triu``)."""
+    return _triangle(Triu, "triu", input, diagonal)
