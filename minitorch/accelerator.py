@@ -32,7 +32,7 @@ def current_accelerator(check_available: bool = False) -> device | None:
 
 def device_count() -> int:
     """How many accelerator devices there are (0 without one)."""
-    return cuda.device_count() if is_available() else 0
+    return cuda.device_count()
 
 
 def _require_accelerator() -> None:

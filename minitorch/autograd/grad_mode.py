@@ -58,9 +58,6 @@ class no_grad(_GradModeContext):
         self._mode = False
         return self(func) if callable(func) else self
 
-    def __init__(self, func=None) -> None:
-        self._mode = False
-
 
 class enable_grad(_GradModeContext):
     """Context manager / decorator that re-enables graph recording inside ``no_grad``."""
@@ -109,9 +106,6 @@ class inference_mode(_GradModeContext):
         self = super().__new__(cls)
         self._mode = True if callable(mode) else bool(mode)
         return self(mode) if callable(mode) else self
-
-    def __init__(self, mode=True) -> None:
-        pass  # set in __new__
 
     def __enter__(self) -> None:
         self._prev = _state.enabled, _state.inference

@@ -43,7 +43,7 @@ class Parameter(Tensor):
 
     def __copy__(self) -> Parameter:
         """A Parameter sharing this one's memory and attributes (``copy.copy``)."""
-        result = type(self)(Tensor._wrap(self._data.view()), self.requires_grad)
+        result = type(self)(super().__copy__(), self.requires_grad)
         result.__dict__.update(self.__dict__)
         return result
 

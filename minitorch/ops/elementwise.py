@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._backend import get_array_module
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import _SCALAR_NAMES, Tensor
 from ._util import promote, write_out
 
 
@@ -642,8 +642,6 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     r"""Elementwise :math:`|x - y| \le \text{atol} + \text{rtol}\,|y|` as a bool tensor
     (equal infinities are close; NaNs only with ``equal_nan``). Records no gradient."""
     if input.dtype != other.dtype:
-        from ..tensor import _SCALAR_NAMES
-
         raise RuntimeError(
             f"{_SCALAR_NAMES[input.dtype.name]} did not match {_SCALAR_NAMES[other.dtype.name]}"
         )
