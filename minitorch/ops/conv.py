@@ -53,6 +53,7 @@ from .._backend import (
 )
 from ..autograd.function import Function
 from ..tensor import Tensor
+from . import conv_fourier
 
 
 class ConvGeometry(NamedTuple):
@@ -67,6 +68,7 @@ class ConvGeometry(NamedTuple):
     dilation: tuple[int, int]
     groups: int
     batch_last: bool = False  # internal memory layout, see _prefer_batch_last
+    fourier: bool = False  # convolution theorem instead of im2col, see _prefer_fourier
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -166,8 +168,13 @@ def _grouped_weight(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _grad_matrix(g, geo: ConvGeometry):
-    """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout."""
+def _grad_matrix(g, geo: ConvGeometry, x_shape):
+    """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout.
+
+    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same.
+    """
+    if geo.fourier:
+        return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -176,8 +183,14 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
     """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW).
 
     Batch-first columns give NCHW directly (one product per image); batch-last ones give
-    (O, OH, OW, N), copied back to NCHW.
+    (O, OH, OW, N), copied back to NCHW. On the Fourier path ``cols`` is the input's
+    spectrum instead (see ``conv_fourier``).
     """
+    if geo.fourier:
+        out, cols = conv_fourier.forward(x, w, geo.padding, cols)
+        if bias is not None:
+            out += bias.reshape(1, -1, 1, 1)
+        return out, cols
     xp = get_array_module(x)
     n, _, h, wd = x.shape
     o, _, kh, kw = w.shape
@@ -206,29 +219,47 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
 def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
     r"""Weight gradient :math:`G\,\mathrm{cols}(X)^\top` per group, of shape ``w_shape``.
 
-    ``cols`` (im2col of ``x``) and ``gmat`` (``grad`` as matrices) are reused if given.
+    ``cols`` (im2col of ``x``) and ``gmat`` (``grad`` as matrices) are reused if given
+    (on the Fourier path: the spectra of ``x`` and ``grad``).
     """
+    if geo.fourier:
+        return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cols, gmat)
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
     if cols is None:
         cols = im2col(x, kh, kw, geo)
     if gmat is None:
-        gmat = _grad_matrix(grad, geo)
+        gmat = _grad_matrix(grad, geo, x.shape)
     cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
     return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
 
 
 def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
+    if geo.fourier:
+        return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
     if gmat is None:
-        gmat = _grad_matrix(grad, geo)
+        gmat = _grad_matrix(grad, geo, x_shape)
     cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), gmat)
     sizes = {0: n, 2: oh, 3: ow}
     tail = tuple(sizes[a] for a in _layout(geo)[1:])
     return col2im(cols.reshape(x_shape[1], kh, kw, *tail), x_shape, geo)
+
+
+def _local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
+    """Leave the Fourier path when an input holds a NaN or an infinity.
+
+    Every output pixel of the Fourier path mixes all pixels of its image, so one NaN
+    would turn a whole image into NaNs, where a direct convolution (PyTorch's, or
+    im2col) spoils only the pixels whose windows see it. A sum is NaN or infinite
+    whenever one of its terms is (or when it overflows: then im2col is simply used).
+    """
+    if geo.fourier and not all(bool(get_array_module(a).isfinite(a.sum())) for a in arrays):
+        return geo._replace(fourier=False)
+    return geo
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,6 +291,7 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, geo: ConvGeometry):
+        geo = _local_if_not_finite(geo, x, w)
         out, cols = conv_forward(x, w, geo, bias=b)
         ctx.geo = geo
         keep_cols = cols if ctx.needs_input_grad[1] else None
@@ -269,9 +301,12 @@ class Convolution(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w, cols = ctx.saved_tensors
-        geo = ctx.geo
+        geo = _local_if_not_finite(ctx.geo, grad._data)
+        if geo is not ctx.geo:
+            cols = None  # a spectrum, of no use to the im2col path
         gx = gw = gb = None
-        gmat = _grad_matrix(grad._data, geo) if any(ctx.needs_input_grad[:2]) else None
+        needed = any(ctx.needs_input_grad[:2])
+        gmat = _grad_matrix(grad._data, geo, tuple(x.shape)) if needed else None
         if ctx.needs_input_grad[1]:
             raw_cols = cols._data if cols is not None else None
             gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cols, gmat)
@@ -301,6 +336,8 @@ class ConvInputGrad(Function):
 
     @staticmethod
     def forward(ctx, grad, w, x_shape, geo: ConvGeometry, gmat=None):
+        if gmat is None:  # (given ones come from Convolution.backward, which checked)
+            geo = _local_if_not_finite(geo, grad, w)
         ctx.geo = geo
         ctx.save_for_backward(grad, w)
         return conv_input_grad(grad, w, x_shape, geo, gmat)
@@ -332,6 +369,8 @@ class ConvWeightGrad(Function):
 
     @staticmethod
     def forward(ctx, x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
+        if gmat is None:
+            geo = _local_if_not_finite(geo, x, grad)
         ctx.geo = geo
         ctx.save_for_backward(x, grad)
         return conv_weight_grad(x, grad, w_shape, geo, cols, gmat)
@@ -498,6 +537,7 @@ def conv2d(
     o, cg = weight.shape[:2]
     batch_last = _prefer_batch_last(cg * kh * kw, o // groups)
     geo = ConvGeometry(stride, pads, dilation, int(groups), batch_last)
+    geo = geo._replace(fourier=_prefer_fourier(input, weight, geo))
     return Convolution.apply(input, weight, bias, geo)
 
 
@@ -511,3 +551,38 @@ def _prefer_batch_last(rows: int, out_channels: int) -> bool:
     its conv 1->16 5x5 (1.6) and 2-3x slower for 1x1 or 3-channel convolutions.
     """
     return rows >= 8 * out_channels
+
+
+def _fourier_applies(input: Tensor, geo: ConvGeometry) -> bool:
+    """Can ``conv_fourier`` do this convolution? (Stride 1, no dilation, no groups,
+    float32 or float64, on the CPU: GPUs keep im2col and cuBLAS.)"""
+    return (
+        geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and input.device.type == "cpu"
+        and conv_fourier.supported_dtype(input._data.dtype)
+    )
+
+
+def _prefer_fourier(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
+    """Choose the convolution theorem (``conv_fourier``) over im2col for this layer?
+
+    Only where it applies (:func:`_fourier_applies`), and only when a cost model predicts
+    it faster, with a 10% margin in im2col's favour (im2col is the exact, pixel-local
+    reference). Each path's time is its FLOPs plus a price per array entry it streams through memory: the column
+    matrix and the output for im2col, the spectra for the Fourier path. The weights
+    were fitted to forward + backward times of 16 layer shapes on 2 CPU cores (1 to 128
+    channels, 4x4 to 56x56 images, 1x1 to 5x5 kernels; docs/PERFORMANCE.md); the model
+    picked the faster path in 14 of them and lost at most 10% in the other two.
+    """
+    if not _fourier_applies(input, geo):
+        return False
+    n, c, h, w = input.shape
+    o, _, kh, kw = weight.shape
+    oh, ow = geo.out_size(h, w, kh, kw)
+    flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
+    columns, outputs = n * c * kh * kw * oh * ow, n * o * oh * ow
+    im2col = 2 * o * columns + 70 * columns + 110 * outputs
+    fourier = 1.2 * flops + 330 * spectra
+    return 1.1 * fourier < im2col
