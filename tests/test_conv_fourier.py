@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
@@ -108,6 +110,32 @@ def test_raw_kernels_match_torch(case, dtype):
     # without the cached spectra (as the double-backward Functions call them)
     _close(mconv.conv_weight_grad(x, g, w.shape, geo), tw.grad.numpy(), dtype)
     _close(mconv.conv_input_grad(g, w, x.shape, geo), tx.grad.numpy(), dtype)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 3), c=st.integers(1, 4), o=st.integers(1, 4),
+    h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 5), kw=st.integers(1, 5),
+    pads=st.tuples(*[st.integers(0, 3)] * 4), seed=st.integers(0, 2**16),
+)
+def test_fourier_and_im2col_agree_on_random_geometries(n, c, o, h, w, kh, kw, pads, seed):
+    """Any stride-1 geometry (odd/even periods, kernels up to the padded size): both paths
+    give the same output and gradients in float64."""
+    pt, pb, pl, pr = pads
+    if h + pt + pb < kh or w + pl + pr < kw:
+        return
+    rng = np.random.default_rng(seed)
+    x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw))
+    results = []
+    for fourier in (False, True):
+        geo = mconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=fourier)
+        out, cache = mconv.conv_forward(x, wt, geo)
+        g = np.cos(np.arange(out.size)).reshape(out.shape)
+        gmat = mconv._grad_matrix(g, geo, x.shape)
+        results.append((out, mconv.conv_input_grad(g, wt, x.shape, geo, gmat),
+                        mconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
+    for ours, ref in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
 
 
 # ---------------------------------------------------------------------------------------

@@ -239,9 +239,10 @@ def _check_index_target(input: Tensor, target: Tensor, ignore_index: int):
         raise RuntimeError(f"Expected target size {want}, got {list(tshape)}")
     t = target._data.astype(np.int64, copy=False)
     n_classes = input.shape[1]
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # cheap test first, then the exact one
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
     return input, Tensor._wrap(t)
 
 

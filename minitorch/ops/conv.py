@@ -37,6 +37,11 @@ gives second derivatives. Groups split the channels into ``groups`` independent
 convolutions, done as one *batched* product; dilation spreads the kernel taps apart and
 only changes the strides of the window view.
 
+A second algorithm, for stride-1 layers with many channels on small images, lives in
+``conv_fourier.py``: the convolution theorem, with the DFTs as small matrix products.
+``conv2d`` picks it when a cost model predicts it faster (``_prefer_fourier``); the
+geometry's ``fourier`` flag then routes the three array kernels below to it.
+
 A readable loop version for checking and learning lives in ``conv_reference.py``.
 """
 

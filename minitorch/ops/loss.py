@@ -38,12 +38,13 @@ def _reduce(loss, reduction: str, count=None):
     xp = get_array_module(loss)
     if reduction == "none":
         return loss
-    total = xp.sum(loss)
+    total = loss.sum()
     if reduction == "sum":
         return total
     n = loss.size if count is None else count
-    with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is nan, as in PyTorch
-        return xp.asarray(total / n, dtype=loss.dtype)
+    if n == 0:  # an empty mean is nan, as in PyTorch
+        return xp.asarray(np.nan, dtype=loss.dtype)
+    return xp.asarray(total / n, dtype=loss.dtype)
 
 
 def _spread(grad: Tensor, shape, reduction: str) -> Tensor:
@@ -222,9 +223,9 @@ class CrossEntropy(_Builtin):
     @staticmethod
     def forward(ctx, x, target, ignore_index, reduction):
         xp = get_array_module(x)
-        shifted = x - xp.amax(x, axis=1, keepdims=True)
+        shifted = x - x.max(axis=1, keepdims=True)
         soft = xp.exp(shifted)
-        z = xp.sum(soft, axis=1, keepdims=True)
+        z = soft.sum(axis=1, keepdims=True)
         valid = target != ignore_index
         t = xp.where(valid, target, 0)
         loss = xp.log(z).squeeze(1) - shifted[_at_target(t)]
@@ -233,8 +234,10 @@ class CrossEntropy(_Builtin):
         loss *= keep
         if reduction == "mean":
             n = int(valid.sum())
-            with np.errstate(invalid="ignore", divide="ignore"):
+            if n:
                 keep /= keep.dtype.type(n)
+            else:  # nothing to average: the loss is nan, as in PyTorch
+                keep[...] = np.nan
             out = _reduce(loss, reduction, n)
         else:
             out = _reduce(loss, reduction)
@@ -271,9 +274,8 @@ class CrossEntropyGrad(_Builtin):
 
     @staticmethod
     def forward(ctx, x, g, soft, t, keep):
-        xp = get_array_module(soft)
         u = (g * keep).astype(soft.dtype, copy=False)
-        out = soft * xp.expand_dims(u, 1)
+        out = soft * u.reshape(u.shape[:1] + (1,) + u.shape[1:])  # u broadcast over classes
         out[_at_target(t)] -= u
         ctx.save_for_backward(x, g, t, keep)
         return out
