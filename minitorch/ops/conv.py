@@ -187,15 +187,20 @@ def _grad_matrix(g, geo: ConvGeometry, x_shape):
 def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
     """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW).
 
-    Batch-first columns give NCHW directly (one product per image); batch-last ones give
-    (O, OH, OW, N), copied back to NCHW. On the Fourier path ``cols`` is the input's
-    spectrum instead (see ``conv_fourier``).
+    On the Fourier path ``cols`` is the input's spectrum instead (see ``conv_fourier``).
     """
     if geo.fourier:
         out, cols = conv_fourier.forward(x, w, geo.padding, cols)
-        if bias is not None:
-            out += bias.reshape(1, -1, 1, 1)
-        return out, cols
+    else:
+        out, cols = _columns_forward(x, w, geo, cols)
+    if bias is not None:
+        out += bias.reshape(1, -1, 1, 1)
+    return out, cols
+
+
+def _columns_forward(x, w, geo: ConvGeometry, cols=None):
+    """im2col and one product. Batch-first columns give NCHW directly (one product per
+    image); batch-last ones give (O, OH, OW, N), copied back to NCHW."""
     xp = get_array_module(x)
     n, _, h, wd = x.shape
     o, _, kh, kw = w.shape
@@ -208,17 +213,11 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
         # Batch-first columns (K, N, OH*OW): one product per image writes the output
         # straight into NCHW order, with no transposing copy afterwards.
         out = xp.matmul(w.reshape(o, -1), cols.reshape(-1, n, oh * ow).transpose(1, 0, 2))
-        out = out.reshape(sizes)
-        if bias is not None:
-            out += bias.reshape(1, -1, 1, 1)
-        return out, cols
+        return out.reshape(sizes), cols
     out = xp.matmul(_grouped_weight(w, g), cols.reshape(g, -1, n * oh * ow))
     perm = _layout(geo)
     out = out.reshape(tuple(sizes[a] for a in perm))
-    result = permuted_copy(out, tuple(perm.index(a) for a in range(4)))
-    if bias is not None:
-        result += bias.reshape(1, -1, 1, 1)
-    return result, cols
+    return permuted_copy(out, tuple(perm.index(a) for a in range(4))), cols
 
 
 def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
@@ -575,11 +574,12 @@ def _prefer_fourier(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
 
     Only where it applies (:func:`_fourier_applies`), and only when a cost model predicts
     it faster, with a 10% margin in im2col's favour (im2col is the exact, pixel-local
-    reference). Each path's time is its FLOPs plus a price per array entry it streams through memory: the column
-    matrix and the output for im2col, the spectra for the Fourier path. The weights
-    were fitted to forward + backward times of 16 layer shapes on 2 CPU cores (1 to 128
-    channels, 4x4 to 56x56 images, 1x1 to 5x5 kernels; docs/PERFORMANCE.md); the model
-    picked the faster path in 14 of them and lost at most 10% in the other two.
+    reference). Each path's time is its FLOPs plus a price per array entry it streams
+    through memory: the column matrix and the output for im2col, the spectra for the
+    Fourier path. The weights were fitted to forward + backward times of 16 layer shapes
+    on 2 CPU cores (1 to 128 channels, 4x4 to 56x56 images, 1x1 to 5x5 kernels;
+    docs/PERFORMANCE.md); the model picked the faster path in 14 of them and lost at
+    most 10% in the other two.
     """
     if not _fourier_applies(input, geo):
         return False

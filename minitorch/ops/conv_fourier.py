@@ -54,6 +54,7 @@ import numpy as np
 from .._backend import permuted_copy
 
 _COMPLEX = {np.dtype(np.float32): np.dtype(np.complex64), np.dtype(np.float64): np.dtype(np.complex128)}
+_REAL = {c: r for r, c in _COMPLEX.items()}
 
 
 def supported_dtype(dtype) -> bool:
@@ -132,7 +133,7 @@ def from_spectrum(s, period: tuple[int, int], offset: tuple[int, int], size: tup
     (ph, pw), (top, left), (h, w) = period, offset, size
     k = _half(pw)
     b = s.shape[1]
-    rdt = np.dtype(np.float32) if s.dtype == np.complex64 else np.dtype(np.float64)
+    rdt = _REAL[s.dtype]
     by_row = _h_matrix(h, ph, top, True, s.dtype) @ s.reshape(ph, k * b)  # (h, K*B)
     per_map = permuted_copy(by_row.reshape(h, k, b), (2, 0, 1))  # (B, h, K)
     m = _w_inverse(w, pw, left, 1.0 / (ph * pw), rdt)
