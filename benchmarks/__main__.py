@@ -1,8 +1,10 @@
-"""``python -m benchmarks``: minitorch against PyTorch, same process, interleaved.
+"""``python -m benchmarks``: minitorch against PyTorch, each in its own fresh processes.
 
 Examples::
 
     python -m benchmarks                      # every case but the MNIST epoch
+    python -m benchmarks --in-process         # the old method: both libraries in one
+                                              # process (their thread pools interfere)
     python -m benchmarks --quick --no-plot    # a fast check that everything runs
     python -m benchmarks --cases train_cnn,matmul --repeat 11
     python -m benchmarks --full-epoch         # also one MNIST epoch per library (minutes)
@@ -28,11 +30,17 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks",
-                                description="Time minitorch against PyTorch in one process.")
+                                description="Time minitorch against PyTorch, each library "
+                                "in its own fresh processes (alternating, best of each).")
     p.add_argument("--cases", help="comma-separated case names or prefixes (default: all "
                    "but the long epoch_cnn); --list shows them")
     p.add_argument("--list", action="store_true", help="list the cases and exit")
-    p.add_argument("--repeat", type=int, help="timed repetitions per library (best is kept)")
+    p.add_argument("--repeat", type=int, help="timed repetitions per process (best is kept)")
+    p.add_argument("--rounds", type=int, help="processes per library and case, in ABBA "
+                   "order (default 3; the best process counts)")
+    p.add_argument("--in-process", action="store_true", help="time both libraries in this "
+                   "one process, interleaved (misleading: the two thread pools steal each "
+                   "other's cores; kept for comparison)")
     p.add_argument("--warmup", type=int, help="untimed calls per library first")
     p.add_argument("--min-time", type=float, help="seconds one repetition lasts at least")
     p.add_argument("--settle", type=float, help="seconds to sleep before each repetition "
@@ -57,7 +65,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     s = Settings.quick() if args.quick else Settings()
-    for name in ("repeat", "warmup", "min_time", "settle"):
+    s.isolated = not args.in_process
+    s.batch_sizes = args.batch_sizes
+    for name in ("repeat", "warmup", "min_time", "settle", "rounds"):
         if getattr(args, name) is not None:
             setattr(s, name, getattr(args, name))
     s.epoch_batch_size = args.epoch_batch_size
@@ -80,16 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
 
-    import torch
-
-    import minitorch
-
     if args.profile:
+        import minitorch
+
         for case in chosen:
             if case.kind != "epoch":
                 print(profile_case(case, minitorch))
         return 0
-    results, meta = run_suite(chosen, settings_from(args), torch, minitorch)
+    settings = settings_from(args)
+    torch = minitorch = None
+    if not settings.isolated:
+        import torch
+
+        import minitorch
+    results, meta = run_suite(chosen, settings, torch, minitorch)
     table = markdown(results, meta)
     print()
     print(table)
@@ -97,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "results.md").write_text(table)
     write_json(args.out / "results.json", results, meta)
     written = ["results.md", "results.json"]
-    if not args.no_plot and plot_ratios(args.out / "ratios.png", results):
+    title = ("minitorch vs PyTorch, each in its own process" if settings.isolated
+             else "minitorch vs PyTorch, same process (misleading)")
+    if not args.no_plot and plot_ratios(args.out / "ratios.png", results, title):
         written.append("ratios.png")
     print(f"wrote {', '.join(str(args.out / w) for w in written)}", file=sys.stderr)
     return 0

@@ -36,6 +36,7 @@ class Case:
     target: float | None = None  # the project's goal for minitorch time / torch time
     kind: str = "op"  # "op", "train" or "epoch"
     long: bool = False  # only run when selected by name
+    contention: bool = False  # timed while one other CPU-bound process runs (isolated mode)
 
     @property
     def flops(self) -> float | None:
@@ -194,8 +195,11 @@ def count_train_flops(model_name: str, batch: int) -> float:
     return 2.0 * macs
 
 
-def train_step(model_name: str, batch: int, target: float | None = None) -> Case:
-    """One training step: forward, cross-entropy, backward, Adam step, zero_grad."""
+def train_step(model_name: str, batch: int, target: float | None = None,
+               contention: bool = False) -> Case:
+    """One training step: forward, cross-entropy, backward, Adam step, zero_grad.
+
+    With ``contention``, the same step is timed while another CPU-bound process runs."""
     builder, image = MODELS[model_name]
     (x,) = _arrays(7, (batch,) + image)
     y = np.random.default_rng(8).integers(0, 10, batch)
@@ -216,14 +220,19 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
 
         return step
 
-    return Case(f"train_{model_name}_b{batch}", build,
-                functools.partial(count_train_flops, model_name, batch), target, kind="train")
+    return Case(f"{'contention_' if contention else ''}train_{model_name}_b{batch}", build,
+                functools.partial(count_train_flops, model_name, batch), target, kind="train",
+                contention=contention)
 
 
 # ------------------------------------------------------------------------ registry
 
 TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3}
 """The project's goals for minitorch / torch time of a training step."""
+
+ZOO = (("blitz", 4), ("blitz", 64), ("vgg", 32), ("resnet", 32), ("wide_mlp", 256),
+       ("small_mlp", 1))
+"""The model zoo at the batch sizes users run them with (the blitz trains at batch 4)."""
 
 EPOCH_TARGETS = {"wall": 1.5, "peak_memory": 2.0}
 """The project's goals for one MNIST epoch of the tutorial CNN."""
@@ -243,9 +252,11 @@ def all_cases(batch_sizes: tuple[int, ...] = (64, 256)) -> list[Case]:
         elementwise_chain(backward=False),
         elementwise_chain(backward=True),
     ]
-    for model_name in MODELS:
+    for model_name in ("mlp", "cnn", "lenet"):
         for b in batch_sizes:
             cases.append(train_step(model_name, b, TRAIN_TARGETS.get((model_name, b))))
+    cases += [train_step(name, b) for name, b in ZOO]
+    cases.append(train_step("cnn", 64, contention=True))
     cases.append(Case("epoch_cnn", build=lambda lib: None, target=EPOCH_TARGETS["wall"],
                       kind="epoch", long=True))
     return cases

@@ -56,7 +56,101 @@ def lenet(lib: ModuleType) -> Any:
     )
 
 
-MODELS = {"mlp": (mlp, (1, 28, 28)), "cnn": (cnn, (1, 28, 28)), "lenet": (lenet, (1, 32, 32))}
+def blitz(lib: ModuleType) -> Any:
+    """The "60-minute blitz" CIFAR-10 classifier: input (N, 3, 32, 32).
+
+    conv 3 -> 6 5x5, ReLU, max-pool 2; conv 6 -> 16 5x5, ReLU, max-pool 2 (16 x 5 x 5);
+    fully connected 400 -> 120 -> 84 -> 10 with ReLU.
+    """
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+def vgg(lib: ModuleType) -> Any:
+    """A VGG-style CIFAR net: 3x3 convolutions (padding 1) + BatchNorm2d + ReLU.
+
+    Input (N, 3, 32, 32); channels 3 -> 32 -> 32, pool, -> 64 -> 64, pool, -> 128, pool
+    (128 x 4 x 4 = 2048), then 2048 -> 10.
+    """
+    nn = lib.nn
+
+    def block(cin: int, cout: int) -> list[Any]:
+        return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(3, 32), *block(32, 32), nn.MaxPool2d(2),
+        *block(32, 64), *block(64, 64), nn.MaxPool2d(2),
+        *block(64, 128), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(128 * 4 * 4, 10),
+    )
+
+
+def resnet(lib: ModuleType) -> Any:
+    """A small CIFAR ResNet: a 3x3 stem (16 channels), three basic blocks (16, 32 with
+    stride 2, 64 with stride 2; 1x1 stride-2 convolution + BatchNorm2d shortcuts where the
+    shape changes), global average pooling, 64 -> 10. Input (N, 3, 32, 32)."""
+    nn = lib.nn
+
+    class BasicBlock(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.shortcut = nn.Sequential()
+            if stride != 1 or cin != cout:
+                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False),
+                                              nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            out = self.bn1(self.conv1(x)).relu()
+            out = self.bn2(self.conv2(out))
+            return (out + self.shortcut(x)).relu()
+
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+        BasicBlock(16, 16, 1), BasicBlock(16, 32, 2), BasicBlock(32, 64, 2),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(64, 10),
+    )
+
+
+def wide_mlp(lib: ModuleType) -> Any:
+    """A wide MLP: 784 -> 1024 -> 1024 -> 10 with ReLU (input (N, 1, 28, 28))."""
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(784, 1024), nn.ReLU(),
+        nn.Linear(1024, 1024), nn.ReLU(),
+        nn.Linear(1024, 10),
+    )
+
+
+def small_mlp(lib: ModuleType) -> Any:
+    """The smallest tutorial MLP: 784 -> 128 -> 10 with ReLU (input (N, 1, 28, 28))."""
+    nn = lib.nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+MODELS = {
+    "mlp": (mlp, (1, 28, 28)),
+    "cnn": (cnn, (1, 28, 28)),
+    "lenet": (lenet, (1, 32, 32)),
+    "blitz": (blitz, (3, 32, 32)),
+    "vgg": (vgg, (3, 32, 32)),
+    "resnet": (resnet, (3, 32, 32)),
+    "wide_mlp": (wide_mlp, (1, 28, 28)),
+    "small_mlp": (small_mlp, (1, 28, 28)),
+}
 """name -> (builder, shape of one input image)."""
 
 
@@ -67,14 +161,17 @@ def init_parameters(lib: ModuleType, model: Any, seed: int = 0) -> None:
     1/\sqrt{\text{fan\_in}})` with ``fan_in`` the weight's ``in_features`` (or
     ``in_channels * kh * kw``), as ``nn.Linear`` and ``nn.Conv2d`` do. Drawing them from
     one seeded NumPy generator makes the torch and minitorch models identical.
+    Other layers (BatchNorm's weight 1 and bias 0) keep their defaults, which are the
+    same in both libraries.
     """
     rng = np.random.default_rng(seed)
-    fan_in = 1
     with lib.no_grad():
-        for p in model.parameters():
-            shape = tuple(p.shape)
-            if len(shape) > 1:
-                fan_in = int(np.prod(shape[1:]))
+        for m in model.modules():
+            if not isinstance(m, (lib.nn.Linear, lib.nn.Conv2d)):
+                continue
+            fan_in = int(np.prod(tuple(m.weight.shape)[1:]))
             bound = 1.0 / np.sqrt(fan_in)
-            values = rng.uniform(-bound, bound, size=shape).astype(np.float32)
-            p.copy_(lib.from_numpy(values))
+            for p in (m.weight, m.bias):
+                if p is not None:
+                    values = rng.uniform(-bound, bound, size=tuple(p.shape)).astype(np.float32)
+                    p.copy_(lib.from_numpy(values))

@@ -53,12 +53,22 @@ def header(meta: dict[str, Any]) -> list[str]:
             f"{gemm['torch']:.1f} GFLOP/s; 'floor' = the step's conv/linear FLOPs at the "
             f"faster rate ({max(gemm.values()):.1f} GFLOP/s)"
         )
-    lines.append(
-        f"Timing: both libraries in one process, repetitions interleaved, best of "
-        f"{meta['repeat']} after {meta['warmup']} warm-up calls; each repetition runs the "
-        f"step enough times to last >= {meta['min_time'] * 1000:g} ms, after an untimed "
-        f"{meta.get('settle', 0) * 1000:g} ms sleep (lets the other library's threads idle)"
-    )
+    if meta.get("method", "in-process") == "isolated":
+        lines.append(
+            f"Timing: each library in its own fresh processes ({meta['rounds']} per library "
+            f"and case, in ABBA order), as users run them; in each process {meta['warmup']} "
+            f"warm-up calls, then the best of {meta['repeat']} repetitions, each running the "
+            f"step enough times to last >= {meta['min_time'] * 1000:g} ms; the best process "
+            "counts. contention_* cases run while one other CPU-bound process is busy"
+        )
+    else:
+        lines.append(
+            f"Timing: IN ONE PROCESS (misleading: the two libraries' thread pools steal each "
+            f"other's cores), repetitions interleaved, best of {meta['repeat']} after "
+            f"{meta['warmup']} warm-up calls; each repetition runs the step enough times to "
+            f"last >= {meta['min_time'] * 1000:g} ms, after an untimed "
+            f"{meta.get('settle', 0) * 1000:g} ms sleep (lets the other library's threads idle)"
+        )
     if "load_average_before" in meta:
         before, after = meta["load_average_before"][0], meta.get("load_average_after", ["?"])[0]
         lines.append(f"1-minute load average before / after: {before:.2f} / {after:.2f} "
@@ -84,10 +94,33 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             f"{r['ratio']:.2f} | {_verdict(r['ratio'], r.get('target'))} | {_fmt(gflop)} | "
             f"{_fmt(r.get('floor_ms'))} |"
         )
+    out += summary_lines(results)
     for r in results:
         if r["kind"] == "epoch":
             out += ["", *epoch_markdown(r)]
     return "\n".join(out) + "\n"
+
+
+def summary_lines(results: list[dict[str, Any]]) -> list[str]:
+    """The training steps' geometric-mean and worst ratio, and each library's slowdown
+    under contention (the contention case's time over the same step's quiet time)."""
+    ok = {r["case"]: r for r in results if r.get("ratio") is not None}
+    train = [r for r in ok.values() if r["kind"] == "train" and not r["case"].startswith(
+        "contention_")]
+    out = []
+    if train:
+        geo = math.exp(sum(math.log(r["ratio"]) for r in train) / len(train))
+        worst = max(train, key=lambda r: r["ratio"])
+        out += ["", (f"Training steps ({len(train)}): geometric mean ratio {geo:.2f}, worst "
+                f"{worst['ratio']:.2f} ({worst['case']}).")]
+    for name, r in ok.items():
+        quiet = ok.get(name.removeprefix("contention_"))
+        if name.startswith("contention_") and quiet is not None:
+            mt = r["minitorch_ms"] / quiet["minitorch_ms"]
+            to = r["torch_ms"] / quiet["torch_ms"]
+            out += ["", (f"Under contention ({name}): minitorch {mt:.2f}x its quiet time, "
+                    f"torch {to:.2f}x.")]
+    return out
 
 
 def epoch_markdown(r: dict[str, Any]) -> list[str]:
@@ -123,7 +156,8 @@ def write_json(path: Path, results: list[dict[str, Any]], meta: dict[str, Any]) 
     path.write_text(json.dumps({"meta": meta, "results": results}, indent=2, default=str) + "\n")
 
 
-def plot_ratios(path: Path, results: list[dict[str, Any]]) -> bool:
+def plot_ratios(path: Path, results: list[dict[str, Any]],
+                title: str = "minitorch vs PyTorch, each in its own process") -> bool:
     """A horizontal bar chart of minitorch/torch per case, targets marked; False without
     matplotlib."""
     try:
@@ -160,7 +194,7 @@ def plot_ratios(path: Path, results: list[dict[str, Any]]) -> bool:
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}"))
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("time ratio minitorch / torch (log scale; black ticks: targets)")
-    ax.set_title("minitorch vs PyTorch, same process")
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -15,6 +15,7 @@ import numpy as np
 
 from benchmarks.cases import EPOCH_TARGETS, Case
 from benchmarks.epoch import run_epochs
+from benchmarks.isolated import gemm_isolated, machine_isolated, run_case_isolated
 from benchmarks.machine import machine_info
 from benchmarks.timing import gemm_gflops, time_interleaved
 
@@ -31,12 +32,15 @@ class Settings:
     epoch_batch_size: int = 100
     epoch_limit: int | None = None  # first N training images only (None: the full epoch)
     epoch_rounds: int = 2  # epochs per library, in ABBA order; the fastest counts
+    isolated: bool = True  # each library in its own fresh processes (False: one process)
+    rounds: int = 3  # isolated: processes per library and case, in ABBA order
+    batch_sizes: tuple[int, ...] = (64, 256)  # isolated: rebuilds the cases in the workers
 
     @classmethod
     def quick(cls) -> Settings:
         """Tiny counts: checks that everything runs, numbers only roughly indicative."""
         return cls(repeat=2, warmup=1, min_time=0.0, settle=0.0, gemm_n=256, epoch_limit=1000,
-                   epoch_rounds=1)
+                   epoch_rounds=1, rounds=1)
 
 
 def to_numpy(t: Any) -> np.ndarray:
@@ -44,13 +48,22 @@ def to_numpy(t: Any) -> np.ndarray:
     return np.asarray(t.detach().numpy()) if t is not None else np.array(np.nan)
 
 
-def measure_meta(torch: ModuleType, settings: Settings) -> dict[str, Any]:
-    """Machine description and the measured GEMM rates (GFLOP/s)."""
+def measure_meta(torch: ModuleType | None, settings: Settings) -> dict[str, Any]:
+    """Machine description and the measured GEMM rates (GFLOP/s).
+
+    Isolated, each GEMM rate comes from a process with only that library in it."""
+    gemm_repeat = 3 if settings.gemm_n < 1024 else 5
+    if settings.isolated:
+        machine, gemm = machine_isolated(), gemm_isolated(settings.gemm_n, gemm_repeat)
+    else:
+        machine = machine_info(torch)
+        gemm = gemm_gflops(torch, settings.gemm_n, gemm_repeat, settings.settle)
     return {
-        "machine": machine_info(torch),
+        "machine": machine,
         "gemm_n": settings.gemm_n,
-        "gemm_gflops": gemm_gflops(torch, settings.gemm_n, 3 if settings.gemm_n < 1024 else 5,
-                                   settings.settle),
+        "gemm_gflops": gemm,
+        "method": "isolated" if settings.isolated else "in-process",
+        "rounds": settings.rounds,
         "repeat": settings.repeat,
         "warmup": settings.warmup,
         "min_time": settings.min_time,
@@ -107,9 +120,13 @@ def _epoch_row(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
     return row
 
 
-def run_suite(cases: list[Case], settings: Settings, torch: ModuleType,
-              minitorch: ModuleType, log=sys.stderr) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Measure the machine, then every case in turn (progress lines go to ``log``)."""
+def run_suite(cases: list[Case], settings: Settings, torch: ModuleType | None = None,
+              minitorch: ModuleType | None = None,
+              log=sys.stderr) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Measure the machine, then every case in turn (progress lines go to ``log``).
+
+    Isolated (the default), each library runs in fresh processes of its own and the two
+    modules are not needed here; in-process, both are timed in this process."""
     meta = measure_meta(torch, settings)
     meta["load_average_before"] = os.getloadavg()
     busy = meta["load_average_before"][0] > 0.5 * meta["machine"]["cores_usable"]
@@ -121,7 +138,12 @@ def run_suite(cases: list[Case], settings: Settings, torch: ModuleType,
     libs = {"minitorch": minitorch, "torch": torch}
     results = []
     for case in cases:
-        row = run_case(case, libs, settings, rate)
+        if case.contention and not settings.isolated:
+            continue  # another process's load is only meaningful for isolated timings
+        if settings.isolated and case.kind != "epoch":
+            row = run_case_isolated(case, settings, settings.batch_sizes, rate)
+        else:
+            row = run_case(case, libs, settings, rate)
         results.append(row)
         if log is not None:
             if row["error"]:

@@ -19,7 +19,7 @@ from benchmarks.epoch import run_epochs
 from benchmarks.report import markdown, plot_ratios, write_json
 from benchmarks.suite import Settings, run_suite
 
-TINY = Settings(repeat=1, warmup=1, min_time=0.0, settle=0.0, gemm_n=64)
+TINY = Settings(repeat=1, warmup=1, min_time=0.0, settle=0.0, gemm_n=64, isolated=False)
 
 
 def test_select_by_prefix_and_long_cases():
@@ -68,9 +68,31 @@ def test_suite_rows_table_json_and_plot(tmp_path: Path):
     assert (tmp_path / "ratios.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_isolated_mode_runs_each_library_in_its_own_process(tmp_path: Path):
+    """The default method: fresh worker processes, ABBA order, best of each; the parent
+    imports neither library for the timings and the two results are compared."""
+    settings = Settings(repeat=1, warmup=0, min_time=0.0, gemm_n=64, rounds=2, batch_sizes=(8,))
+    cases = select(all_cases((8,)), "train_mlp_b8,contention_train_cnn")
+    results, meta = run_suite(cases, settings, log=None)
+    assert meta["method"] == "isolated" and set(meta["gemm_gflops"]) == {"numpy", "torch"}
+    for row in results:
+        assert row["error"] is None, row
+        for lib in ("minitorch", "torch"):
+            assert row["timing"][lib]["processes"] == 2
+            assert row["timing"][lib]["best_s"] == min(row["timing"][lib]["process_bests_s"])
+        assert row["max_abs_diff"] < 1e-3
+    # each worker reports the threads of its own library only
+    assert set(results[0]["timing"]["torch"]["threads"]) == {"torch_intra_op", "torch_inter_op"}
+    assert "numpy_openblas" in results[0]["timing"]["minitorch"]["threads"]
+    table = markdown(results, meta)
+    assert "each library in its own fresh processes" in table
+    assert "Under contention (contention_train_cnn_b64)" not in table  # no quiet twin run
+    assert "Training steps (1): geometric mean ratio" in table
+
+
 def test_command_line_writes_outputs(tmp_path: Path, capsys):
-    assert main(["--quick", "--cases", "elementwise_chain_fwdbwd", "--out", str(tmp_path),
-                 "--no-plot"]) == 0
+    assert main(["--quick", "--in-process", "--cases", "elementwise_chain_fwdbwd", "--out",
+                 str(tmp_path), "--no-plot"]) == 0
     assert "elementwise_chain_fwdbwd" in (tmp_path / "results.md").read_text()
     assert json.loads((tmp_path / "results.json").read_text())["results"][0]["error"] is None
     assert not (tmp_path / "ratios.png").exists()
