@@ -464,3 +464,20 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     xp = get_array_module(input._data)
     dims = normalize_dims(dim, input.ndim)
     return Tensor._wrap(xp.asarray(xp.any(input._data, axis=dims, keepdims=keepdim)))
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+             correction=None) -> tuple[Tensor, Tensor]:
+    r"""``(var(input, ...), mean(input, ...))`` over the same dims (a plain tuple)."""
+    if isinstance(dim, bool) and unbiased is None:
+        dim, unbiased = None, dim
+    mean_dims = normalize_dims(dim, input.ndim)
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, mean_dims, keepdim))
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+             correction=None) -> tuple[Tensor, Tensor]:
+    r"""``(std(input, ...), mean(input, ...))`` over the same dims (a plain tuple)."""
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return v.sqrt(), m
