@@ -22,7 +22,10 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """
     data = input._data
     xp = get_array_module(data)
-    if input.ndim != 1 or data.dtype.kind not in "iub" or (data.size and data.min() < 0):
+    if data.dtype.kind not in "iub":
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{input._scalar_type_name()}'")
+    if input.ndim != 1 or (data.size and data.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
@@ -45,7 +48,8 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
     data = input._data
     xp = get_array_module(data)
     if data.dtype.kind != "f":
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{input._scalar_type_name()}'")
+        raise NotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{input._scalar_type_name()}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for bins")
     lo, hi = float(min), float(max)

@@ -149,9 +149,8 @@ def _parse(equation: str, operands) -> tuple[list[str], str, dict]:
         for c, n in zip(s, x.shape):
             m = sizes.get(c, 1)
             if n != 1 and m != 1 and n != m:
-                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes: "
-                                   f"subscript {c} has size {n} for operand {i} which does not "
-                                   f"broadcast with previously seen size {m}")
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
+                                   f"does not broadcast with previously seen size {m}")
             sizes[c] = n if m == 1 else m
     return subs, out, sizes
 

@@ -825,4 +825,8 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *,
                out=None) -> Tensor:
     r"""Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (by default the
     largest and smallest finite values of ``input``'s dtype)."""
+    for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if v is not None and not isinstance(v, (int, float, np.number)):
+            raise TypeError(f"nan_to_num(): argument '{name}' must be float, not "
+                            f"{type(v).__name__}")
     return write_out(NanToNum.apply(input, nan, posinf, neginf), out, "nan_to_num")

@@ -378,10 +378,12 @@ def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) 
             f"{values._scalar_type_name()} for the source.")
     target = input._data[key].shape
     try:
-        np.broadcast_shapes(values.shape, target)
+        ok = np.broadcast_shapes(values.shape, target) == target
     except ValueError:
+        ok = False
+    if not ok:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot "
-                           f"be broadcast to indexing result of shape {list(target)}") from None
+                           f"be broadcast to indexing result of shape {list(target)}")
     if not accumulate:
         return IndexPut.apply(input, values, key)
     return input + IndexBackward.apply(values.expand(target), key, input.shape)

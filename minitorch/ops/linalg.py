@@ -281,6 +281,12 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     _check_broadcast((input, other))
     input, other = promote(*broadcast_tensors(input, other))
     if dim is None:
+        import warnings
+
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
+                      "Please either pass the dim explicitly or simply use torch.linalg.cross."
+                      "\nThe default value of dim will change to agree with that of "
+                      "linalg.cross in a future release.", UserWarning, stacklevel=2)
         dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")

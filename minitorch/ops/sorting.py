@@ -47,6 +47,17 @@ def _pick(input: Tensor, dim: int, idx) -> tuple[Tensor, Tensor]:
     return Gather.apply(input, dim, idx), Tensor._wrap(idx)
 
 
+def _result(cls, values: Tensor, indices: Tensor, out, name: str):
+    """The named tuple, or with ``out=(values, indices)`` those tensors, written."""
+    if out is None:
+        return cls(values, indices)
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+    write_out(values, out[0], name)
+    write_out(indices, out[1], name)
+    return cls(out[0], out[1])
+
+
 def _dim_and_data(input: Tensor, dim):
     d = normalize_dim(dim, input.ndim)
     data = input._data if input.ndim else input._data.reshape(1)
@@ -61,11 +72,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     """
     d, data = _dim_and_data(input, dim)
     values, indices = _pick(input, d, _argsort(data, d, descending))
-    if out is not None:
-        write_out(values, out[0], "sort")
-        write_out(indices, out[1], "sort")
-        return return_types.sort(out[0], out[1])
-    return return_types.sort(values, indices)
+    return _result(return_types.sort, values, indices, out, "sort")
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
@@ -100,10 +107,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     idx = _argsort(data, d, largest)
     idx = get_array_module(idx).take(idx, np.arange(k), axis=d)
     values, indices = _pick(input, d, idx)
-    return return_types.topk(values, indices)
+    return _result(return_types.topk, values, indices, out, "topk")
 
 
-def _reduce_pick(input: Tensor, d: int, pos, keepdim: bool, cls, idx=None):
+def _reduce_pick(input: Tensor, d: int, pos, keepdim: bool, cls, idx=None, out=None):
     """Read sorted position ``pos`` (an array with size-1 ``d``) of the stable sort."""
     data = input._data if input.ndim else input._data.reshape(1)
     xp = get_array_module(data)
@@ -113,7 +120,7 @@ def _reduce_pick(input: Tensor, d: int, pos, keepdim: bool, cls, idx=None):
     values, indices = _pick(input, d, chosen)
     if not keepdim and input.ndim:
         values, indices = values.squeeze(d), indices.squeeze(d)
-    return cls(values, indices)
+    return _result(cls, values, indices, out, cls.__name__)
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
@@ -121,7 +128,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
     d, data = _dim_and_data(input, dim)
     _check_k(input, d, k, "kthvalue", 1)
     pos = np.full(data.shape[:d] + (1,) + data.shape[d + 1:], k - 1)
-    return _reduce_pick(input, d, pos, keepdim, return_types.kthvalue)
+    return _reduce_pick(input, d, pos, keepdim, return_types.kthvalue, out=out)
 
 
 def _median_pos(data, d: int, ignore_nan: bool):
@@ -157,7 +164,7 @@ class SelectedValue(_Builtin):
         return grad * hit / hit.sum(), None
 
 
-def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str):
+def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, out):
     cls = getattr(return_types, name)
     if dim is None:
         if input.numel() == 0:
@@ -166,21 +173,21 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str):
         flat = input.reshape(-1)
         pos = _median_pos(flat._data, 0, ignore_nan).reshape(1)
         value = _reduce_pick(flat.detach(), 0, pos, False, cls).values
-        return SelectedValue.apply(input, value._data.reshape(()))
+        return write_out(SelectedValue.apply(input, value._data.reshape(())), out, name)
     d, data = _dim_and_data(input, dim)
     _check_nonempty(input, (d,), name)
-    return _reduce_pick(input, d, _median_pos(data, d, ignore_nan), keepdim, cls)
+    return _reduce_pick(input, d, _median_pos(data, d, ignore_nan), keepdim, cls, out=out)
 
 
 def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     r"""The lower median (of two middle values, the smaller): over all elements (a tensor),
     or along ``dim`` (``(values, indices)``). A NaN in the slice makes the median NaN."""
-    return _median(input, dim, keepdim, False, "median")
+    return _median(input, dim, keepdim, False, "median", out)
 
 
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """Like :func:`median`, ignoring NaNs (NaN only where a slice is all NaN)."""
-    return _median(input, dim, keepdim, True, "nanmedian")
+    return _median(input, dim, keepdim, True, "nanmedian", out)
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
@@ -198,7 +205,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     pos = xp.arange(n)
     start = xp.maximum.accumulate(xp.where(new_run, pos, 0), axis=-1)
     best = (pos - start).argmax(axis=-1)[..., None]  # first longest run: smallest value
-    return _reduce_pick(input, d, xp.moveaxis(best, -1, d), keepdim, return_types.mode, idx)
+    return _reduce_pick(input, d, xp.moveaxis(best, -1, d), keepdim, return_types.mode, idx,
+                        out)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -228,6 +236,8 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
             raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
         qs, scalar_q = q._data.reshape(-1).astype(np.float64), q.ndim == 0
     else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
         qs, scalar_q = np.asarray([q], dtype=np.float64), True
     if qs.size and (qs.min() < 0 or qs.max() > 1):
         raise RuntimeError("quantile() q values must be in the range [0, 1]")
