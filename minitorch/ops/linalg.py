@@ -168,14 +168,12 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 # ------------------------------------------------------- diagonals, cross, outer, cdist
-def _diagonal_index(shape, offset: int, d1: int, d2: int):
-    """Index tuple reaching the ``offset`` diagonal of dims ``d1``, ``d2`` of ``shape``
+def _diagonal_index(xp, shape, offset: int, d1: int, d2: int):
+    """Row and column indices of the ``offset`` diagonal of dims ``d1``, ``d2`` of ``shape``
     (the diagonal becomes the last dim, as in ``numpy.diagonal``)."""
-    import numpy as np
-
     n1, n2 = shape[d1], shape[d2]
     length = max(min(n1 + min(offset, 0), n2 - max(offset, 0)), 0)
-    i = np.arange(length)
+    i = xp.arange(length)
     return i - min(offset, 0), i + max(offset, 0)
 
 
@@ -206,7 +204,7 @@ class DiagonalScatter(_Builtin):
         ctx.args = (offset, d1, d2)
         xp = get_array_module(v)
         out = xp.zeros(shape, dtype=v.dtype)
-        rows, cols = _diagonal_index(shape, offset, d1, d2)
+        rows, cols = _diagonal_index(xp, shape, offset, d1, d2)
         view = xp.moveaxis(out, (d1, d2), (-2, -1))
         view[..., rows, cols] = v
         return out

@@ -609,7 +609,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.size and reps.min() < 0:
             raise RuntimeError("repeats can not be negative")
-        return Tensor._wrap(np.repeat(np.arange(reps.size, dtype=np.int64), reps))
+        xp = get_array_module(reps)
+        return Tensor._wrap(xp.repeat(xp.arange(reps.size, dtype=np.int64), reps))
     if dim is None:
         input, d = input.reshape(-1), 0
     else:
@@ -628,7 +629,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
         reps = np.full(n, int(repeats))
     if reps.size and reps.min() < 0:
         raise RuntimeError("repeats can not be negative")
-    index = np.repeat(np.arange(n, dtype=np.int64), reps)
+    xp = get_array_module(input._data)
+    index = xp.repeat(xp.arange(n, dtype=np.int64), xp.asarray(reps))
     if output_size is not None and output_size != index.size:
         raise RuntimeError("allocated size does not match required size")
     if input.ndim == 0:

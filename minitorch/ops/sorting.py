@@ -105,7 +105,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     d, data = _dim_and_data(input, dim)
     _check_k(input, d, k, "topk", 0)
     idx = _argsort(data, d, largest)
-    idx = get_array_module(idx).take(idx, np.arange(k), axis=d)
+    xp = get_array_module(idx)
+    idx = xp.take(idx, xp.arange(k), axis=d)
     values, indices = _pick(input, d, idx)
     return _result(return_types.topk, values, indices, out, "topk")
 
@@ -202,9 +203,10 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     # length of the run of equal values ending at each sorted position
     new_run = xp.ones(s.shape, dtype=bool)
     new_run[..., 1:] = s[..., 1:] != s[..., :-1]
-    pos = xp.arange(n)
-    start = xp.maximum.accumulate(xp.where(new_run, pos, 0), axis=-1)
-    best = (pos - start).argmax(axis=-1)[..., None]  # first longest run: smallest value
+    run = xp.cumsum(new_run, axis=-1) - 1  # which run each sorted position is in
+    starts = xp.argsort(~new_run, axis=-1, kind="stable")  # run starts, in order, first
+    start = xp.take_along_axis(starts, run, axis=-1)
+    best = (xp.arange(n) - start).argmax(axis=-1)[..., None]  # first longest: smallest value
     return _reduce_pick(input, d, xp.moveaxis(best, -1, d), keepdim, return_types.mode, idx,
                         out)
 
@@ -315,8 +317,8 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False,
         right = side == "right"
     seq = sorted_sequence._data
     scalar = not isinstance(input, Tensor)
-    vals = np.asarray(input, dtype=seq.dtype) if scalar else input._data
     xp = get_array_module(seq)
+    vals = xp.asarray(input, dtype=seq.dtype) if scalar else input._data
     if sorter is not None:
         seq = xp.take_along_axis(seq, sorter._data, axis=-1)
     how = "right" if right else "left"
