@@ -126,22 +126,21 @@ def _scan_dtype(input: Tensor, dtype):
     return None
 
 
+def _scan(fn: type[Function], name: str, input: Tensor, dim: int, dtype, out) -> Tensor:
+    d = normalize_dim(dim, input.ndim)
+    x = input.reshape(1) if input.ndim == 0 else input  # a 0-d tensor scans as one element
+    y = fn.apply(x, d, _scan_dtype(input, dtype))
+    return write_out(y.reshape(()) if input.ndim == 0 else y, out, name)
+
+
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     r"""Cumulative sum :math:`y_j = \sum_{k \le j} x_k` along ``dim`` (ints sum to int64)."""
-    d = normalize_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return write_out(Cumsum.apply(input.reshape(1), 0, _scan_dtype(input, dtype))
-                         .reshape(()), out, "cumsum")
-    return write_out(Cumsum.apply(input, d, _scan_dtype(input, dtype)), out, "cumsum")
+    return _scan(Cumsum, "cumsum", input, dim, dtype, out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     r"""Cumulative product :math:`y_j = \prod_{k \le j} x_k` along ``dim``."""
-    d = normalize_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return write_out(Cumprod.apply(input.reshape(1), 0, _scan_dtype(input, dtype))
-                         .reshape(()), out, "cumprod")
-    return write_out(Cumprod.apply(input, d, _scan_dtype(input, dtype)), out, "cumprod")
+    return _scan(Cumprod, "cumprod", input, dim, dtype, out)
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
