@@ -581,7 +581,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
                                f"but got: {t}")
         if t.dtype is not tensors[0].dtype:
-            raise RuntimeError("torch.meshgrid: expects all tensors to have the same dtype")
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     sizes = [t.numel() for t in tensors]
     pos = list(range(len(tensors)))
     if indexing == "xy" and len(tensors) >= 2:
@@ -626,6 +626,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
             raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                f"repeats.size(0) = {reps.size} and input.size({d}) = {n}")
     else:
+        if int(repeats) < 0:
+            raise RuntimeError("Repeats must be non-negative")
         reps = np.full(n, int(repeats))
     if reps.size and reps.min() < 0:
         raise RuntimeError("repeats can not be negative")
