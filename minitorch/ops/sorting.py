@@ -133,14 +133,16 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
 
 
 def _median_pos(data, d: int, ignore_nan: bool):
-    """Sorted position of the lower median; NaN (sorted last) wins unless ignored."""
+    """Sorted position of the lower median (size 1 along ``d``); NaN (sorted last) wins
+    unless ignored."""
     xp = get_array_module(data)
     n = data.shape[d]
-    nans = xp.isnan(data).sum(axis=d, keepdims=True) if data.dtype.kind == "f" else 0
+    nans = (xp.isnan(data) if data.dtype.kind == "f" else xp.zeros(data.shape, dtype=bool))
+    nans = nans.sum(axis=d, keepdims=True)
     valid = n - nans
     if ignore_nan:
-        return xp.maximum((valid - 1) // 2, 0) + 0 * valid
-    return xp.where(nans > 0, valid, (n - 1) // 2) + xp.zeros_like(valid, dtype=np.int64)
+        return xp.maximum((valid - 1) // 2, 0)
+    return xp.where(nans > 0, valid, (n - 1) // 2)
 
 
 class SelectedValue(_Builtin):
