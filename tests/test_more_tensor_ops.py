@@ -223,3 +223,19 @@ def test_issue_ops_are_functions_and_methods():
     for n in ("cumsum_", "cumprod_", "nan_to_num_", "index_put_", "lerp_", "addcmul_",
               "addcdiv_"):
         assert callable(getattr(minitorch.Tensor, n)), n
+
+
+def test_grad_fn_names_match_torch():
+    """The ops that are one Function name their node as PyTorch does."""
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    ops = {
+        "sort": lambda L, t: t.sort().values, "topk": lambda L, t: t.topk(2).values,
+        "kthvalue": lambda L, t: t.kthvalue(2).values, "mode": lambda L, t: t.mode().values,
+        "median": lambda L, t: t.median(), "cumsum": lambda L, t: t.cumsum(0),
+        "cumprod": lambda L, t: t.cumprod(1), "roll": lambda L, t: t.roll(1, 0),
+        "nan_to_num": lambda L, t: t.nan_to_num(), "diagonal": lambda L, t: t.diagonal(),
+    }
+    for name, f in ops.items():
+        names = [type(f(L, L.tensor(x, requires_grad=True)).grad_fn).__name__
+                 for L in (torch, minitorch)]
+        assert names[0] == names[1], name

@@ -2,7 +2,8 @@ r"""Sorting and order statistics: ``sort``, ``topk``, ``kthvalue``, ``median``, 
 ``quantile``, ``unique``, ``searchsorted``.
 
 Each op first finds *which* elements it picks (an integer index array: no gradient) and
-then reads their values with :class:`~minitorch.ops.indexing.Gather`, whose gradient
+then reads their values with a :class:`~minitorch.ops.indexing.Gather` (a subclass named
+for the op, so ``grad_fn`` reads ``SortBackward0``, ``TopkBackward0``, ...), whose gradient
 scatters :math:`g` back to the picked positions (:math:`\partial y_j/\partial x_k =
 [k = \text{index}_j]`), which is PyTorch's ``value_selecting_reduction_backward``.
 Ties are ordered by position (a stable sort); NaN sorts above every number.
@@ -38,13 +39,61 @@ def _argsort(a, axis: int, descending: bool):
     return (n - 1) - xp.flip(idx, axis)
 
 
-def _pick(input: Tensor, dim: int, idx) -> tuple[Tensor, Tensor]:
-    """``(values, indices)``: ``input`` read at int64 ``idx`` along ``dim`` (0-d aware)."""
+class Sort(Gather):
+    """``sort``'s values: a :class:`Gather` at the sorting indices (``SortBackward0``)."""
+
+
+class Topk(Gather):
+    """``topk``'s values: a :class:`Gather` at the chosen indices."""
+
+
+class _ReducingGather(Gather):
+    """A :class:`Gather` of one index per slice that drops the gathered dim unless
+    ``keepdim``; the gradient puts the dim back (``unsqueeze``) and scatters as Gather."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, keepdim):
+        ctx.keepdim = keepdim
+        out = Gather.forward(ctx, x, dim, index)
+        return out if keepdim else out.squeeze(axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad if ctx.keepdim else grad.unsqueeze(ctx.dim)
+        return (*Gather.backward(ctx, g), None)
+
+
+class Kthvalue(_ReducingGather):
+    """``kthvalue``'s values: one element per slice, at the chosen index."""
+
+
+class MedianDim(_ReducingGather):
+    """``median(dim)``'s values: one element per slice, at the chosen index."""
+
+
+class NanmedianDim(_ReducingGather):
+    """``nanmedian(dim)``'s values: one element per slice, at the chosen index."""
+
+
+class Mode(_ReducingGather):
+    """``mode``'s values: one element per slice, at the chosen index."""
+
+
+_SELECT = {"sort": Sort, "topk": Topk, "kthvalue": Kthvalue, "median": MedianDim,
+           "nanmedian": NanmedianDim, "mode": Mode}
+
+
+def _pick(input: Tensor, dim: int, idx, name: str, *keepdim) -> tuple[Tensor, Tensor]:
+    """``(values, indices)``: ``input`` read at int64 ``idx`` along ``dim`` (0-d aware);
+    ``keepdim`` (for the reducing selections) drops ``dim`` from both when False."""
+    fn = _SELECT[name]
     idx = idx.astype(np.int64, copy=False)
     if input.ndim == 0:
-        return Gather.apply(input.reshape(1), 0, idx.reshape(1)).reshape(()), \
+        return fn.apply(input.reshape(1), 0, idx.reshape(1), *keepdim).reshape(()), \
             Tensor._wrap(idx.reshape(()))
-    return Gather.apply(input, dim, idx), Tensor._wrap(idx)
+    if keepdim and not keepdim[0]:
+        return fn.apply(input, dim, idx, False), Tensor._wrap(idx.squeeze(dim))
+    return fn.apply(input, dim, idx, *keepdim), Tensor._wrap(idx)
 
 
 def _result(cls, values: Tensor, indices: Tensor, out, name: str):
@@ -71,7 +120,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     The sort is always stable (``stable`` is accepted): equal elements keep their order.
     """
     d, data = _dim_and_data(input, dim)
-    values, indices = _pick(input, d, _argsort(data, d, descending))
+    values, indices = _pick(input, d, _argsort(data, d, descending), "sort")
     return _result(return_types.sort, values, indices, out, "sort")
 
 
@@ -107,7 +156,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     idx = _argsort(data, d, largest)
     xp = get_array_module(idx)
     idx = xp.take(idx, xp.arange(k), axis=d)
-    values, indices = _pick(input, d, idx)
+    values, indices = _pick(input, d, idx, "topk")
     return _result(return_types.topk, values, indices, out, "topk")
 
 
@@ -118,9 +167,7 @@ def _reduce_pick(input: Tensor, d: int, pos, keepdim: bool, cls, idx=None, out=N
     if idx is None:
         idx = _argsort(data, d, False)
     chosen = xp.take_along_axis(idx, xp.asarray(pos, dtype=np.int64), axis=d)
-    values, indices = _pick(input, d, chosen)
-    if not keepdim and input.ndim:
-        values, indices = values.squeeze(d), indices.squeeze(d)
+    values, indices = _pick(input, d, chosen, cls.__name__, keepdim)
     return _result(cls, values, indices, out, cls.__name__)
 
 
@@ -145,8 +192,8 @@ def _median_pos(data, d: int, ignore_nan: bool):
     return xp.where(nans > 0, valid, (n - 1) // 2)
 
 
-class SelectedValue(_Builtin):
-    r"""A value picked out of ``x`` (a full-tensor median): :math:`y = x_k`.
+class Median(_Builtin):
+    r"""A value picked out of ``x`` (the median of all elements): :math:`y = x_k`.
 
     Gradient: PyTorch's ``evenly_distribute_backward``: :math:`g` is shared evenly by every
     element equal to :math:`y` (all NaNs when :math:`y` is NaN), since any of them could be
@@ -176,7 +223,7 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, out)
         flat = input.reshape(-1)
         pos = _median_pos(flat._data, 0, ignore_nan).reshape(1)
         value = _reduce_pick(flat.detach(), 0, pos, False, cls).values
-        return write_out(SelectedValue.apply(input, value._data.reshape(())), out, name)
+        return write_out(Median.apply(input, value._data.reshape(())), out, name)
     d, data = _dim_and_data(input, dim)
     _check_nonempty(input, (d,), name)
     return _reduce_pick(input, d, _median_pos(data, d, ignore_nan), keepdim, cls, out=out)
