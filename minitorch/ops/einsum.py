@@ -28,8 +28,9 @@ _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 class Einsum(Function):
     r"""``einsum`` on explicit subscripts ``subs -> out`` with letter sizes ``sizes``.
 
-    Forward: ``numpy.einsum`` (size-1 dims broadcast to the letter's size first).
-    Backward: see the module docstring.
+    Forward: two operands without repeated letters are one batched matrix product
+    (:func:`_pair_product`, as PyTorch does it); otherwise ``numpy.einsum``. Size-1 dims are
+    broadcast to the letter's size first. Backward: see the module docstring.
     """
 
     _builtin = True
@@ -41,6 +42,8 @@ class Einsum(Function):
         xp = get_array_module(arrays[0])
         ops = [a if a.shape == tuple(sizes[c] for c in s)
                else xp.broadcast_to(a, tuple(sizes[c] for c in s)) for a, s in zip(arrays, subs)]
+        if len(ops) == 2 and all(len(set(s)) == len(s) for s in subs):
+            return _pair_product(xp, ops[0], subs[0], ops[1], subs[1], out, sizes)
         eq = ",".join(subs) + "->" + out
         return xp.asarray(xp.einsum(eq, *ops, optimize=len(ops) > 1))
 
@@ -52,6 +55,36 @@ class Einsum(Function):
             grads.append(_operand_grad(grad, xs, ctx.subs, ctx.out, ctx.sizes, i)
                          if ctx.needs_input_grad[i] else None)
         return tuple(grads)
+
+
+def _pair_product(xp, a, sa: str, b, sb: str, out: str, sizes: dict):
+    r"""``einsum(sa, sb -> out)`` as one ``matmul``: letters in both operands and the output
+    are the batch, letters in one operand and the output the rows/columns, letters in both
+    operands only are contracted, and letters in one operand only are summed first."""
+    def sum_own(x, s, other):
+        axes = tuple(i for i, c in enumerate(s) if c not in other and c not in out)
+        return (x.sum(axis=axes), "".join(c for c in s if c in other or c in out)) if axes \
+            else (x, s)
+
+    a, sa = sum_own(a, sa, sb)
+    b, sb = sum_own(b, sb, sa)
+    batch = [c for c in out if c in sa and c in sb]
+    left = [c for c in out if c in sa and c not in sb]
+    right = [c for c in out if c in sb and c not in sa]
+    inner = [c for c in sa if c in sb and c not in out]
+
+    def size(letters):
+        n = 1
+        for c in letters:
+            n *= sizes[c]
+        return n
+
+    nb, nl, nr, nk = size(batch), size(left), size(right), size(inner)
+    am = a.transpose([sa.index(c) for c in batch + left + inner]).reshape(nb, nl, nk)
+    bm = b.transpose([sb.index(c) for c in batch + inner + right]).reshape(nb, nk, nr)
+    prod = xp.matmul(am, bm).reshape(tuple(sizes[c] for c in batch + left + right))
+    order = batch + left + right
+    return xp.ascontiguousarray(prod.transpose([order.index(c) for c in out]))
 
 
 def _operand_grad(grad, xs, subs, out, sizes, i):
