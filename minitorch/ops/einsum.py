@@ -84,7 +84,8 @@ def _pair_product(xp, a, sa: str, b, sb: str, out: str, sizes: dict):
     bm = b.transpose([sb.index(c) for c in batch + inner + right]).reshape(nb, nk, nr)
     prod = xp.matmul(am, bm).reshape(tuple(sizes[c] for c in batch + left + right))
     order = batch + left + right
-    return xp.ascontiguousarray(prod.transpose([order.index(c) for c in out]))
+    prod = prod.transpose([order.index(c) for c in out])
+    return prod if prod.flags.c_contiguous else prod.copy()
 
 
 def _operand_grad(grad, xs, subs, out, sizes, i):
