@@ -18,6 +18,8 @@ def _values_indices(name: str) -> type:
     return cls
 
 
+max = _values_indices("max")
+min = _values_indices("min")
 sort = _values_indices("sort")
 topk = _values_indices("topk")
 kthvalue = _values_indices("kthvalue")

@@ -7,9 +7,8 @@ dimensions: ``_expand_back`` re-inserts the reduced axes (as size 1) and broadca
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
-from .. import _dtype
+from .. import _dtype, return_types
 from .._backend import get_array_module
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -324,14 +323,8 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     return write_out(Amax.apply(input, dims, keepdim, False), out, "amin")
 
 
-_MaxResult = namedtuple("max", ["values", "indices"])
-_MinResult = namedtuple("min", ["values", "indices"])
-for _cls in (_MaxResult, _MinResult):
-    _cls.__module__ = "minitorch.return_types"
-    _cls.__repr__ = lambda self: (
-        f"minitorch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
-        f"indices={self.indices!r})"
-    )
+_MaxResult = return_types.max
+_MinResult = return_types.min
 
 
 def _extreme(input: Tensor, dim, keepdim: bool, largest: bool, other):
