@@ -16,6 +16,7 @@ from .ops import reduction as R
 from .ops import scan as SC
 from .ops import shape as S
 from .ops import sorting as SO
+from .ops._util import write_out
 from .tensor import Tensor
 
 _FUNCTIONS = {
@@ -133,19 +134,19 @@ Tensor.__ipow__ = Tensor.pow_
 Tensor.__imod__ = Tensor.remainder_
 
 
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
-    return input + value * tensor1 * tensor2
+    return write_out(input + value * tensor1 * tensor2, out, "addcmul")
 
 
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
-    return input + value * tensor1 / tensor2
+    return write_out(input + value * tensor1 / tensor2, out, "addcdiv")
 
 
-def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
     """``input + weight * (end - input)``."""
-    return input + weight * (end - input)
+    return write_out(input + weight * (end - input), out, "lerp")
 
 
 Tensor.addcmul = addcmul

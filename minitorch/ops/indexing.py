@@ -14,6 +14,7 @@ from .._backend import scatter_add as add_at
 from ..autograd import grad_mode
 from ..autograd.function import Function, mark_view
 from ..tensor import Tensor
+from ._util import write_out
 from .reduction import normalize_dim
 
 
@@ -394,14 +395,14 @@ def index_put_(input: Tensor, indices, values: Tensor, accumulate: bool = False)
     return input._rebase_inplace(lambda s: index_put(s, indices, values, accumulate))
 
 
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
     """The elements of ``input`` where the (broadcast) bool ``mask`` is True, as 1-D."""
     from .shape import broadcast_tensors
 
     if mask.dtype.name != "bool":
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     input, mask = broadcast_tensors(input, mask)
-    return input[mask]
+    return write_out(input[mask], out, "masked_select")
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:

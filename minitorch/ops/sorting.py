@@ -131,9 +131,9 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
     return Tensor._wrap(_argsort(data, d, descending).astype(np.int64).reshape(input.shape))
 
 
-def msort(input: Tensor) -> Tensor:
+def msort(input: Tensor, *, out=None) -> Tensor:
     """``sort(input, dim=0).values``."""
-    return sort(input, 0).values
+    return write_out(sort(input, 0).values, out, "msort")
 
 
 def _check_k(input: Tensor, d: int, k: int, name: str, lo: int) -> int:
