@@ -156,6 +156,7 @@ from .ops.elementwise import (
 from .ops.indexing import (
     gather,
     index_put,
+    index_put_,
     index_select,
     masked_fill,
     masked_select,
@@ -277,3 +278,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         s.EDGEITEMS = edgeitems
     if linewidth is not None:
         s.LINEWIDTH = linewidth
+
+
+def nan_to_num_(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    """In-place :func:`nan_to_num`."""
+    return input.nan_to_num_(nan, posinf, neginf)
