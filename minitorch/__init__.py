@@ -87,6 +87,8 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .ops.counting import bincount, count_nonzero, histc
+from .ops.einsum import einsum
 from .ops.elementwise import (
     abs,
     absolute,
@@ -112,6 +114,9 @@ from .ops.elementwise import (
     greater_equal,
     gt,
     isclose,
+    isfinite,
+    isinf,
+    isnan,
     le,
     less,
     less_equal,
@@ -125,6 +130,7 @@ from .ops.elementwise import (
     minimum,
     mul,
     multiply,
+    nan_to_num,
     ne,
     neg,
     negative,
@@ -149,14 +155,18 @@ from .ops.elementwise import (
 )
 from .ops.indexing import (
     gather,
+    index_put,
+    index_put_,
     index_select,
     masked_fill,
+    masked_select,
     nonzero,
     scatter_add,
+    take,
     tril,
     triu,
 )
-from .ops.linalg import bmm, dot, matmul, mm
+from .ops.linalg import bmm, cdist, cross, diag, diagonal, dot, matmul, mm, outer, trace
 from .ops.reduction import (
     all,
     amax,
@@ -173,9 +183,12 @@ from .ops.reduction import (
     prod,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
+from .ops.scan import cumprod, cumsum, diff
 from .ops.shape import (
     broadcast_shapes,
     broadcast_tensors,
@@ -187,10 +200,14 @@ from .ops.shape import (
     concatenate,
     flatten,
     flip,
+    meshgrid,
     movedim,
     narrow,
     permute,
+    repeat_interleave,
     reshape,
+    roll,
+    rot90,
     split,
     squeeze,
     stack,
@@ -201,6 +218,20 @@ from .ops.shape import (
     unbind,
     unflatten,
     unsqueeze,
+)
+from .ops.sorting import (
+    argsort,
+    bucketize,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    quantile,
+    searchsorted,
+    sort,
+    topk,
+    unique,
 )
 from .tensor import Size, Tensor
 
@@ -247,3 +278,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         s.EDGEITEMS = edgeitems
     if linewidth is not None:
         s.LINEWIDTH = linewidth
+
+
+def nan_to_num_(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    """In-place :func:`nan_to_num`."""
+    return input.nan_to_num_(nan, posinf, neginf)

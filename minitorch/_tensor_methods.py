@@ -7,11 +7,16 @@ method ``x.op_(...)`` runs the out-of-place op and stores the result into ``x``
 
 from __future__ import annotations
 
+from .ops import counting as C
+from .ops import einsum as _einsum  # noqa: F401  (minitorch.einsum; no Tensor method)
 from .ops import elementwise as E
 from .ops import indexing as I
 from .ops import linalg as L
 from .ops import reduction as R
+from .ops import scan as SC
 from .ops import shape as S
+from .ops import sorting as SO
+from .ops._util import write_out
 from .tensor import Tensor
 
 _FUNCTIONS = {
@@ -29,6 +34,20 @@ _FUNCTIONS = {
 }
 
 for _module, _names in _FUNCTIONS.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_module, _name))
+
+# Tensor ops of issue 16 (scans, sorting, counting, diagonals, ...)
+_MORE_FUNCTIONS = {
+    E: "isnan isinf isfinite nan_to_num",
+    SC: "cumsum cumprod diff",
+    SO: "sort argsort msort topk kthvalue median nanmedian mode quantile unique",
+    C: "bincount histc count_nonzero",
+    L: "outer cross diag diagonal trace",
+    S: "roll rot90 repeat_interleave",
+    I: "index_put index_put_ masked_select take",
+}
+for _module, _names in _MORE_FUNCTIONS.items():
     for _name in _names.split():
         setattr(Tensor, _name, getattr(_module, _name))
 
@@ -104,6 +123,9 @@ def _inplace(fn, name: str):
 for _name in ["add", "sub", "mul", "div", "pow", "clamp", "clip", "neg", "abs", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "floor", "ceil", "round", "trunc", "masked_fill", "scatter_add", "sign", "remainder", "fmod"]:
     setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
 
+for _name in ["cumsum", "cumprod", "nan_to_num"]:
+    setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
+
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
@@ -112,19 +134,19 @@ Tensor.__ipow__ = Tensor.pow_
 Tensor.__imod__ = Tensor.remainder_
 
 
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
-    return input + value * tensor1 * tensor2
+    return write_out(input + value * tensor1 * tensor2, out, "addcmul")
 
 
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
-    return input + value * tensor1 / tensor2
+    return write_out(input + value * tensor1 / tensor2, out, "addcdiv")
 
 
-def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
     """``input + weight * (end - input)``."""
-    return input + weight * (end - input)
+    return write_out(input + weight * (end - input), out, "lerp")
 
 
 Tensor.addcmul = addcmul

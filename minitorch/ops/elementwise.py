@@ -780,3 +780,53 @@ def bitwise_xor(input, other):
 
 def bitwise_not(input: Tensor) -> Tensor:
     return LogicalNot.apply(input)
+
+
+# -------------------------------------------------------------- non-finite values
+def _finite_test(np_name: str, doc: str):
+    def fn(input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{np_name}(): argument 'input' (position 1) must be Tensor, "
+                            f"not {type(input).__name__}")
+        xp = get_array_module(input._data)
+        return Tensor._wrap(xp.asarray(getattr(xp, np_name)(input._data)))
+
+    fn.__name__ = fn.__qualname__ = np_name
+    fn.__doc__ = doc
+    return fn
+
+
+isnan = _finite_test("isnan", "True where ``input`` is NaN (a bool tensor).")
+isinf = _finite_test("isinf", "True where ``input`` is +inf or -inf (a bool tensor).")
+isfinite = _finite_test("isfinite", "True where ``input`` is neither NaN nor infinite.")
+
+
+class NanToNum(_Builtin):
+    r""":math:`y = x` where finite; ``nan``, ``posinf``, ``neginf`` replace the others.
+
+    Gradient: :math:`g` where :math:`x` is finite, 0 where it was replaced (a constant).
+    """
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        xp = get_array_module(x)
+        if x.dtype.kind != "f":
+            return x.copy()
+        ctx.save_for_backward(x)
+        return xp.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(isfinite(x), grad, 0.0), None, None, None
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *,
+               out=None) -> Tensor:
+    r"""Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (by default the
+    largest and smallest finite values of ``input``'s dtype)."""
+    for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if v is not None and not isinstance(v, (int, float, np.number)):
+            raise TypeError(f"nan_to_num(): argument '{name}' must be float, not "
+                            f"{type(v).__name__}")
+    return write_out(NanToNum.apply(input, nan, posinf, neginf), out, "nan_to_num")

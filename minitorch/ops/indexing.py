@@ -14,6 +14,7 @@ from .._backend import scatter_add as add_at
 from ..autograd import grad_mode
 from ..autograd.function import Function, mark_view
 from ..tensor import Tensor
+from ._util import write_out
 from .reduction import normalize_dim
 
 
@@ -350,3 +351,69 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Zero the elements below the ``diagonal``-th diagonal of the last two dims (``torch.triu``)."""
     return _triangle(Triu, "triu", input, diagonal)
+
+
+# ------------------------------------------------------------- index_put, take, select
+def _index_tuple(indices, name: str) -> tuple:
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'indices' must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    return tuple(indices)
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    r"""Out-of-place ``input[indices] = values`` (``accumulate=True``: ``+=``, adding up
+    repeated indices).
+
+    Without accumulation it is :class:`IndexPut`. With it, it is
+    :math:`x + \mathrm{scatter}(v)`: the scatter is :class:`IndexBackward` (which adds
+    repeats), so :math:`x` gets :math:`g` and :math:`v` gets :math:`g[\text{indices}]`.
+    """
+    key = convert_key(_index_tuple(indices, "index_put"), input.shape)
+    if not isinstance(values, Tensor):
+        values = input.new_tensor(values)
+    if values.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{input._scalar_type_name()} for the destination and "
+            f"{values._scalar_type_name()} for the source.")
+    target = input._data[key].shape
+    try:
+        ok = np.broadcast_shapes(values.shape, target) == target
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot "
+                           f"be broadcast to indexing result of shape {list(target)}")
+    if not accumulate:
+        return IndexPut.apply(input, values, key)
+    return input + IndexBackward.apply(values.expand(target), key, input.shape)
+
+
+def index_put_(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """In-place :func:`index_put`."""
+    return input._rebase_inplace(lambda s: index_put(s, indices, values, accumulate))
+
+
+def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
+    """The elements of ``input`` where the (broadcast) bool ``mask`` is True, as 1-D."""
+    from .shape import broadcast_tensors
+
+    if mask.dtype.name != "bool":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    input, mask = broadcast_tensors(input, mask)
+    return write_out(input[mask], out, "masked_select")
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """``input.reshape(-1)[index]``: the result has ``index``'s shape."""
+    if index.dtype.name != "int64":
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                           f"{index._scalar_type_name()}")
+    n = input.numel()
+    data = index._data
+    if data.size and (data.min() < -n or data.max() >= n):
+        bad = int(data.max() if data.max() >= n else data.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    return input.reshape(-1)[index]

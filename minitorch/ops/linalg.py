@@ -165,3 +165,163 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if b.ndim == 1:
         r = r.squeeze(-1)
     return write_out(r, out, "matmul")
+
+
+# ------------------------------------------------------- diagonals, cross, outer, cdist
+def _diagonal_index(xp, shape, offset: int, d1: int, d2: int):
+    """Row and column indices of the ``offset`` diagonal of dims ``d1``, ``d2`` of ``shape``
+    (the diagonal becomes the last dim, as in ``numpy.diagonal``)."""
+    n1, n2 = shape[d1], shape[d2]
+    length = max(min(n1 + min(offset, 0), n2 - max(offset, 0)), 0)
+    i = xp.arange(length)
+    return i - min(offset, 0), i + max(offset, 0)
+
+
+class Diagonal(_Builtin):
+    r""":math:`y_{\dots k} = x_{\dots, k - \min(o,0),\, k + \max(o,0)}` over dims ``d1, d2``.
+
+    Gradient: the upstream gradient written back onto that diagonal of a zero tensor
+    (:class:`DiagonalScatter`); elements off the diagonal do not reach the output.
+    """
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.args, ctx.in_shape = (offset, d1, d2), x.shape
+        return get_array_module(x).diagonal(x, offset, d1, d2).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return DiagonalScatter.apply(grad, ctx.in_shape, *ctx.args), None, None, None
+
+
+class DiagonalScatter(_Builtin):
+    r"""Zeros of ``shape`` with ``v`` on the ``offset`` diagonal of dims ``d1, d2``
+    (``diag`` of a vector, and :class:`Diagonal`'s gradient). It is linear in ``v``, and
+    its gradient reads the same diagonal back: :math:`\mathrm{diagonal}(g)`."""
+
+    @staticmethod
+    def forward(ctx, v, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        xp = get_array_module(v)
+        out = xp.zeros(shape, dtype=v.dtype)
+        rows, cols = _diagonal_index(xp, shape, offset, d1, d2)
+        view = xp.moveaxis(out, (d1, d2), (-2, -1))
+        view[..., rows, cols] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Diagonal.apply(grad, *ctx.args), None, None, None, None
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The ``offset``-th diagonal over ``dim1`` and ``dim2``, appended as the last dim."""
+    from .reduction import normalize_dim
+
+    d1, d2 = normalize_dim(dim1, input.ndim), normalize_dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
+    """A 1-D tensor -> the square matrix with it on diagonal ``diagonal``; a 2-D tensor ->
+    that diagonal of it."""
+    k = int(diagonal)
+    if input.ndim == 1:
+        n = input.shape[0] + abs(k)
+        return write_out(DiagonalScatter.apply(input, (n, n), k, 0, 1), out, "diag")
+    if input.ndim == 2:
+        return write_out(Diagonal.apply(input, k, 0, 1), out, "diag")
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def trace(input: Tensor) -> Tensor:
+    r""":math:`\sum_i x_{ii}` of a matrix (integer matrices give int64)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return Diagonal.apply(input, 0, 0, 1).sum()
+
+
+class Cross(_Builtin):
+    r"""Cross product :math:`z = x \times y` along ``dim`` (of size 3).
+
+    Gradient: :math:`g \cdot (x \times y) = x \cdot (y \times g) = y \cdot (g \times x)`
+    (the scalar triple product is invariant under cyclic shifts), so
+    :math:`\partial L/\partial x = y \times g` and :math:`\partial L/\partial y = g \times x`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(x, y)
+        return get_array_module(x).cross(x, y, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = Cross.apply(y, grad, ctx.dim) if ctx.needs_input_grad[0] else None
+        gy = Cross.apply(grad, x, ctx.dim) if ctx.needs_input_grad[1] else None
+        return gx, gy, None
+
+
+def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3), with
+    broadcasting."""
+    from ._util import promote
+    from .elementwise import _check_broadcast
+    from .reduction import normalize_dim
+    from .shape import broadcast_tensors
+
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. Got "
+                           f"{input.ndim} and {other.ndim}")
+    _check_broadcast((input, other))
+    input, other = promote(*broadcast_tensors(input, other))
+    if dim is None:
+        import warnings
+
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
+                      "Please either pass the dim explicitly or simply use torch.linalg.cross."
+                      "\nThe default value of dim will change to agree with that of "
+                      "linalg.cross in a future release.", UserWarning, stacklevel=2)
+        dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    d = normalize_dim(dim, input.ndim)
+    if input.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    return write_out(Cross.apply(input, other, d), out, "cross")
+
+
+def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
+    r""":math:`z_{ij} = x_i y_j` of two 1-D tensors (a broadcast product)."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
+    return write_out(input.reshape(-1, 1) * vec2, out, "outer")
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    r""":math:`d_{\dots ij} = \|x_{1,\dots i} - x_{2,\dots j}\|_p` between the rows of two
+    batches of matrices.
+
+    A composition: the broadcast difference, then :func:`norm` over the last dim, whose
+    gradient is 0 where a distance is 0 (PyTorch's choice).
+    """
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+        if not x.is_floating_point():
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{x._scalar_type_name()}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    from .reduction import norm
+
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)

@@ -7,9 +7,8 @@ dimensions: ``_expand_back`` re-inserts the reduced axes (as size 1) and broadca
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
-from .. import _dtype
+from .. import _dtype, return_types
 from .._backend import get_array_module
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -324,14 +323,8 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     return write_out(Amax.apply(input, dims, keepdim, False), out, "amin")
 
 
-_MaxResult = namedtuple("max", ["values", "indices"])
-_MinResult = namedtuple("min", ["values", "indices"])
-for _cls in (_MaxResult, _MinResult):
-    _cls.__module__ = "minitorch.return_types"
-    _cls.__repr__ = lambda self: (
-        f"minitorch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
-        f"indices={self.indices!r})"
-    )
+_MaxResult = return_types.max
+_MinResult = return_types.min
 
 
 def _extreme(input: Tensor, dim, keepdim: bool, largest: bool, other):
@@ -464,3 +457,20 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     xp = get_array_module(input._data)
     dims = normalize_dims(dim, input.ndim)
     return Tensor._wrap(xp.asarray(xp.any(input._data, axis=dims, keepdims=keepdim)))
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+             correction=None) -> tuple[Tensor, Tensor]:
+    r"""``(var(input, ...), mean(input, ...))`` over the same dims (a plain tuple)."""
+    if isinstance(dim, bool) and unbiased is None:
+        dim, unbiased = None, dim
+    mean_dims = normalize_dims(dim, input.ndim)
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, mean_dims, keepdim))
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+             correction=None) -> tuple[Tensor, Tensor]:
+    r"""``(std(input, ...), mean(input, ...))`` over the same dims (a plain tuple)."""
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return v.sqrt(), m

@@ -482,8 +482,159 @@ def flip(input: Tensor, dims) -> Tensor:
     return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
 
 
-def movedim(input: Tensor, source: int, destination: int) -> Tensor:
-    order = list(range(input.ndim))
-    s, d = normalize_dim(source, input.ndim), normalize_dim(destination, input.ndim)
-    order.insert(d, order.pop(s))
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(src)} dims) should contain the same number of dims as destination "
+            f"({list(dst)} dims)"
+        )
+    src = tuple(normalize_dim(s, input.ndim) for s in src)
+    dst = tuple(normalize_dim(d, input.ndim) for d in dst)
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    where = dict(zip(dst, src))
+    order = [where[i] if i in where else next(rest) for i in range(input.ndim)]
     return permute(input, order)
+
+
+class Roll(_Builtin):
+    r""":math:`y_{i + s} = x_i` (indices modulo the size) along ``dims``, or over the
+    flattened tensor when ``dims`` is None.
+
+    A permutation of the elements, so the gradient rolls :math:`g` back by :math:`-s`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return get_array_module(x).roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        back = tuple(-s for s in ctx.shifts) if ctx.dims is not None else -ctx.shifts
+        return Roll.apply(grad, back, ctx.dims), None, None
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift the elements ``shifts`` places along ``dims`` (wrapping around)."""
+    shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts_t) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
+                               "dims:0")
+        return Roll.apply(input, shifts_t[0], None)
+    dims_t = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts_t) != len(dims_t):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:"
+                           f"{len(dims_t)}")
+    dims_t = tuple(normalize_dim(d, input.ndim) for d in dims_t)
+    if input.ndim == 0:
+        return input.clone()
+    return Roll.apply(input, shifts_t, dims_t)
+
+
+def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim towards
+    the second (a composition of ``flip`` and ``transpose``)."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = (normalize_dim(d, input.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return flip(input, d1).transpose(d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return flip(input, d0).transpose(d0, d1)
+    return input.clone()
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    r"""Coordinate grids of 1-D inputs: output :math:`k` holds ``tensors[k]`` along dim
+    :math:`k` (``indexing='xy'`` swaps the first two dims), expanded over the rest."""
+    import warnings
+
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got: {t}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    sizes = [t.numel() for t in tensors]
+    pos = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        pos[0], pos[1] = 1, 0
+    shape = [0] * len(tensors)
+    for p, n in zip(pos, sizes):
+        shape[p] = n
+    out = []
+    for p, t in zip(pos, tensors):
+        view = [1] * len(tensors)
+        view[p] = -1
+        out.append(t.reshape(view).expand(shape))
+    return tuple(out)
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None) -> Tensor:
+    """Repeat each element (each slice along ``dim``) ``repeats`` times in place; with only
+    a 1-D integer tensor, repeat each index ``i`` ``input[i]`` times. A composition of
+    ``index_select``, whose gradient adds the copies back up."""
+    from .indexing import index_select
+
+    if repeats is None:  # repeat_interleave(repeats): indices
+        reps = input._data
+        if input.ndim != 1 or reps.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if reps.size and reps.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        xp = get_array_module(reps)
+        return Tensor._wrap(xp.repeat(xp.arange(reps.size, dtype=np.int64), reps))
+    if dim is None:
+        input, d = input.reshape(-1), 0
+    else:
+        d = normalize_dim(dim, input.ndim)
+    n = input.shape[d] if input.ndim else 1
+    if isinstance(repeats, Tensor):
+        if repeats.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        reps = repeats._data.reshape(-1)
+        if reps.size == 1:
+            reps = np.full(n, int(reps[0]))
+        elif reps.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {reps.size} and input.size({d}) = {n}")
+    else:
+        if int(repeats) < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        reps = np.full(n, int(repeats))
+    if reps.size and reps.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    xp = get_array_module(input._data)
+    index = xp.repeat(xp.arange(n, dtype=np.int64), xp.asarray(reps))
+    if output_size is not None and output_size != index.size:
+        raise RuntimeError("allocated size does not match required size")
+    if input.ndim == 0:
+        input = input.reshape(1)
+    return index_select(input, d, Tensor._wrap(index))
