@@ -30,14 +30,18 @@ from minitorch.vision import _pil
 from minitorch.vision.datasets.utils import check_integrity, download_and_extract_archive
 from minitorch.vision.datasets.vision import VisionDataset
 
-__all__ = ["CIFAR10", "CIFAR100", "RestrictedUnpickler", "load_pickle"]
+__all__ = ["CIFAR10", "CIFAR100", "RefusedPickle", "RestrictedUnpickler", "load_pickle"]
+
+
+class RefusedPickle(pickle.UnpicklingError):
+    """A pickle asked for something a CIFAR batch file never holds; nothing was run."""
 
 
 def _safe_dtype(*args: Any) -> np.dtype:
     """``numpy.dtype(...)`` for plain (non-object) dtypes only."""
     dtype = np.dtype(*args)
     if dtype.hasobject:
-        raise pickle.UnpicklingError(f"refusing a NumPy array of dtype {dtype}: object arrays "
+        raise RefusedPickle(f"refusing a NumPy array of dtype {dtype}: object arrays "
                                      "can hold arbitrary pickled objects")
     return dtype
 
@@ -46,8 +50,16 @@ def _reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
     """NumPy's ``multiarray._reconstruct`` for plain ndarrays: an empty array whose
     ``__setstate__`` then fills it from the pickle."""
     if subtype is not np.ndarray:
-        raise pickle.UnpicklingError(f"refusing to reconstruct {subtype!r}: only numpy.ndarray")
+        raise RefusedPickle(f"refusing to reconstruct {subtype!r}: only numpy.ndarray")
     return np.ndarray.__new__(np.ndarray, shape, _safe_dtype(dtype))
+
+
+def _latin1_bytes(text: str, encoding: str) -> bytes:
+    """``_codecs.encode`` as protocol 2 uses it for ``bytes`` (latin-1 text only)."""
+    if not isinstance(text, str) or encoding.replace("-", "").replace("_", "") != "latin1":
+        raise RefusedPickle(f"refusing _codecs.encode with encoding {encoding!r}: "
+                                     "protocol 2 writes bytes with 'latin1' only")
+    return text.encode("latin1")
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -55,8 +67,9 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     Plain containers and scalars (dict, list, tuple, str, bytes, int, float, bool, None)
     need no global lookup; every global a pickle names goes through :meth:`find_class`,
-    which admits ``ndarray``, ``numpy.dtype`` (no object dtypes) and
-    ``multiarray._reconstruct`` and raises ``pickle.UnpicklingError`` naming anything else,
+    which admits ``ndarray``, ``numpy.dtype`` (no object dtypes),
+    ``multiarray._reconstruct`` and ``_codecs.encode`` with ``latin1`` (how pickle protocol
+    2 writes ``bytes``) and raises ``pickle.UnpicklingError`` naming anything else,
     before it is called.
     """
 
@@ -65,12 +78,13 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("numpy", "dtype"): _safe_dtype,
         ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
         ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+        ("_codecs", "encode"): _latin1_bytes,
     }
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self._ALLOWED:
             return self._ALLOWED[module, name]
-        raise pickle.UnpicklingError(
+        raise RefusedPickle(
             f"refusing to load global {module}.{name}: a CIFAR batch file holds only dicts, "
             "lists, strings, numbers and NumPy arrays")
 
@@ -93,9 +107,9 @@ def load_pickle(path: str | os.PathLike) -> Any:
         raise RuntimeError(f"cannot read {path}: {e.strerror or e}") from e
     try:
         return RestrictedUnpickler(io.BytesIO(data), encoding="latin1").load()
-    except pickle.UnpicklingError as e:
-        raise pickle.UnpicklingError(f"{path}: {e}") from e
-    except (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
+    except RefusedPickle as e:
+        raise RefusedPickle(f"{path}: {e}") from e
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
         raise RuntimeError(f"{path}: corrupt or truncated pickle ({type(e).__name__}: {e})") from e
 
 
