@@ -109,7 +109,7 @@ def make_grid(tensor: Tensor | list[Tensor], nrow: int = 8, padding: int = 2,
         return minitorch.from_numpy(np.ascontiguousarray(images[0])).to(device)
     nmaps = images.shape[0]
     xmaps = min(nrow, nmaps)
-    ymaps = int(math.ceil(float(nmaps) / xmaps))
+    ymaps = math.ceil(float(nmaps) / xmaps)
     height, width = int(images.shape[2] + padding), int(images.shape[3] + padding)
     grid = np.full((images.shape[1], height * ymaps + padding, width * xmaps + padding),
                    pad_value, dtype=images.dtype)

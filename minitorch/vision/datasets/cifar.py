@@ -27,7 +27,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minitorch.vision import _pil
-from minitorch.vision.datasets.utils import check_integrity, download_and_extract_archive
+from minitorch.vision.datasets.utils import (
+    check_integrity,
+    download_and_extract_archive,
+)
 from minitorch.vision.datasets.vision import VisionDataset
 
 __all__ = ["CIFAR10", "CIFAR100", "RefusedPickle", "RestrictedUnpickler", "load_pickle"]

@@ -393,8 +393,8 @@ def center_crop(img: Any, output_size: int | Sequence[int]) -> Any:
         _, image_height, image_width = get_dimensions(img)
         if crop_width == image_width and crop_height == image_height:
             return img
-    crop_top = int(round((image_height - crop_height) / 2.0))
-    crop_left = int(round((image_width - crop_width) / 2.0))
+    crop_top = round((image_height - crop_height) / 2.0)
+    crop_left = round((image_width - crop_width) / 2.0)
     return crop(img, crop_top, crop_left, crop_height, crop_width)
 
 

@@ -31,11 +31,30 @@ import minitorch
 from minitorch.vision.transforms import functional as F
 from minitorch.vision.transforms.functional import InterpolationMode, to_chw_array
 
-__all__ = ["CenterCrop", "ColorJitter", "Compose", "ConvertImageDtype", "GaussianBlur",
-           "Grayscale", "Lambda", "Normalize", "Pad", "PILToTensor", "RandomApply",
-           "RandomChoice", "RandomCrop", "RandomGrayscale", "RandomHorizontalFlip",
-           "RandomOrder", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip",
-           "Resize", "ToPILImage", "ToTensor"]
+__all__ = [
+    "CenterCrop",
+    "ColorJitter",
+    "Compose",
+    "ConvertImageDtype",
+    "GaussianBlur",
+    "Grayscale",
+    "Lambda",
+    "Normalize",
+    "PILToTensor",
+    "Pad",
+    "RandomApply",
+    "RandomChoice",
+    "RandomCrop",
+    "RandomGrayscale",
+    "RandomHorizontalFlip",
+    "RandomOrder",
+    "RandomResizedCrop",
+    "RandomRotation",
+    "RandomVerticalFlip",
+    "Resize",
+    "ToPILImage",
+    "ToTensor",
+]
 
 Image = Any  # a PIL image, or a minitorch tensor (..., C, H, W)
 
@@ -352,8 +371,8 @@ class RandomResizedCrop:
         for _ in range(10):
             target_area = area * _uniform(scale[0], scale[1])
             aspect_ratio = math.exp(_uniform(log_ratio[0], log_ratio[1]))
-            w = int(round(math.sqrt(target_area * aspect_ratio)))
-            h = int(round(math.sqrt(target_area / aspect_ratio)))
+            w = round(math.sqrt(target_area * aspect_ratio))
+            h = round(math.sqrt(target_area / aspect_ratio))
             if 0 < w <= width and 0 < h <= height:
                 i = int(minitorch.randint(0, height - h + 1, size=(1,)).item())
                 j = int(minitorch.randint(0, width - w + 1, size=(1,)).item())
@@ -361,10 +380,10 @@ class RandomResizedCrop:
         in_ratio = width / height
         if in_ratio < min(ratio):
             w = width
-            h = int(round(w / min(ratio)))
+            h = round(w / min(ratio))
         elif in_ratio > max(ratio):
             h = height
-            w = int(round(h * max(ratio)))
+            w = round(h * max(ratio))
         else:
             w, h = width, height
         return (height - h) // 2, (width - w) // 2, h, w
