@@ -43,19 +43,21 @@ def cifar_dir(tmp_path_factory) -> Path:
     return root
 
 
-def test_notes_model_learns_the_synthetic_classes(cifar_dir, tmp_path):
-    info = summary(run("--model", "notes", "--epochs", "3", "--batch-size", "32", "--quiet",
+def test_blitz_model_learns_the_synthetic_classes(cifar_dir, tmp_path):
+    info = summary(run("--epochs", "3", "--batch-size", "10", "--lr", "0.01", "--quiet",
                        "--data-dir", str(cifar_dir), "--out-dir", str(tmp_path)))
     assert info["epochs"] == "3"
-    assert float(info["final test accuracy"].rstrip("%")) > 50  # chance: 10 %
+    assert float(info["final test accuracy"].rstrip("%")) > 30  # chance: 10 %
     assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
     state = minitorch.load(tmp_path / "checkpoint.pt")
     assert state["epoch"] == 3 and len(state["history"]["test_acc"]) == 3
+    assert state["history"]["test_loss"][-1] < state["history"]["test_loss"][0]
 
 
-def test_blitz_model_augmented_against_torch(cifar_dir, tmp_path):
-    proc = run("--epochs", "1", "--max-batches", "20", "--limit-train", "120",
-               "--limit-test", "50", "--augment", "--compare-torch", "--quiet",
+def test_notes_model_augmented_against_torch(cifar_dir, tmp_path):
+    proc = run("--model", "notes", "--epochs", "1", "--max-batches", "3", "--limit-train", "96",
+               "--limit-test", "50", "--batch-size", "32", "--augment", "--compare-torch",
+               "--quiet",
                "--data-dir", str(cifar_dir), "--out-dir", str(tmp_path))
     info = summary(proc)
     assert "minitorch vs PyTorch" in proc.stdout
