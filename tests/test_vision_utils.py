@@ -53,7 +53,7 @@ def reference_make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=
         return tensor.squeeze(0)
     nmaps = tensor.size(0)
     xmaps = min(nrow, nmaps)
-    ymaps = int(math.ceil(float(nmaps) / xmaps))
+    ymaps = math.ceil(float(nmaps) / xmaps)
     height, width = int(tensor.size(2) + padding), int(tensor.size(3) + padding)
     grid = tensor.new_full((tensor.size(1), height * ymaps + padding, width * xmaps + padding),
                            pad_value)
