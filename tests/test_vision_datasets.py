@@ -326,3 +326,21 @@ def test_fake_data():
     assert isinstance(datasets.FakeData(2, (1, 3, 3))[0][0], Image.Image)
     with pytest.raises(IndexError, match="FakeData index out of range"):
         ds[5]
+
+
+def test_restricted_unpickler_reads_python2_style_batches(tmp_path):
+    """The published files were pickled by Python 2 (protocol 2): byte strings are
+    ``SHORT_BINSTRING`` opcodes (``U``) and NumPy is named ``numpy.core.multiarray``. This
+    stream is assembled opcode by opcode in that form."""
+    raw = bytes([1, 2, 255])
+    stream = (b"\x80\x02}q\x00(U\x04dataq\x01cnumpy.core.multiarray\n_reconstruct\nq\x02"
+              b"cnumpy\nndarray\nq\x03K\x00\x85U\x01b\x87Rq\x04(K\x01K\x01K\x03\x86"
+              b"cnumpy\ndtype\nq\x05U\x02u1K\x00K\x01\x87Rq\x06(K\x03U\x01|NNN"
+              b"J\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tbI00\nU\x03" + raw +
+              b"tbU\x06labelsq\x07]q\x08K\x07au.")
+    path = tmp_path / "py2_batch"
+    path.write_bytes(stream)
+    loaded = load_pickle(path)
+    assert loaded["labels"] == [7]
+    assert loaded["data"].dtype == np.uint8
+    np.testing.assert_array_equal(loaded["data"], [[1, 2, 255]])
