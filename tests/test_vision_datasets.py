@@ -344,3 +344,22 @@ def test_restricted_unpickler_reads_python2_style_batches(tmp_path):
     assert loaded["labels"] == [7]
     assert loaded["data"].dtype == np.uint8
     np.testing.assert_array_equal(loaded["data"], [[1, 2, 255]])
+
+
+def test_cifar_batches_built_at_once_equal_collated_items(tmp_path, skip_md5):
+    from minitorch.utils.data import DataLoader, default_collate
+
+    write_cifar(tmp_path, per_batch=3)
+    pipeline = transforms.Compose([transforms.ToTensor(),
+                                   transforms.Normalize((0.5, 0.4, 0.3), (0.2, 0.3, 0.4))])
+    ds = datasets.CIFAR10(tmp_path, transform=pipeline)
+    indices = [14, 0, 3, 3]
+    fast = ds._gather_batch(indices)
+    slow = default_collate([ds[i] for i in indices])
+    for f, s in zip(fast, slow):
+        assert f.dtype == s.dtype and tuple(f.shape) == tuple(s.shape)
+        np.testing.assert_array_equal(f.numpy(), s.numpy())
+    images, labels = next(iter(DataLoader(ds, batch_size=5)))
+    assert tuple(images.shape) == (5, 3, 32, 32) and labels.tolist() == ds.targets[:5]
+    ds.transform = transforms.Compose([transforms.RandomHorizontalFlip(), pipeline])
+    assert ds._gather_batch([0]) is None  # random: item by item

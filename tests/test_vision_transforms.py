@@ -456,6 +456,11 @@ def test_colour_adjustments_on_pil(rng):
     shifted = (np.asarray(h).astype(int) + int(-0.2 * 255)) % 256  # Pillow's 0..255 hue turn
     want = Image.merge("HSV", (Image.fromarray(shifted.astype(np.uint8)), s, v)).convert("RGB")
     np.testing.assert_array_equal(np.asarray(F.adjust_hue(pil, -0.2)), np.asarray(want))
+    u8 = F.pil_to_tensor(pil)
+    hued = F.adjust_hue(u8, -0.2)  # uint8: to float32 [0, 1], shift, back (x * 255.999)
+    as_float = F.adjust_hue(u8.to(minitorch.float32) / 255, -0.2).numpy()
+    np.testing.assert_array_equal(hued.numpy(), (as_float * np.float32(255.999)).astype(np.uint8))
+    assert np.abs(hued.numpy().astype(int) - chw(want).astype(int)).mean() < 2.5  # Pillow: 8-bit H
     gray = pil.convert("L")
     assert F.adjust_hue(gray, 0.3) is gray
     lum = np.asarray(F.rgb_to_grayscale(pil)).astype(float)

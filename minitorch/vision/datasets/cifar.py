@@ -200,6 +200,9 @@ class CIFAR10(VisionDataset):
     def __len__(self) -> int:
         return len(self.data)
 
+    def _pixel_arrays(self) -> tuple[np.ndarray, list[int]]:
+        return self.data, self.targets
+
     def _check_integrity(self) -> bool:
         return all(check_integrity(os.path.join(self.root, self.base_folder, name), md5)
                    for name, md5 in self.train_list + self.test_list)

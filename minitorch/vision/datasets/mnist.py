@@ -48,7 +48,7 @@ import operator
 import os
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -193,18 +193,8 @@ class MNIST(VisionDataset):
         image = _pil.image_module().fromarray(self.images[index])  # mode "L"
         return self._apply(image, int(self.labels[index]))
 
-    def _gather_batch(self, indices: Sequence[int]) -> list[minitorch.Tensor] | None:
-        """The DataLoader's fast path: ``default_collate([self[i] for i in indices])``.
-
-        Computed with one fancy index and the transform applied to the whole batch, when
-        the transform is made only of ``ToTensor`` and ``Normalize`` (deterministic and
-        per pixel, so batching changes nothing); ``None`` otherwise.
-        """
-        if (self.transform is None or self.target_transform is not None
-                or not transforms._can_batch(self.transform)):
-            return None
-        idx = np.asarray(indices, dtype=np.int64)
-        return [self.transform._batch(self.images[idx]), minitorch.from_numpy(self.labels[idx])]
+    def _pixel_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.images, self.labels
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All images and labels at once, for vectorised loaders.

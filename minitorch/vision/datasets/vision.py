@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
+import minitorch
 from minitorch.utils.data import Dataset
+from minitorch.vision import transforms
 
 __all__ = ["VisionDataset"]
 
@@ -39,6 +43,31 @@ class VisionDataset(Dataset):
         if self.target_transform is not None:
             target = self.target_transform(target)
         return image, target
+
+    def _pixel_arrays(self) -> tuple[np.ndarray, Any] | None:
+        """``(images, labels)`` when all images are one uint8 array ``(N, H, W[, C])`` whose
+        item ``i`` is the pixels of ``self[i]``'s image (enables :meth:`_gather_batch`)."""
+        return None
+
+    def _gather_batch(self, indices: Sequence[int]) -> list[minitorch.Tensor] | None:
+        """The DataLoader's fast path: ``default_collate([self[i] for i in indices])``.
+
+        Computed with one fancy index and the transform applied to the whole batch, when
+        the data set holds its pixels in one array and the transform is made only of
+        ``ToTensor`` and ``Normalize`` (deterministic and per pixel, so batching changes
+        nothing); ``None`` otherwise.
+        """
+        arrays = self._pixel_arrays()
+        if (arrays is None or self.transform is None or self.target_transform is not None
+                or not transforms._can_batch(self.transform)):
+            return None
+        images, labels = arrays
+        idx = np.asarray(indices, dtype=np.int64)
+        if isinstance(labels, np.ndarray):
+            targets = minitorch.from_numpy(labels[idx].astype(np.int64))
+        else:
+            targets = minitorch.tensor([int(labels[i]) for i in idx], dtype=minitorch.int64)
+        return [self.transform._batch(images[idx]), targets]
 
     def extra_repr(self) -> str:
         return ""

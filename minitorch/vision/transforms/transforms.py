@@ -117,7 +117,7 @@ class ToTensor:
         """``images`` ``(B, H, W)`` or ``(B, H, W, C)`` (uint8) to one ``(B, C, H, W)`` tensor.
 
         Equal, image by image, to ``stack([self(img) for img in images])``: the hook
-        ``MNIST._gather_batch`` uses to build whole batches without a Python loop.
+        ``VisionDataset._gather_batch`` uses to build whole batches without a Python loop.
         """
         return minitorch.from_numpy(to_chw_array(images))
 
