@@ -75,3 +75,14 @@ def test_md5_checked_without_skip_and_missing_data(cifar_dir, tmp_path):
     assert "Dataset not found or corrupted. You can use download=True" in proc.stderr
     proc = run("--epochs", "1", "--data-dir", str(tmp_path / "none"), "--out-dir", str(tmp_path))
     assert proc.returncode == 2 and "pass --data-dir or --download" in proc.stderr
+
+
+def test_resume_continues_exactly(cifar_dir, tmp_path):
+    common = ["--batch-size", "8", "--max-batches", "6", "--limit-test", "40", "--quiet",
+              "--data-dir", str(cifar_dir)]
+    straight = summary(run("--epochs", "2", *common, "--out-dir", str(tmp_path / "a")))
+    summary(run("--epochs", "1", *common, "--out-dir", str(tmp_path / "b")))
+    resumed = summary(run("--epochs", "2", *common, "--out-dir", str(tmp_path / "b"),
+                          "--resume", str(tmp_path / "b" / "checkpoint.pt")))
+    for key in ("final train loss", "final test loss", "final test accuracy"):
+        assert resumed[key] == straight[key]
