@@ -75,6 +75,8 @@ class Mean(_Builtin):
         ctx.count = 1
         for d in dims:
             ctx.count *= x.shape[d]
+        if x.size == 0:  # NaN (0/0), without NumPy's "Mean of empty slice" warning
+            return x.sum(axis=dims, keepdims=keepdim) / x.dtype.type(0)
         return x.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -229,10 +231,10 @@ class Norm(_Builtin):
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
         xp = get_array_module(x)
-        a = xp.abs(x)
-        out = xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim)) if p == 2 else (
-            (a**p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
-        ).astype(x.dtype)
+        a = xp.abs(x) if x.dtype.itemsize >= 4 else xp.abs(x).astype(xp.float32)  # float16:
+        with xp.errstate(over="ignore"):  # sum in float32 like PyTorch, so no overflow
+            out = (xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim)) if p == 2 else (
+                (a**p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p))).astype(x.dtype)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         out = xp.asarray(out)
         ctx.save_for_backward(x, out)
@@ -409,8 +411,30 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    r"""Standard deviation, the square root of :func:`var`."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    r"""Standard deviation, the square root of :func:`var` (gradient 0 where it is 0)."""
+    return SqrtOfVar.apply(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+class SqrtOfVar(_Builtin):
+    r""":math:`s = \sqrt{v}` for a variance :math:`v`, with :math:`\partial s/\partial v =
+    1/(2s)` taken as 0 where :math:`s = 0`.
+
+    At :math:`s = 0` all the values are equal and :math:`v` is at its minimum, so its own
+    gradient is 0; PyTorch defines the product :math:`0 \cdot \infty` there as 0 (not NaN).
+    """
+
+    @staticmethod
+    def forward(ctx, v):
+        out = get_array_module(v).sqrt(v)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        from .elementwise import where
+
+        return where(s == 0, 0.0, grad / (2 * _where0(s)))
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:

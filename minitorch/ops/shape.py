@@ -17,6 +17,7 @@ from .reduction import normalize_dim
 
 class _Builtin(Function):
     _builtin = True
+    _quiet = False  # no arithmetic: no NumPy warnings to silence
 
 
 def infer_shape(shape, numel: int) -> tuple[int, ...]:
@@ -462,6 +463,17 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start+length`` along ``dim`` (a view)."""
     d = normalize_dim(dim, input.ndim)
+    size = input.shape[d]
+    start, length = int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
