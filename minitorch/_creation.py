@@ -67,8 +67,8 @@ def _python_array(data) -> np.ndarray:
         if shape is None:
             raise
         raise ValueError(shape) from e
-    if arr.dtype.kind == "u" or (arr.dtype == object and any(
-            isinstance(x, int) and not isinstance(x, bool) for x in _flat_any(data))):
+    if arr.dtype.kind in "uOf" and any(type(x) is int and not -2**63 <= x < 2**63
+                                       for x in _flat_any(data)):
         # Python ints beyond int64 (NumPy makes uint64 or object arrays of them)
         raise ValueError("Overflow when unpacking long long")
     if arr.dtype == object or arr.dtype.kind in "USV":

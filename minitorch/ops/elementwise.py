@@ -117,6 +117,8 @@ class Pow(_Builtin):
         try:
             out = x**y
         except ValueError as e:  # NumPy: "Integers to negative integer powers are not allowed."
+            if "Integers" not in str(e):
+                raise
             raise RuntimeError(str(e)) from None
         ctx.save_for_backward(x, y, out if ctx.needs_input_grad[1] else None)
         return out

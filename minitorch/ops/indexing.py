@@ -291,12 +291,12 @@ def _check_range(index, d: int, size: int) -> None:
 def _check_sizes(index, input: Tensor, d: int, src: Tensor | None = None) -> None:
     """``index`` may not be larger than ``input`` (but along ``d``) nor than ``src``."""
     ish, sh = list(index.shape), list(input.shape)
-    if any(i > s for k, (i, s) in enumerate(zip(ish, sh)) if k != d) or (
-            src is not None and any(i > s for i, s in zip(ish, src.shape))):
+    bad = [k for k, (i, s) in enumerate(zip(ish, sh)) if k != d and i > s]
+    if bad or (src is not None and any(i > s for i, s in zip(ish, src.shape))):
         if src is None:
             raise RuntimeError(
-                f"Size does not match at dimension {d} expected index {ish} to be no larger "
-                f"than self {sh} apart from dimension {d}")
+                f"Size does not match at dimension {bad[0]} expected index {ish} to be no "
+                f"larger than self {sh} apart from dimension {d}")
         raise RuntimeError(
             f"Expected index {ish} to be no larger than self {sh} apart from dimension {d} "
             f"and to be no larger size than src {list(src.shape)}")

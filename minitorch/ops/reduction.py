@@ -265,6 +265,12 @@ def _where0(n: Tensor) -> Tensor:
 
 
 # ------------------------------------------------------------------ public functions
+def _check_kernel_float(input: Tensor, kernel: str) -> None:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{input._scalar_type_name()}\'')
+
+
 def _check_float(input: Tensor, name: str) -> None:
     if not input.dtype.is_floating_point:
         raise RuntimeError(
@@ -302,9 +308,9 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return Prod.apply(input, dims, keepdim)
 
 
-def _check_nonempty(input: Tensor, dims, name: str) -> None:
+def _check_nonempty(input: Tensor, dims, name: str, no_dim_exc=RuntimeError) -> None:
     if input.numel() == 0 and (not dims or builtins.any(input.shape[d] == 0 for d in dims)):
-        raise IndexError(
+        raise (IndexError if dims else no_dim_exc)(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
             if not dims
@@ -372,7 +378,7 @@ def _arg(input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
     xp = get_array_module(input._data)
     f = xp.argmax if largest else xp.argmin
     if dim is None:
-        _check_nonempty(input, (), name)
+        _check_nonempty(input, (), name, IndexError)
         r = f(input._data.reshape(-1))
         r = xp.asarray(r, dtype=xp.int64)
         if keepdim:
@@ -447,7 +453,7 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     r"""Softmax along ``dim``: :math:`e^{x_i} / \sum_j e^{x_j}`."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_float(input, "softmax")
+    _check_kernel_float(input, "softmax_lastdim_kernel_impl")
     return Softmax.apply(input, normalize_dim(dim, input.ndim))
 
 
@@ -455,7 +461,7 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     r"""Log of the softmax along ``dim``, computed stably."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_float(input, "log_softmax")
+    _check_kernel_float(input, "log_softmax_lastdim_kernel_impl")
     return LogSoftmax.apply(input, normalize_dim(dim, input.ndim))
 
 
