@@ -128,6 +128,10 @@ for _dt in ("bool", "uint8"):
     add(f"setitem_mask_{_dt}_shape",
         lambda L, d=_dt: L.ones(3).__setitem__(L.tensor([1, 0], dtype=getattr(L, d)), 0.0),
         r"shape of the mask \[2\] at index 0 does not match.*\[3\]")
+for _v in ("0.0", "L.tensor(0.0)"):
+    add(f"setitem_uint8_mask_scalar_{_v}", lambda L, v=_v: L.arange(3.0).__setitem__(
+        L.tensor([1, 0, 1], dtype=L.uint8), eval(v)),
+        "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
 add("slice_step_zero", lambda L: L.ones(3)[::0], "step must be greater than zero")
 add("slice_step_negative", lambda L: L.ones(3)[::-1], "step must be greater than zero")
 add("setitem_shape_mismatch", lambda L: L.ones(2, 3).__setitem__(0, L.ones(2)),
@@ -204,7 +208,7 @@ for _shape, _args, _msg in [
 add("masked_fill_float_mask", lambda L: L.ones(3).masked_fill(L.ones(3), 0.0),
     "masked_fill_? only supports boolean masks, but got mask with dtype float")
 add("masked_fill_int_mask", lambda L: L.ones(3).masked_fill(L.tensor([1, 0, 1]), 0.0),
-    "masked_fill_? only supports boolean masks, but got mask with dtype long|int64")
+    "masked_fill_? only supports boolean masks, but got mask with dtype long")
 add("masked_fill_shape", lambda L: L.ones(3).masked_fill(L.tensor([True, False]), 0.0),
     r"size of tensor a \(3\) must match the size of tensor b \(2\)|\(2\).*\(3\)")
 add("masked_fill_value_dims", lambda L: L.ones(3).masked_fill(L.tensor([True, False, True]),

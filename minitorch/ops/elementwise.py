@@ -261,10 +261,10 @@ class Sign(_Builtin):
 
     @staticmethod
     def forward(ctx, x):
-        xp = get_array_module(x)
-        out = xp.sign(x)
+        xp = get_array_module(x)  # PyTorch: sign(NaN) = 0
+        out = xp.sign(x, out=xp.empty_like(x))
         if x.dtype.kind == "f":
-            out[xp.isnan(out)] = 0  # PyTorch: sign(NaN) = 0
+            out[xp.isnan(out)] = 0
         return out
 
     @staticmethod

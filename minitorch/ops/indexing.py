@@ -258,7 +258,10 @@ def getitem(x: Tensor, key) -> Tensor:
 
 def setitem(x: Tensor, key, value) -> None:
     """``x[key] = value``, in place, recorded in the graph when gradients are involved."""
+    byte_mask = isinstance(key, Tensor) and key.dtype.name == "uint8"
     key = convert_key(key, x.shape)
+    if byte_mask and (not isinstance(value, Tensor) or value.ndim == 0):
+        _not_bool_mask(Tensor._wrap(np.zeros(0, np.uint8)))  # PyTorch's masked_fill_ path
     tracked = grad_mode.is_grad_enabled() and (
         x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
     )
@@ -317,6 +320,13 @@ def _raise_setitem_shape(x: Tensor, key, value) -> None:
                 f"Tensor sizes: {src}") from None
 
 
+def _not_bool_mask(mask) -> None:
+    from ..tensor import _C_NAMES
+
+    got = _C_NAMES[mask.dtype.name] if isinstance(mask, Tensor) else type(mask).__name__
+    raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Pick values along ``dim`` at ``index`` (same number of dims as ``input``)."""
     d = normalize_dim(dim, input.ndim)
@@ -365,9 +375,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     from .elementwise import where
 
     if not isinstance(mask, Tensor) or mask.dtype.name != "bool":
-        got = mask.dtype.np.name if isinstance(mask, Tensor) else type(mask).__name__
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{'float' if got == 'float32' else got}")
+        _not_bool_mask(mask)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
