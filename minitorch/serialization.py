@@ -271,8 +271,8 @@ _DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "
 
 def _member(zf: zipfile.ZipFile, file: Any, name: Any, size: int) -> zipfile.ZipInfo:
     """The archive member ``file``, after checking that its sizes are believable."""
-    if not isinstance(file, str):
-        raise RuntimeError(f"{name} is corrupt: a member name is {file!r}, not a string")
+    if not isinstance(file, str):  # a corrupt file is a RuntimeError, as documented
+        raise RuntimeError(f"{name} is corrupt: a member name is {file!r}, not a string")  # noqa: TRY004
     try:
         info = zf.getinfo(file)
     except KeyError:
@@ -341,41 +341,47 @@ def _read_header(zf: zipfile.ZipFile, name: Any, size: int) -> dict:
     return header
 
 
-def _declared(entry: dict, name: Any) -> tuple[np.dtype, tuple[int, ...]]:
-    """The dtype and shape an entry of the tensor table declares, checked."""
+def _declared_shape(entry: dict, name: Any) -> tuple[int, ...]:
+    """The shape an entry of the tensor table declares, after checking its dtype name."""
     dt, shape = entry["dtype"], entry["shape"]
-    ok_dtype = dt in _DTYPES or (entry["kind"] == "ndarray" and isinstance(dt, str))
-    try:
-        dtype = np.dtype(dt) if ok_dtype else None
-    except TypeError:
-        dtype = None
-    if dtype is None or dtype.hasobject or dtype.kind not in "biufcU":
+    if entry["kind"] == "tensor" and dt not in _DTYPES or not isinstance(dt, str):
         raise RuntimeError(f"{name} holds {entry['file']} of unsupported dtype {dt!r}: minitorch "
                            f"tensors are {', '.join(sorted(_DTYPES))}")
     if not (isinstance(shape, list) and len(shape) <= 64
             and all(type(n) is int and n >= 0 for n in shape)):
         raise RuntimeError(f"{name} is corrupt: {entry['file']} has shape {shape!r}")
-    return dtype, tuple(shape)
+    return tuple(shape)
 
 
-def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any, size: int) -> np.ndarray:
-    """Read one ``.npy`` member, allocating only what the member can really hold."""
-    dtype, shape = _declared(entry, name)
-    info = _member(zf, entry["file"], name, size)
+def _check_fits(entry: dict, dtype: np.dtype, shape: tuple, info: zipfile.ZipInfo,
+                name: Any) -> int:
+    """The array's size in bytes, which the member must be able to hold."""
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > info.file_size:
         raise RuntimeError(f"{name} is corrupt or hostile: {entry['file']} declares shape "
                            f"{list(shape)} of {dtype.name} ({nbytes} bytes), but holds only "
                            f"{info.file_size} bytes")
+    return nbytes
+
+
+def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any, size: int) -> np.ndarray:
+    """Read one ``.npy`` member, allocating only what the member can really hold."""
+    shape = _declared_shape(entry, name)
+    info = _member(zf, entry["file"], name, size)
+    if entry["dtype"] in _DTYPES:  # refuse an impossible shape before reading anything
+        _check_fits(entry, np.dtype(entry["dtype"]), shape, info, name)
     with zf.open(info) as fp:
         version = np.lib.format.read_magic(fp)
         read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                 else np.lib.format.read_array_header_2_0)
-        npy_shape, fortran, npy_dtype = read(fp)
-        if npy_dtype != dtype or tuple(npy_shape) != shape:
+        npy_shape, fortran, dtype = read(fp)
+        if dtype.hasobject or dtype.kind not in "biufcUS":
+            raise RuntimeError(f"{name} holds {entry['file']} of unsupported dtype {dtype}")
+        if dtype.name != entry["dtype"] or tuple(npy_shape) != shape:
             raise RuntimeError(
-                f"{name} is corrupt: {entry['file']} holds {npy_dtype.name} {list(npy_shape)}"
+                f"{name} is corrupt: {entry['file']} holds {dtype.name} {list(npy_shape)}"
                 f", the header says {entry['dtype']} {entry['shape']}")
+        nbytes = _check_fits(entry, dtype, shape, info, name)
         array = np.empty(shape[::-1] if fortran else shape, dtype)
         view = memoryview(array.reshape(-1).view(np.uint8)) if nbytes else None
         done = 0

@@ -199,8 +199,8 @@ for _shape, _args, _msg in [
     ((5,), (0, 6, 0), r"start out of range \(expected to be in range of \[-5, 5\], but got 6\)"),
     ((5,), (0, -7, 1), r"start out of range \(expected to be in range of \[-5, 5\], but got -7\)"),
     ((2, 3), (1, 2, 2), r"start \(2\) \+ length \(2\) exceeds dimension size \(3\)"),
-    ((2, 3), (2, 0, 1), r"Dimension out of range \(expected to be in range of \[-2, 1\], "
-                        r"but got 2\)"),
+    ((2, 3), (2, 0, 1), (r"Dimension out of range \(expected to be in range of \[-2, 1\], "
+                        r"but got 2\)")),
     ((2, 3), (-1, -1, 2), r"start \(2\) \+ length \(2\) exceeds dimension size \(3\)"),
 ]:
     add(f"narrow_{_shape}_{_args}", lambda L, s=_shape, a=_args: L.ones(*s).narrow(*a), _msg)
@@ -242,14 +242,14 @@ add("view_as_mismatch", lambda L: L.ones(2, 3).view_as(L.ones(4)),
 add("reshape_as_mismatch", lambda L: L.ones(2, 3).reshape_as(L.ones(5)),
     r"shape '\[5\]' is invalid for input of size 6")
 for _src, _tgt, _msg in [
-    ((2, 3), (4, 3), r"expanded size of the tensor \(4\) must match the existing size \(2\) at "
-                     r"non-singleton dimension 0"),
-    ((2, 3), (2, 5), r"expanded size of the tensor \(5\) must match the existing size \(3\) at "
-                     r"non-singleton dimension 1"),
-    ((2, 3), (3,), r"number of sizes provided \(1\) must be greater or equal to the number of "
-                   r"dimensions in the tensor \(2\)"),
-    ((3,), (-1, 3), r"expanded size of the tensor \(-1\) isn't allowed in a leading, "
-                    r"non-existing dimension 0"),
+    ((2, 3), (4, 3), (r"expanded size of the tensor \(4\) must match the existing size \(2\) at "
+                     r"non-singleton dimension 0")),
+    ((2, 3), (2, 5), (r"expanded size of the tensor \(5\) must match the existing size \(3\) at "
+                     r"non-singleton dimension 1")),
+    ((2, 3), (3,), (r"number of sizes provided \(1\) must be greater or equal to the number of "
+                   r"dimensions in the tensor \(2\)")),
+    ((3,), (-1, 3), (r"expanded size of the tensor \(-1\) isn't allowed in a leading, "
+                    r"non-existing dimension 0")),
     ((3,), (2, 4), r"expanded size of the tensor \(4\) must match the existing size \(3\)"),
 ]:
     add(f"expand_{_src}_{_tgt}", lambda L, s=_src, t=_tgt: L.ones(*s).expand(*t), _msg)
@@ -300,10 +300,10 @@ add("repeat_negative", lambda L: L.ones(2).repeat(-1), "negative|-1")
 add("sum_to_size_bad", lambda L: L.ones(2, 3).sum_to_size(4), r"size \{\[4\]\} is not "
     r"expandable to size \{\[2, 3\]\}|\[4\].*\[2, 3\]")
 for _tensors, _dim, _msg in [
-    (((2, 3), (2, 4)), 0, "Sizes of tensors must match except in dimension 0. Expected size 3 "
-                          "but got size 4 for tensor number 1"),
-    (((2, 3), (3, 3)), 1, "Sizes of tensors must match except in dimension 1. Expected size 2 "
-                          "but got size 3 for tensor number 1"),
+    (((2, 3), (2, 4)), 0, ("Sizes of tensors must match except in dimension 0. Expected size 3 "
+                          "but got size 4 for tensor number 1")),
+    (((2, 3), (3, 3)), 1, ("Sizes of tensors must match except in dimension 1. Expected size 2 "
+                          "but got size 3 for tensor number 1")),
     (((2, 3), (3,)), 0, "Tensors must have same number of dimensions: got 2 and 1"),
     (((2, 3), (2, 3)), 2, r"\[-2, 1\], but got 2"),
     (((2, 3), (2, 3), (2, 5)), 0, "Expected size 3 but got size 5 for tensor number 2"),
@@ -315,8 +315,8 @@ for _tensors, _dim, _msg in [
 add("cat_empty", lambda L: L.cat([]), "expected a non-empty list of Tensors")
 add("cat_dtype_int_float_out", lambda L: L.cat([L.ones(2), L.ones(2)], dim=1),
     r"\[-1, 0\], but got 1")
-for _shapes, _msg in [(((2, 3), (3, 2)), r"stack expects each tensor to be equal size.*\[2, 3\]"
-                       r".*\[3, 2\]"),
+for _shapes, _msg in [(((2, 3), (3, 2)), (r"stack expects each tensor to be equal size.*\[2, 3\]"
+                       r".*\[3, 2\]")),
                       (((2,), (3,)), r"stack expects each tensor to be equal size.*\[2\].*\[3\]"),
                       (((2,), (2,), (1,)), r"\[2\] at entry 0 and \[1\] at entry 2")]:
     add(f"stack_{_shapes}", lambda L, s=_shapes: L.stack([L.ones(*x) for x in s]), _msg)
@@ -387,10 +387,10 @@ add("prod_dim_str", lambda L: L.ones(2).prod("x"), "str|name")
 _BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
            "ge", "fmod", "remainder", "floor_divide", "atan2" if False else "true_divide"]
 for _op in _BINARY:
-    for _a, _b, _msg in [((2, 3), (4,), r"tensor a \(3\) must match the size of tensor b \(4\) "
-                                        r"at non-singleton dimension 1"),
-                         ((5, 1), (2, 2), r"tensor a \(5\) must match the size of tensor b "
-                                          r"\(2\) at non-singleton dimension 0")]:
+    for _a, _b, _msg in [((2, 3), (4,), (r"tensor a \(3\) must match the size of tensor b \(4\) "
+                                        r"at non-singleton dimension 1")),
+                         ((5, 1), (2, 2), (r"tensor a \(5\) must match the size of tensor b "
+                                          r"\(2\) at non-singleton dimension 0"))]:
         add(f"{_op}_broadcast_{_a}_{_b}",
             lambda L, o=_op, a=_a, b=_b: getattr(L, o)(L.ones(*a), L.ones(*b)), _msg)
 for _op in ("add_", "sub_", "mul_", "div_"):
@@ -509,10 +509,10 @@ def _conv(L, x, w, **kw):
 
 
 for _x, _w, _kw, _msg in [
-    ((1, 2, 5, 5), (3, 4, 3, 3), {}, r"expected input\[1, 2, 5, 5\] to have 4 channels, but got 2 "
-                                     "channels instead"),
-    ((1, 3, 2, 2), (4, 3, 3, 3), {}, r"Kernel size can't be greater than actual input size|"
-                                     r"\(2 x 2\).*\(3 x 3\)"),
+    ((1, 2, 5, 5), (3, 4, 3, 3), {}, (r"expected input\[1, 2, 5, 5\] to have 4 channels, but got 2 "
+                                     "channels instead")),
+    ((1, 3, 2, 2), (4, 3, 3, 3), {}, (r"Kernel size can't be greater than actual input size|"
+                                     r"\(2 x 2\).*\(3 x 3\)")),
     ((1, 3, 5, 5), (4, 3, 3, 3), {"stride": 0}, "non-positive stride is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), {"padding": -1}, "negative padding is not supported"),
     ((1, 3, 5, 5), (4, 3, 3, 3), {"dilation": 0}, "dilation should be greater than zero"),
@@ -558,8 +558,8 @@ for _fn in ("max_pool2d", "avg_pool2d"):
     for _x, _args, _kw, _msg in [
         ((1, 1, 2, 2), (3,), {}, r"Output size is too small|\(0x0\)|too small"),
         ((1, 1, 4, 4), (2,), {"stride": 0}, "stride should not be zero"),
-        ((1, 1, 4, 4), (2,), {"padding": 2}, "pad should be at most half of effective kernel "
-                                             "size|pad should be smaller than or equal to half"),
+        ((1, 1, 4, 4), (2,), {"padding": 2}, ("pad should be at most half of effective kernel "
+                                             "size|pad should be smaller than or equal to half")),
         ((1, 1, 4, 4), (0,), {}, "kernel size|kernel_size"),
         ((1, 4, 4), (2,), {"padding": -1}, "pad must be non-negative|negative"),
         ((4,), (2,), {}, r"3D or 4D|\[4\]|non-empty 3D or 4D"),
@@ -802,8 +802,8 @@ for _cls, _kw, _msg in [
     ("SGD", {"lr": -1.0}, "Invalid learning rate: -1.0"),
     ("SGD", {"lr": 0.1, "momentum": -0.5}, "Invalid momentum value: -0.5"),
     ("SGD", {"lr": 0.1, "weight_decay": -1.0}, "Invalid weight_decay value: -1.0"),
-    ("SGD", {"lr": 0.1, "nesterov": True}, "Nesterov momentum requires a momentum and zero "
-                                           "dampening"),
+    ("SGD", {"lr": 0.1, "nesterov": True}, ("Nesterov momentum requires a momentum and zero "
+                                           "dampening")),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.5, "nesterov": True},
      "Nesterov momentum requires a momentum and zero dampening"),
     ("Adam", {"lr": -0.1}, "Invalid learning rate: -0.1"),
@@ -820,8 +820,8 @@ for _cls, _kw, _msg in [
     ("RMSprop", {"eps": -0.1}, "Invalid epsilon value: -0.1"),
     ("Adagrad", {"lr": -0.1}, "Invalid learning rate: -0.1"),
     ("Adagrad", {"lr_decay": -0.1}, "Invalid lr_decay value: -0.1"),
-    ("Adagrad", {"initial_accumulator_value": -1.0}, "Invalid initial_accumulator_value value: "
-                                                     "-1.0"),
+    ("Adagrad", {"initial_accumulator_value": -1.0}, ("Invalid initial_accumulator_value value: "
+                                                     "-1.0")),
 ]:
     add(f"{_cls}_{sorted(_kw.items())}", lambda L, c=_cls, kw=_kw: _opt(L, c, **kw), _msg)
 for _cls in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"):
@@ -923,12 +923,12 @@ for _kw, _msg in [
     ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
     ({"prefetch_factor": 2}, "prefetch_factor option could only be specified in multiprocessing"),
     ({"shuffle": True, "sampler": [0, 1]}, "sampler option is mutually exclusive with shuffle"),
-    ({"batch_sampler": [[0, 1]], "batch_size": 2}, "batch_sampler option is mutually exclusive "
-                                                   "with batch_size"),
+    ({"batch_sampler": [[0, 1]], "batch_size": 2}, ("batch_sampler option is mutually exclusive "
+                                                   "with batch_size")),
     ({"batch_sampler": [[0, 1]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
     ({"batch_sampler": [[0, 1]], "shuffle": True}, "batch_sampler option is mutually exclusive"),
-    ({"batch_size": None, "drop_last": True}, "batch_size=None option disables auto-batching and "
-                                              "is mutually exclusive with drop_last"),
+    ({"batch_size": None, "drop_last": True}, ("batch_size=None option disables auto-batching and "
+                                              "is mutually exclusive with drop_last")),
 ]:
     add(f"DataLoader_{sorted(_kw.items())}",
         lambda L, kw=_kw: L.utils.data.DataLoader(_ds(L), **kw), _msg)
@@ -1043,21 +1043,21 @@ for _name, _ret, _msg in [
     add(f"leaf_hook_returns_{_name}", lambda L, r=_ret: _hook(L, r), _msg)
     add(f"nonleaf_hook_returns_{_name}", lambda L, r=_ret: _nonleaf_hook(L, r), _msg)
 for _name, _val, _msg in [
-    ("shape", lambda L: L.ones(1) * 5, r"attempting to assign a gradient of size '\[1\]' to a "
-                                       r"tensor of size '\[3\]'"),
-    ("shape_2d", lambda L: L.ones(3, 1), r"attempting to assign a gradient of size '\[3, 1\]' to "
-                                         r"a tensor of size '\[3\]'"),
-    ("list", lambda L: [1.0, 2.0, 3.0], "assigned grad expected to be a Tensor or None but got "
-                                        "grad of type list"),
-    ("float", lambda L: 1.0, "assigned grad expected to be a Tensor or None but got grad of type "
-                             "float"),
+    ("shape", lambda L: L.ones(1) * 5, (r"attempting to assign a gradient of size '\[1\]' to a "
+                                       r"tensor of size '\[3\]'")),
+    ("shape_2d", lambda L: L.ones(3, 1), (r"attempting to assign a gradient of size '\[3, 1\]' to "
+                                         r"a tensor of size '\[3\]'")),
+    ("list", lambda L: [1.0, 2.0, 3.0], ("assigned grad expected to be a Tensor or None but got "
+                                        "grad of type list")),
+    ("float", lambda L: 1.0, ("assigned grad expected to be a Tensor or None but got grad of type "
+                             "float")),
     ("ndarray", lambda L: __import__("numpy").ones(3, "float32"),
      "assigned grad expected to be a Tensor or None but got grad of type (numpy.)?ndarray"),
     ("double", lambda L: L.ones(3, dtype=L.float64),
      "attempting to assign a gradient with dtype 'double' to a tensor with grad_dtype 'Float'"),
     ("long", lambda L: L.ones(3, dtype=L.int64),
-     "attempting to assign a gradient with dtype 'long int' to a tensor with grad_dtype "
-     "'Float'"),
+     ("attempting to assign a gradient with dtype 'long int' to a tensor with grad_dtype "
+     "'Float'")),
     ("half", lambda L: L.ones(3, dtype=L.float16),
      "attempting to assign a gradient with dtype 'c10::Half|half' to a tensor with grad_dtype"),
 ]:
@@ -1156,17 +1156,17 @@ add("load_garbage_zip", lambda L: _load_written(L, b"PK\x03\x04" + bytes(60)),
 # name -> (minitorch's exception type name, reason). Reviewed: each is a deliberate
 # difference, and the case must still raise that type with the pattern.
 ALLOWED: dict[str, tuple[str, str]] = {
-    "index_select_(2, 3)_1_[0, 3]": ("IndexError", "torch raises RuntimeError or IndexError "
+    "index_select_(2, 3)_1_[0, 3]": ("IndexError", ("torch raises RuntimeError or IndexError "
                                     "depending on which kernel runs (dim and layout); minitorch "
-                                    "always raises IndexError, as for every other dim"),
+                                    "always raises IndexError, as for every other dim")),
     "index_select_(2, 3)_-1_[-4]": ("IndexError", "same kernel-dependent type in torch"),
-    "avg_pool2d_(4,)_(2,)_[]": ("RuntimeError", "torch's avg_pool2d indexes dim -3 of a 1-D "
+    "avg_pool2d_(4,)_(2,)_[]": ("RuntimeError", ("torch's avg_pool2d indexes dim -3 of a 1-D "
                                 "input first (IndexError); minitorch checks the rank first and "
-                                "raises RuntimeError like max_pool2d does"),
-    "load_empty_file": ("RuntimeError", "torch unpickles and raises EOFError; minitorch never "
-                                        "unpickles and raises its documented RuntimeError"),
-    "load_text_file": ("RuntimeError", "torch's unpickler raises UnpicklingError; minitorch's "
-                                       "documented RuntimeError names the file"),
-    "load_garbage_zip": ("RuntimeError", "same reason: torch's unpickler/zip reader errors vs "
-                                         "minitorch's documented RuntimeError"),
+                                "raises RuntimeError like max_pool2d does")),
+    "load_empty_file": ("RuntimeError", ("torch unpickles and raises EOFError; minitorch never "
+                                        "unpickles and raises its documented RuntimeError")),
+    "load_text_file": ("RuntimeError", ("torch's unpickler raises UnpicklingError; minitorch's "
+                                       "documented RuntimeError names the file")),
+    "load_garbage_zip": ("RuntimeError", ("same reason: torch's unpickler/zip reader errors vs "
+                                         "minitorch's documented RuntimeError")),
 }

@@ -223,3 +223,21 @@ def test_live_process_temp_is_kept(tmp_path):
         p.write_bytes(b"x")
     minitorch.save({"w": minitorch.ones(1)}, tmp_path / "c.pt")
     assert live.exists() and not dead.exists() and other.exists()
+
+
+def test_bounded_reader_round_trips_every_layout(tmp_path):
+    """The hand-checked .npy reader keeps what np.load read: Fortran order, empty and 0-d
+    arrays, bool, and NumPy-only dtypes for plain arrays (strings, complex, uint16)."""
+    objs = {"perm": minitorch.arange(24.0).reshape(2, 3, 4).permute(2, 1, 0),
+            "t": minitorch.arange(6.0).reshape(2, 3).t(), "empty": minitorch.ones(0, 3),
+            "scalar": minitorch.tensor(3.5), "bool": minitorch.tensor([True, False]),
+            "fortran": np.asfortranarray(np.arange(6).reshape(2, 3)),
+            "str": np.array(["ab", "c"]), "complex": np.array([1 + 2j]),
+            "u16": np.arange(3, dtype=np.uint16)}
+    minitorch.save(objs, tmp_path / "all.pt")
+    back = minitorch.load(tmp_path / "all.pt")
+    for key, value in objs.items():
+        want = value if isinstance(value, np.ndarray) else value.numpy()
+        got = back[key] if isinstance(back[key], np.ndarray) else back[key].numpy()
+        assert got.dtype == want.dtype and np.array_equal(got, want), key
+        assert got.flags.writeable

@@ -224,9 +224,9 @@ class Fmod(_Builtin):
 def _check_int_divisor(x, y) -> None:
     """Integer division by zero raises in PyTorch (NumPy would warn and return 0)."""
     kind = getattr(y, "dtype", None)
-    if kind is not None and kind.kind in "iub" and getattr(x, "dtype", y.dtype).kind in "iub":
-        if not get_array_module(y).all(y):
-            raise RuntimeError("ZeroDivisionError")
+    if (kind is not None and kind.kind in "iub" and getattr(x, "dtype", kind).kind in "iub"
+            and not get_array_module(y).all(y)):
+        raise RuntimeError("ZeroDivisionError")
 
 
 # ----------------------------------------------------------------------- unary math
