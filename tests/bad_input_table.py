@@ -18,6 +18,9 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from test_errors import _backward_twice
+from test_errors import _saved_tensor_modified as _saved_modified
+
 CASES: dict[str, tuple[Callable[[Any], Any], str]] = {}
 
 
@@ -972,21 +975,6 @@ def _Iterable(L):
 
 
 # ============================================================================ autograd misuse
-def _backward_twice(L):
-    x = L.tensor([1.0, 2.0], requires_grad=True)
-    y = (x.exp() * x).sum()
-    y.backward()
-    y.backward()
-
-
-def _saved_modified(L):
-    x = L.tensor([1.0, 2.0], requires_grad=True)
-    h = x * 2
-    y = h * h
-    h.add_(1)
-    y.sum().backward()
-
-
 def _hook(L, ret):
     x = L.ones(3, requires_grad=True)
     x.register_hook(lambda g: ret(L))

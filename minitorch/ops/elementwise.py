@@ -175,16 +175,18 @@ class Remainder(_Builtin):
     :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y = -\lfloor x/y \rfloor`.
     """
 
-    @staticmethod
-    def forward(ctx, x, y):
+    kernel, rounding = "remainder", "floor"  # the NumPy function; how x/y is rounded
+
+    @classmethod
+    def forward(cls, ctx, x, y):
         _check_int_divisor(x, y)
         ctx.save_for_backward(x, y)
-        return get_array_module(x).remainder(x, y)
+        return getattr(get_array_module(x), cls.kernel)(x, y)
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         x, y = ctx.saved_tensors
-        gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
+        gy = -grad * getattr(x / y, cls.rounding)() if ctx.needs_input_grad[1] else None
         return grad, gy
 
 
@@ -201,24 +203,14 @@ class FloorDivide(_Builtin):
         return grad * 0, grad * 0
 
 
-class Fmod(_Builtin):
+class Fmod(Remainder):
     r""":math:`z = x - \operatorname{trunc}(x/y)\, y` (sign of the dividend, like C's ``fmod``).
 
     :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y =
     -\operatorname{trunc}(x/y)`. Integer inputs give an integer result.
     """
 
-    @staticmethod
-    def forward(ctx, x, y):
-        _check_int_divisor(x, y)
-        ctx.save_for_backward(x, y)
-        return get_array_module(x).fmod(x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        gy = -grad * (x / y).trunc() if ctx.needs_input_grad[1] else None
-        return grad, gy
+    kernel, rounding = "fmod", "trunc"
 
 
 def _check_int_divisor(x, y) -> None:
