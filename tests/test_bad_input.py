@@ -68,7 +68,7 @@ def figures() -> dict[str, int]:
     return {"cases": len(CASES), "same_type": same, "allow_listed": allowed}
 
 
-if __name__ == "__main__":  # python tests/test_bad_input.py: a report of every mismatch
+if __name__ == "__main__":  # PYTHONPATH=. python tests/test_bad_input.py: every mismatch
     for name, (call, pattern) in CASES.items():
         t_type, t_msg = outcome(torch, call)
         m_type, m_msg = outcome(minitorch, call)

@@ -595,8 +595,7 @@ def _adaptive_size(input: Tensor, output_size, fn: str) -> tuple[int, int]:
         output_size = (output_size, output_size)
     output_size = tuple(output_size)
     if len(output_size) != 2:
-        raise ValueError(f"{fn}: output_size must be 2 integers (or one), but got "
-                         f"{list(output_size)}")
+        raise RuntimeError(f"{fn}: output_size must be 2 (got {list(output_size)})")
     size = tuple(input.shape[-2 + a] if o is None else int(o) for a, o in enumerate(output_size))
     if min(size) < 0:
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0")
