@@ -188,6 +188,10 @@ class Function:
     _node_cls: type[Node] | None = None
     _builtin = False  # built-in ops are named like PyTorch's, e.g. AddBackward0
     _is_view = False  # the output shares memory (and the version counter) with args[0]
+    # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
+    # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
+    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
+    _quiet = True
 
     @staticmethod
     def forward(ctx, *args):
@@ -225,7 +229,11 @@ class Function:
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._builtin:
-            out = cls.forward(ctx, *raw, **kwargs)
+            if cls._quiet:
+                with np.errstate(all="ignore"):
+                    out = cls.forward(ctx, *raw, **kwargs)
+            else:
+                out = cls.forward(ctx, *raw, **kwargs)
         else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *[a.detach() if isinstance(a, Tensor) else a
