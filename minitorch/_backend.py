@@ -12,6 +12,8 @@ import threading
 
 import numpy as np
 
+from .kernels import threads
+
 try:  # CuPy is optional; import errors of any kind mean "no CUDA here"
     import cupy as _cupy
 
@@ -221,10 +223,11 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
 
     ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
     The calling thread does the first part and worker threads the rest; small jobs, CuPy
-    arrays and ``set_num_threads(1)`` get a single ``fn(slice(None))`` call.
+    arrays, ``set_num_threads(1)`` and cores busy with other processes
+    (``kernels/threads.py``) get a single ``fn(slice(None))`` call.
     """
     global _pool
-    parts = min(_num_threads, length)
+    parts = min(_num_threads, length, threads.free_cores())
     if (xp is not np or nbytes < _PARALLEL_BYTES or parts < 2
             or threading.current_thread().name.startswith("minitorch")):  # no waiting on ourselves
         fn(slice(None))

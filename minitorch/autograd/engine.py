@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._backend import get_array_module
+from ..kernels import threads
 from . import grad_mode
 from .function import AccumulateGrad, Node
 
@@ -97,6 +98,7 @@ def run_backward(
     With ``capture`` (a list of tensors, as in ``autograd.grad``) the gradients reaching
     those tensors are returned instead of being accumulated into ``.grad``.
     """
+    threads.refresh()  # fewer threads while other processes hold the cores
     buffers: dict[Node, object] = {}
     root_nodes = []
     for t, g in zip(roots, root_grads):

@@ -57,6 +57,7 @@ from .._backend import (
     split_work,
 )
 from ..autograd.function import Function
+from ..kernels import threads
 from ..tensor import Tensor
 from . import conv_fourier
 
@@ -523,6 +524,7 @@ def conv2d(
         out = conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)
         return out.squeeze(0)
     _check_conv_args(input, weight, bias, groups)
+    threads.refresh()  # fewer threads while other processes hold the cores
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     if min(stride) <= 0:
         raise RuntimeError("non-positive stride is not supported")

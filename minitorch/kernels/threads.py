@@ -1,0 +1,118 @@
+"""How many cores to use *now*: fewer threads while other processes keep the cores busy.
+
+Why. A matrix product split over two threads finishes when the slower half does. On a
+machine whose other cores are busy with other processes, the second thread waits for a
+time slice (milliseconds) while the first has finished: measured on 2 cores with other
+CPU-bound processes running, the tutorial CNN's training step took 10 ms with one
+OpenBLAS thread and from 25 ms up to whole seconds with two, and single products of
+1 ms took 10-90 ms. With the other core idle, two threads are ~10% faster. So the right
+number of threads depends on what else runs, and changes from second to second.
+
+How. Linux counts the runnable tasks of the whole machine (the fourth field of
+``/proc/loadavg``, an instantaneous count, not the 1-minute average); the ones that are
+not ours (``/proc/self/task/*/stat`` in state R) are using cores we would otherwise
+wait for. :func:`refresh` (called once per backward pass and per convolution; it reads
+``/proc`` at most every 50 ms) sets OpenBLAS's thread count, and the count used by
+``split_work``, to the cores left free, between 1 and what the user allowed. It drops at
+once when another process appears and rises again only after a second without one:
+waiting for a busy core costs far more than leaving an idle one unused for a moment.
+
+``MINITORCH_ADAPTIVE_THREADS=0`` turns this off (OpenBLAS then keeps its own setting).
+Off Linux, or where NumPy's BLAS is not OpenBLAS, nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import time
+
+_PERIOD = 0.05  # s between two looks at /proc
+_HOLD = 1.0  # s without other runnable tasks before using more threads again
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _openblas():
+    """(set_num_threads, get_num_threads) of the OpenBLAS NumPy uses, or None."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = sorted(set(re.findall(r"/\S*openblas\S*\.so\S*", f.read())))
+    except OSError:
+        return None
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                if setter is not None and getter is not None:
+                    getter.restype = ctypes.c_int
+                    return setter, getter
+    return None
+
+
+def _others_running() -> int:
+    """Runnable tasks on the machine that are not threads of this process."""
+    with open("/proc/loadavg") as f:
+        running = int(f.read().split()[3].split("/")[0])
+    ours = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as f:
+                stat = f.read()
+        except OSError:  # the thread ended meanwhile
+            continue
+        ours += stat[stat.rindex(")") + 2] == "R"
+    return max(0, running - ours)
+
+
+class _State:
+    enabled = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
+    blas = None  # (setter, getter) once looked up
+    blas_max = 1  # OpenBLAS's own thread count at the first refresh: the ceiling
+    cores = _cores()
+    free = cores  # cores not busy with other processes, as last decided
+    next_look = 0.0
+    hold_until = 0.0
+
+
+def free_cores() -> int:
+    """Cores this process can use without waiting for other processes (>= 1)."""
+    return _State.free
+
+
+def refresh() -> None:
+    """Look at the machine's load (at most every 50 ms) and set the thread counts."""
+    s = _State
+    now = time.monotonic()
+    if not s.enabled or now < s.next_look:
+        return
+    s.next_look = now + _PERIOD
+    if s.blas is None:
+        s.blas = _openblas() or ()
+        if not s.blas or not os.path.exists("/proc/loadavg"):
+            s.enabled = False
+            return
+        s.blas_max = s.blas[1]()
+    try:
+        free = max(1, s.cores - _others_running())
+    except (OSError, ValueError, IndexError):
+        s.enabled = False
+        return
+    if free > s.free and now < s.hold_until:
+        return
+    if free < s.cores:  # someone else is running: wait a while before using more threads
+        s.hold_until = now + _HOLD
+    if free != s.free:
+        s.free = free
+        s.blas[0](max(1, min(free, s.blas_max)))
