@@ -292,16 +292,12 @@ def weight_grad(x, g, w_shape, padding, m: int = 2, v=None, dm=None):
     return (du.reshape(du.shape[0], -1).T @ _kron(m, "g", g.dtype)).reshape(w_shape)
 
 
-def cost(n: int, c: int, o: int, h: int, w: int, padding, m: int) -> tuple[int, int]:
-    """(FLOPs, transformed entries) of this path's forward pass: the cost model's inputs.
-
-    The per-point products cost ``2 C O`` per point and tile; the input transform
-    ``2 P`` per entry of the (P, C, T) input transform; the output one ``2 m^2`` per
-    entry of the (P, O, T) products. The transformed input and output (``P (C + O) T``
-    entries) are what it moves through memory.
-    """
+def cost(n: int, c: int, o: int, h: int, w: int, padding, m: int = 2) -> tuple[int, int]:
+    """(product FLOPs, transformed entries) of this path's forward pass: the cost model's
+    inputs. The per-point products cost ``2 C O`` per point and tile; the transformed
+    input and output (``P (C + O) T`` entries) are what the transforms stream through
+    memory, a few additions per entry."""
     t = tiling((n, c, h, w), padding, m)
     p = (m + 2) ** 2
     tiles = n * t.th * t.tw
-    flops = tiles * p * (2 * c * o + 2 * p * c + 2 * m * m * o)
-    return flops, p * (c + o) * tiles
+    return tiles * p * 2 * c * o, p * (c + o) * tiles

@@ -57,7 +57,7 @@ from .._backend import (
     split_work,
 )
 from ..autograd.function import Function
-from ..kernels import threads
+from ..kernels import threads, winograd
 from ..tensor import Tensor
 from . import conv_fourier
 
@@ -75,6 +75,7 @@ class ConvGeometry(NamedTuple):
     groups: int
     batch_last: bool = False  # internal memory layout, see _prefer_batch_last
     fourier: bool = False  # convolution theorem instead of im2col, see _prefer_fourier
+    winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see _prefer_winograd
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -181,6 +182,8 @@ def _grad_matrix(g, geo: ConvGeometry, x_shape):
     """
     if geo.fourier:
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
+    if geo.winograd:
+        return winograd.grad_transform(g, geo.padding, x_shape, 2)
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -188,10 +191,13 @@ def _grad_matrix(g, geo: ConvGeometry, x_shape):
 def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
     """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW).
 
-    On the Fourier path ``cols`` is the input's spectrum instead (see ``conv_fourier``).
+    On the Fourier path ``cols`` is the input's spectrum instead (see ``conv_fourier``),
+    on the Winograd path the input's tile transform (see ``kernels/winograd.py``).
     """
     if geo.fourier:
         out, cols = conv_fourier.forward(x, w, geo.padding, cols)
+    elif geo.winograd:
+        out, cols = winograd.forward(x, w, geo.padding, 2, cols)
     else:
         out, cols = _columns_forward(x, w, geo, cols)
     if bias is not None:
@@ -229,6 +235,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
     """
     if geo.fourier:
         return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cols, gmat)
+    if geo.winograd:
+        return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cols, gmat)
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
     if cols is None:
@@ -243,6 +251,8 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
     if geo.fourier:
         return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
+    if geo.winograd:
+        return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
@@ -255,15 +265,18 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
 
 
 def _local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
-    """Leave the Fourier path when an input holds a NaN or an infinity.
+    """Leave the Fourier or Winograd path when an input holds a NaN or an infinity.
 
-    Every output pixel of the Fourier path mixes all pixels of its image, so one NaN
-    would turn a whole image into NaNs, where a direct convolution (PyTorch's, or
-    im2col) spoils only the pixels whose windows see it. A sum is NaN or infinite
-    whenever one of its terms is (or when it overflows: then im2col is simply used).
+    Every output pixel of the Fourier path mixes all pixels of its image (Winograd's:
+    all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
+    a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
+    the pixels whose windows see it. A sum is NaN or infinite whenever one of its terms
+    is (or when it overflows: then im2col is simply used).
     """
-    if geo.fourier and not all(bool(get_array_module(a).isfinite(a.sum())) for a in arrays):
-        return geo._replace(fourier=False)
+    if (geo.fourier or geo.winograd) and not all(
+        bool(get_array_module(a).isfinite(a.sum())) for a in arrays
+    ):
+        return geo._replace(fourier=False, winograd=False)
     return geo
 
 
@@ -547,6 +560,8 @@ def conv2d(
     batch_last = _prefer_batch_last(cg * kh * kw, o // groups)
     geo = ConvGeometry(stride, pads, dilation, int(groups), batch_last)
     geo = geo._replace(fourier=_prefer_fourier(input, weight, geo))
+    if _prefer_winograd(input, weight, geo):
+        geo = geo._replace(fourier=False, winograd=True)
     return Convolution.apply(input, weight, bias, geo)
 
 
@@ -574,6 +589,12 @@ def _fourier_applies(input: Tensor, geo: ConvGeometry) -> bool:
     )
 
 
+def _im2col_cost(n: int, c: int, o: int, kh: int, kw: int, oh: int, ow: int) -> float:
+    """The cost model's price of the im2col path (forward + backward, ms on 2 cores * 1e8)."""
+    columns, outputs = n * c * kh * kw * oh * ow, n * o * oh * ow
+    return 2 * o * columns + 70 * columns + 110 * outputs
+
+
 def _prefer_fourier(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
     """Choose the convolution theorem (``conv_fourier``) over im2col for this layer?
 
@@ -592,7 +613,48 @@ def _prefer_fourier(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
     o, _, kh, kw = weight.shape
     oh, ow = geo.out_size(h, w, kh, kw)
     flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
-    columns, outputs = n * c * kh * kw * oh * ow, n * o * oh * ow
-    im2col = 2 * o * columns + 70 * columns + 110 * outputs
     fourier = 1.2 * flops + 330 * spectra
-    return 1.1 * fourier < im2col
+    return 1.1 * fourier < _im2col_cost(n, c, o, kh, kw, oh, ow)
+
+
+def _winograd_applies(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
+    """Can ``kernels/winograd`` do this convolution? (3x3 kernel, stride 1, no dilation
+    or groups, float32/float64, on the CPU.)"""
+    return (
+        tuple(weight.shape[2:]) == (3, 3)
+        and geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and input.device.type == "cpu"
+        and winograd.supported_dtype(input._data.dtype)
+    )
+
+
+def _prefer_winograd(input: Tensor, weight: Tensor, geo: ConvGeometry) -> bool:
+    """Choose Winograd's F(2x2, 3x3) (``kernels/winograd``) for this layer?
+
+    Only where it applies (:func:`_winograd_applies`), on outputs of at least 16x16,
+    and when its predicted time, with a
+    10% margin, beats the path chosen so far (im2col, or the Fourier path if
+    ``geo.fourier``). Its time is its product FLOPs plus a price per entry of the
+    transformed input and output (the transforms are a few additions per entry, one
+    NumPy pass each), weights fitted to forward + backward times of 17 layer shapes
+    (float32, 3 to 128 channels, 4x4 to 56x56 maps; docs/PERFORMANCE.md), in the units
+    of the other two models. NumPy's transforms stream 4 times the input through
+    memory several times, so it wins only on large maps with many channels and small
+    batches, where the Fourier path's dense DFTs grow with the map's side.
+    """
+    if not _winograd_applies(input, weight, geo):
+        return False
+    n, c, h, w = input.shape
+    o = weight.shape[0]
+    oh, ow = geo.out_size(h, w, 3, 3)
+    if min(oh, ow) < 16:  # measured: below 16x16 the transforms' fixed costs dominate
+        return False
+    if geo.fourier:
+        flops, spectra = conv_fourier.cost(n, c, o, h, w, 3, 3, geo.padding)
+        best = 1.2 * flops + 330 * spectra
+    else:
+        best = _im2col_cost(n, c, o, 3, 3, oh, ow)
+    flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
+    return 1.1 * (1.24 * flops + 160 * entries) < best

@@ -1,0 +1,190 @@
+"""The Winograd convolution path (kernels/winograd.py) against torch and against im2col.
+
+The cost model rarely picks Winograd on its own (docs/PERFORMANCE.md), so most tests
+force it with the ``winograd`` fixture and then check that it was taken.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minitorch
+from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.kernels import winograd
+from minitorch.ops import conv as mconv
+from minitorch.ops.conv_reference import conv2d_naive
+
+RNG = np.random.default_rng(33)
+
+
+def _arr(shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.fixture
+def on_winograd(monkeypatch):
+    """conv2d takes the Winograd path wherever it applies, whatever the cost model says."""
+    monkeypatch.setattr(mconv, "_prefer_winograd", mconv._winograd_applies)
+
+
+def _path(y) -> mconv.ConvGeometry:
+    node = y.grad_fn
+    while not hasattr(node, "geo"):
+        node = node.next_functions[0][0]
+    return node.geo
+
+
+def _close(ours, theirs, dtype):
+    """float64: elementwise 1e-10; float32: relative to the largest entry (a tile's
+    transform mixes its pixels, as the Fourier path mixes an image's)."""
+    theirs = np.asarray(theirs)
+    if dtype == np.float64:
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+    else:
+        assert np.abs(ours - theirs).max() <= 1e-5 * np.abs(theirs).max()
+
+
+@pytest.mark.parametrize("m", [2, 4])
+def test_minimal_filtering_matrices_compute_a_correlation(m):
+    """A^T [(G g G^T) * (B^T d B)] A is the valid 3x3 correlation of one tile."""
+    alg = winograd.ALGORITHMS[m]
+    d, g = _arr((m + 2, m + 2)), _arr((3, 3))
+    y = alg.at @ ((alg.g @ g @ alg.g.T) * (alg.bt @ d @ alg.bt.T)) @ alg.at.T
+    ref = np.array([[(d[i:i + 3, j:j + 3] * g).sum() for j in range(m)] for i in range(m)])
+    np.testing.assert_allclose(y, ref, atol=1e-12)
+
+
+# (input shape, output channels, (top, bottom, left, right) padding)
+RAW_CASES = [
+    ((2, 3, 7, 8), 4, (1, 1, 1, 1)),
+    ((1, 2, 5, 9), 3, (2, 1, 0, 2)),  # asymmetric, odd sizes: overhanging tiles
+    ((2, 4, 3, 3), 2, (0, 0, 0, 0)),  # one output pixel
+    ((3, 1, 6, 4), 1, (2, 2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("m", [2, 4])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", RAW_CASES)
+def test_raw_kernels_match_torch(case, dtype, m):
+    xs, o, pads = case
+    x, w = _arr(xs, dtype), _arr((o, xs[1], 3, 3), dtype)
+    out, v = winograd.forward(x, w, pads, m)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    pt, pb, pl, pr = pads
+    ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw)
+    assert out.dtype == dtype and out.shape == tuple(ref.shape)
+    _close(out, ref.detach().numpy(), dtype)
+    g = _arr(tuple(ref.shape), dtype)
+    ref.backward(torch.tensor(g))
+    dm = winograd.grad_transform(g, pads, x.shape, m)
+    gx = winograd.input_grad(g, w, x.shape, pads, m, dm)
+    gw = winograd.weight_grad(x, g, w.shape, pads, m, v, dm)
+    assert gx.dtype == gw.dtype == dtype
+    _close(gx, tx.grad.numpy(), dtype)
+    _close(gw, tw.grad.numpy(), dtype)
+    _close(winograd.weight_grad(x, g, w.shape, pads, m), tw.grad.numpy(), dtype)
+    _close(winograd.input_grad(g, w, x.shape, pads, m), tx.grad.numpy(), dtype)
+
+
+def test_forward_matches_the_loop_reference():
+    x, w = _arr((2, 3, 6, 5)), _arr((2, 3, 3, 3))
+    out, _ = winograd.forward(x, w, (1, 1, 1, 1))
+    np.testing.assert_allclose(out, conv2d_naive(x, w, padding=(1, 1)), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 3), c=st.integers(1, 4), o=st.integers(1, 4),
+    h=st.integers(1, 9), w=st.integers(1, 9), pads=st.tuples(*[st.integers(0, 2)] * 4),
+    seed=st.integers(0, 2**16),
+)
+def test_winograd_and_im2col_agree_on_random_geometries(n, c, o, h, w, pads, seed):
+    """Any 3x3 stride-1 geometry: both paths give the same output and gradients (float64)."""
+    pt, pb, pl, pr = pads
+    if h + pt + pb < 3 or w + pl + pr < 3:
+        return
+    rng = np.random.default_rng(seed)
+    x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, 3, 3))
+    results = []
+    for use in (False, True):
+        geo = mconv.ConvGeometry((1, 1), pads, (1, 1), 1, winograd=use)
+        out, cache = mconv.conv_forward(x, wt, geo)
+        g = np.cos(np.arange(out.size)).reshape(out.shape)
+        gmat = mconv._grad_matrix(g, geo, x.shape)
+        results.append((out, mconv.conv_input_grad(g, wt, x.shape, geo, gmat),
+                        mconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
+    for ours, ref in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv2d_on_the_winograd_path_matches_torch(on_winograd, dtype):
+    x, w, b = _arr((2, 3, 7, 8), dtype), _arr((4, 3, 3, 3), dtype), _arr(4, dtype)
+    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y, ty = mconv.conv2d(mx, mw, mb, padding=1), F.conv2d(tx, tw, tb, padding=1)
+    assert _path(y).winograd and not _path(y).fourier
+    _close(y.detach().numpy(), ty.detach().numpy(), dtype)
+    up = _arr(tuple(ty.shape), dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
+        _close(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+
+
+def test_gradcheck_and_gradgradcheck_on_the_winograd_path(on_winograd):
+    x = minitorch.tensor(_arr((2, 2, 4, 5)), requires_grad=True)
+    w = minitorch.tensor(_arr((3, 2, 3, 3)), requires_grad=True)
+
+    def f(x, w):
+        return mconv.conv2d(x, w, padding=(1, 2))
+
+    assert _path(f(x, w)).winograd
+    assert gradcheck(f, (x, w))
+    assert gradgradcheck(f, (x, w))
+
+
+def test_second_derivatives_match_torch_on_the_winograd_path(on_winograd):
+    x, w = _arr((2, 3, 5, 5)), _arr((2, 3, 3, 3))
+    mx, mw = (minitorch.tensor(a, requires_grad=True) for a in (x, w))
+    tx, tw = (torch.tensor(a, requires_grad=True) for a in (x, w))
+    results = []
+    for lib, xx, ww in ((minitorch, mx, mw), (torch, tx, tw)):
+        y = lib.nn.functional.conv2d(xx, ww, padding=1)
+        gx, gw = lib.autograd.grad((y * y).sum(), (xx, ww), create_graph=True)
+        ((gx * gx).sum() + (gw**3).sum()).backward()
+        results.append([t.detach().numpy() for t in (gx, gw, xx.grad, ww.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
+    """A NaN/inf pixel spoils exactly the outputs PyTorch's do (not its whole tile)."""
+    x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
+    x[0, 1, 2, 3] = bad
+    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y, ty = mconv.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
+    assert not _path(y).winograd
+    np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    up = _arr(tuple(ty.shape))
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    np.testing.assert_array_equal(np.isnan(mw.grad.numpy()), np.isnan(tw.grad.numpy()))
+
+
+def test_the_cost_model_keeps_im2col_or_fourier_on_small_maps():
+    """Below a 16x16 output the model never picks Winograd (its fixed costs dominate)."""
+    x, w = minitorch.zeros(64, 32, 8, 8), minitorch.zeros(32, 32, 3, 3)
+    geo = mconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
+    assert mconv._winograd_applies(x, w, geo) and not mconv._prefer_winograd(x, w, geo)
+    assert not mconv._winograd_applies(x, minitorch.zeros(32, 32, 5, 5), geo)
+    assert not mconv._winograd_applies(x, w, geo._replace(stride=(2, 2)))
