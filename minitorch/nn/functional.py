@@ -15,6 +15,7 @@ from .. import _creation
 from .._random import Generator
 from ..autograd.grad_mode import no_grad
 from ..ops import activation as A
+from ..ops import normalization as _norm
 from ..ops.conv import conv2d
 from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.reduction import log_softmax as _log_softmax
@@ -302,7 +303,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 f"{name} should contain {c} elements not {t.numel()}"
             )
     shape = (1, c) + (1,) * (input.dim() - 2)
-    dims = (0,) + tuple(range(2, input.dim()))
     if training:
         n = input.numel() // c
         if n <= 1:
@@ -310,21 +310,28 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 f"Expected more than 1 value per channel when training, got input size "
                 f"{input.shape!r}"
             )
-        out, mean, var = _normalize_over(input, dims, eps)
+        # one Function, two passes each way (ops/normalization.py); the composition
+        # _normalize_over is its readable twin
+        stats = _norm.batch_stats(input._data)
+        out = _norm.BatchNorm.apply(input, weight, bias, stats, eps)
         with no_grad():
+            mean, var = (Tensor._wrap(s) for s in stats)
             if running_mean is not None:
-                running_mean.mul_(1 - momentum).add_(mean.reshape(c) * momentum)
+                running_mean.mul_(1 - momentum).add_(mean * momentum)
             if running_var is not None:
-                running_var.mul_(1 - momentum).add_(var.reshape(c) * (momentum * n / (n - 1)))
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+                running_var.mul_(1 - momentum).add_(var * (momentum * n / (n - 1)))
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    # y = x s + t with per-channel s = gamma / sqrt(var + eps), t = beta - mean s: two
+    # full-size passes; the small per-channel ops carry the gradients to gamma and beta
+    scale = (running_var + eps).rsqrt()
     if weight is not None:
-        out = out * weight.reshape(shape)
+        scale = scale * weight
+    shift = -running_mean * scale
     if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+        shift = shift + bias
+    return input * scale.reshape(shape) + shift.reshape(shape)
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,

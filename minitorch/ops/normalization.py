@@ -1,0 +1,144 @@
+r"""Batch normalisation (training mode) as one Function: two passes over the data each way.
+
+Notation, per channel :math:`c`, over the :math:`M = N \cdot L` values :math:`x_i` of
+that channel (:math:`L` = the product of the dims after the channel dim):
+
+.. math::
+
+    \mu = \frac1M \sum_i x_i, \qquad \sigma^2 = \frac1M \sum_i (x_i - \mu)^2, \qquad
+    \hat x_i = \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad
+    y_i = \gamma \hat x_i + \beta .
+
+Written as a composition (``nn.functional._normalize_over``) this is about ten
+full-size array operations forward and twenty backward, each a graph node. Here the
+forward is the statistics (one reduction, one centred copy, one dot product) and then
+:math:`y = s\,x + t` with per-channel :math:`s = \gamma/\sqrt{\sigma^2+\epsilon}`,
+:math:`t = \beta - \mu s`; the backward uses the closed form below.
+
+**The backward, derived.** Let :math:`g_i = \partial L/\partial y_i` and
+:math:`r = 1/\sqrt{\sigma^2+\epsilon}`. Then :math:`\partial L/\partial\beta = \sum_i g_i`
+and :math:`\partial L/\partial\gamma = \sum_i g_i \hat x_i`. For the input, with
+:math:`h_i = \gamma g_i = \partial L/\partial \hat x_i`, every :math:`\hat x_j` depends on
+:math:`x_i` directly and through :math:`\mu` and :math:`\sigma^2`:
+
+.. math::
+
+    \frac{\partial \hat x_j}{\partial x_i} = r\Big(\delta_{ij} - \frac1M\Big)
+        - \frac{r}{M}\,\hat x_j \hat x_i ,
+
+using :math:`\partial\mu/\partial x_i = 1/M` and :math:`\partial\sigma^2/\partial x_i =
+2(x_i - \mu)/M` (the :math:`\sum_j (x_j - \mu)` term vanishes), so
+:math:`\partial r/\partial x_i = -r^3 (x_i-\mu)/M = -r^2 \hat x_i / M`. Summing over
+:math:`j`:
+
+.. math::
+
+    \frac{\partial L}{\partial x_i} = r\Big(h_i - \frac1M\sum_j h_j
+        - \hat x_i\,\frac1M\sum_j h_j \hat x_j\Big)
+      = \gamma r \Big(g_i - \frac{\partial L/\partial\beta}{M}
+        - \hat x_i\,\frac{\partial L/\partial\gamma}{M}\Big).
+
+Again one reduction pass (the two sums) and one pass for :math:`\partial L/\partial x`.
+When the backward itself must be differentiable (``create_graph=True``), the same
+formula is evaluated in Tensor ops from :math:`x`, so second derivatives flow through
+:math:`\mu` and :math:`\sigma^2` too (:func:`_backward_in_tensor_ops`, also the readable
+twin that the tests compare with).
+"""
+
+from __future__ import annotations
+
+from .._backend import get_array_module
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _by_channel(x):
+    """(N, C, *rest) array as a (N, C, L) view."""
+    return x.reshape(x.shape[0], x.shape[1], -1)
+
+
+def _dot_by_channel(a, b):
+    r""":math:`\sum_{n,l} a_{n,c,l} b_{n,c,l}` for each channel, without a product array."""
+    return get_array_module(a).einsum("ncl,ncl->c", a, b)
+
+
+def batch_stats(x):
+    r"""(:math:`\mu`, biased :math:`\sigma^2`) of each channel of the array ``x`` (N, C, ...):
+    the mean, then the mean square of the centred values (not :math:`E[x^2] - \mu^2`,
+    which cancels catastrophically in float32 when :math:`|\mu| \gg \sigma`)."""
+    v = _by_channel(x)
+    count = v.shape[0] * v.shape[2]
+    mean = v.sum(axis=(0, 2)) / count
+    centred = v - mean[:, None]
+    return mean.astype(x.dtype, copy=False), (_dot_by_channel(centred, centred) / count).astype(
+        x.dtype, copy=False
+    )
+
+
+class BatchNorm(Function):
+    r"""Training-mode batch norm :math:`y = \gamma\,(x - \mu)/\sqrt{\sigma^2 + \epsilon} +
+    \beta` with the batch's statistics (see the module docstring for the gradient).
+
+    ``stats`` is :func:`batch_stats` of ``x`` (computed once by the caller, which also
+    needs it for the running estimates); ``weight`` and ``bias`` may be None.
+    """
+
+    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stats, eps: float):
+        mean, var = stats
+        inv = 1.0 / (var + eps) ** 0.5
+        scale = inv if weight is None else weight.reshape(-1) * inv
+        shift = -mean * scale if bias is None else bias - mean * scale
+        v = _by_channel(x)
+        y = v * scale[:, None]
+        y += shift[:, None]
+        ctx.eps = eps
+        ctx.stats = (mean, inv)
+        ctx.save_for_backward(x, weight)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        if grad_mode.is_grad_enabled():  # create_graph: differentiable Tensor ops
+            return (*_backward_in_tensor_ops(grad, x, weight, ctx.eps), None, None)
+        g, v = _by_channel(grad._data), _by_channel(x._data)
+        mean, inv = ctx.stats
+        count = v.shape[0] * v.shape[2]
+        d_bias = g.sum(axis=(0, 2))
+        d_weight = _dot_by_channel(g, v - mean[:, None]) * inv  # sum of g * xhat
+        gamma = inv if weight is None else weight._data.reshape(-1) * inv
+        # dx = gamma r (g - d_bias/M - xhat d_weight/M), xhat = (x - mean) r, i.e.
+        # dx = a g + b x + c with per-channel a, b, c:
+        b = -gamma * inv * d_weight / count
+        c = -gamma * d_bias / count - b * mean
+        dx = g * gamma[:, None]
+        dx += v * b[:, None]
+        dx += c[:, None]
+        needs = ctx.needs_input_grad
+        return (
+            Tensor._wrap(dx.reshape(x.shape)) if needs[0] else None,
+            Tensor._wrap(d_weight) if needs[1] else None,
+            Tensor._wrap(d_bias) if len(needs) > 2 and needs[2] else None,
+            None,
+            None,
+        )
+
+
+def _backward_in_tensor_ops(grad: Tensor, x: Tensor, weight: Tensor | None, eps: float):
+    r""":math:`(\partial L/\partial x, \partial L/\partial\gamma, \partial L/\partial\beta)`
+    by the closed form, in differentiable Tensor ops recomputed from :math:`x`."""
+    dims = (0, *range(2, x.dim()))
+    shape = (1, x.shape[1]) + (1,) * (x.dim() - 2)
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    inv = ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
+    xhat = centred * inv
+    d_bias = grad.sum(dims)
+    d_weight = (grad * xhat).sum(dims)
+    h = grad if weight is None else grad * weight.reshape(shape)
+    dx = inv * (h - h.mean(dims, keepdim=True) - xhat * (h * xhat).mean(dims, keepdim=True))
+    return dx, (d_weight if weight is not None else None), d_bias

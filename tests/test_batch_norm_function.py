@@ -1,0 +1,116 @@
+"""Batch norm as one Function (ops/normalization.py) against torch and its composed twin."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch.nn import functional as MF
+from minitorch.ops import normalization
+
+RNG = np.random.default_rng(21)
+SHAPES = [(6, 3), (4, 3, 5), (3, 4, 5, 6)]  # BatchNorm1d (N, C), (N, C, L); BatchNorm2d
+
+
+def _pair(shape, dtype=np.float64, offset=0.0):
+    a = RNG.standard_normal(shape).astype(dtype) * 2 + offset
+    return minitorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+
+
+def _module(lib, dim, c, **kw):
+    cls = {2: lib.nn.BatchNorm1d, 3: lib.nn.BatchNorm1d, 4: lib.nn.BatchNorm2d}[dim]
+    return cls(c, **kw).double()
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_training_step_matches_torch(shape, affine):
+    """Output, input/weight/bias gradients and running statistics, over two steps."""
+    c = shape[1]
+    ours, theirs = _module(minitorch, len(shape), c, affine=affine), _module(torch, len(shape), c,
+                                                                             affine=affine)
+    if affine:
+        w, b = RNG.standard_normal(c), RNG.standard_normal(c)
+        for m, lib in ((ours, minitorch), (theirs, torch)):
+            m.weight.data.copy_(lib.tensor(w))
+            m.bias.data.copy_(lib.tensor(b))
+    for _ in range(2):
+        mx, tx = _pair(shape, offset=3.0)
+        y, ty = ours(mx), theirs(tx)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+        up = RNG.standard_normal(shape)
+        y.backward(minitorch.tensor(up))
+        ty.backward(torch.tensor(up))
+        np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-10)
+        if affine:
+            for p, q in ((ours.weight, theirs.weight), (ours.bias, theirs.bias)):
+                np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-10)
+        for name in ("running_mean", "running_var"):
+            np.testing.assert_allclose(getattr(ours, name).numpy(),
+                                       getattr(theirs, name).numpy(), rtol=1e-12)
+    assert int(ours.num_batches_tracked.item()) == 2
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_eval_mode_matches_torch_with_gradients(shape):
+    c = shape[1]
+    ours, theirs = _module(minitorch, len(shape), c), _module(torch, len(shape), c)
+    for _ in range(2):  # some running statistics first
+        a = RNG.standard_normal(shape) + 1
+        ours(minitorch.tensor(a)), theirs(torch.tensor(a))
+    ours.eval(), theirs.eval()
+    mx, tx = _pair(shape)
+    y, ty = ours(mx), theirs(tx)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    up = RNG.standard_normal(shape)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.bias.grad.numpy(), theirs.bias.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 2, 4, 4)])
+def test_second_derivatives_match_torch(shape):
+    """create_graph=True takes the Tensor-op backward: gradients of gradients w.r.t. the
+    input, weight and bias agree with torch's."""
+    c = shape[1]
+    a, w, b = RNG.standard_normal(shape), RNG.standard_normal(c), RNG.standard_normal(c)
+    results = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(a, requires_grad=True)
+        ww, bb = lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)
+        y = lib.nn.functional.batch_norm(x, None, None, ww, bb, training=True)
+        gx, gw, gb = lib.autograd.grad((y**3).sum(), (x, ww, bb), create_graph=True)
+        ((gx * gx).sum() + (gw**2).sum() * 0.5 + (gb * gw).sum()).backward()
+        results.append([t.detach().numpy() for t in (gx, gw, gb, x.grad, ww.grad, bb.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-8, atol=1e-9)
+
+
+def test_fused_function_matches_its_composed_twin_in_float32():
+    """The Function against the composition it replaces, with a large mean (|mu| >> sigma:
+    the centred variance does not cancel)."""
+    a = (RNG.standard_normal((8, 4, 5, 5)) * 0.1 + 100).astype(np.float32)
+    w, b = RNG.standard_normal(4).astype(np.float32), RNG.standard_normal(4).astype(np.float32)
+    up = RNG.standard_normal(a.shape).astype(np.float32)
+    grads = []
+    for fused in (True, False):
+        x, ww, bb = (minitorch.tensor(v, requires_grad=True) for v in (a, w, b))
+        if fused:
+            y = normalization.BatchNorm.apply(x, ww, bb, normalization.batch_stats(a), 1e-5)
+        else:
+            y = MF._normalize_over(x, (0, 2, 3), 1e-5)[0] * ww.reshape(1, 4, 1, 1) + bb.reshape(
+                1, 4, 1, 1)
+        y.backward(minitorch.tensor(up))
+        grads.append([y.detach().numpy(), x.grad.numpy(), ww.grad.numpy(), bb.grad.numpy()])
+        assert all(g.dtype == np.float32 for g in grads[-1])
+    for ours, twin in zip(*grads):
+        np.testing.assert_allclose(ours, twin, rtol=2e-3, atol=2e-3 * np.abs(twin).max())
+
+
+def test_training_with_one_value_per_channel_raises_like_torch():
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        minitorch.nn.BatchNorm1d(3)(minitorch.randn(1, 3))
