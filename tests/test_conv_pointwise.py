@@ -1,0 +1,65 @@
+"""1x1 convolutions on the input itself (kernels/pointwise.py) against torch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import minitorch
+from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.ops import conv as mconv
+
+RNG = np.random.default_rng(5)
+
+
+def _geo(y) -> mconv.ConvGeometry:
+    node = y.grad_fn
+    while not hasattr(node, "geo"):
+        node = node.next_functions[0][0]
+    return node.geo
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("stride", [1, 2, 3, (2, 1)])
+@pytest.mark.parametrize("xs", [(2, 3, 7, 6), (1, 4, 1, 5)])
+def test_1x1_convolution_matches_torch(xs, stride, dtype, tol):
+    x = RNG.standard_normal(xs).astype(dtype)
+    w, b = RNG.standard_normal((5, xs[1], 1, 1)).astype(dtype), RNG.standard_normal(5).astype(dtype)
+    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y, ty = mconv.conv2d(mx, mw, mb, stride=stride), F.conv2d(tx, tw, tb, stride=stride)
+    assert _geo(y).pointwise
+    assert y.dtype == mx.dtype and tuple(y.shape) == tuple(ty.shape)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
+    up = RNG.standard_normal(tuple(ty.shape)).astype(dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
+        assert ours.grad.dtype == ours.dtype
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_non_contiguous_input_and_padding_or_groups_keep_their_paths():
+    x = minitorch.tensor(RNG.standard_normal((2, 6, 5, 4))).transpose(2, 3)
+    w = minitorch.tensor(RNG.standard_normal((3, 6, 1, 1)))
+    y = mconv.conv2d(x, w, stride=2)
+    ref = F.conv2d(torch.tensor(x.numpy()), torch.tensor(w.numpy()), stride=2)
+    np.testing.assert_allclose(y.numpy(), ref.numpy(), rtol=1e-12)
+    x.requires_grad_(True)
+    assert not _geo(mconv.conv2d(x, w, padding=1)).pointwise
+    w2 = minitorch.tensor(RNG.standard_normal((4, 3, 1, 1)), requires_grad=True)
+    assert not _geo(mconv.conv2d(x, w2, groups=2)).pointwise
+
+
+def test_gradcheck_and_gradgradcheck_with_stride_2():
+    x = minitorch.tensor(RNG.standard_normal((2, 3, 5, 4)), requires_grad=True)
+    w = minitorch.tensor(RNG.standard_normal((2, 3, 1, 1)), requires_grad=True)
+
+    def f(x, w):
+        return mconv.conv2d(x, w, stride=2)
+
+    assert _geo(f(x, w)).pointwise
+    assert gradcheck(f, (x, w))
+    assert gradgradcheck(f, (x, w))
