@@ -488,3 +488,10 @@ else:
     from ._loss_functional import *
 
     __all__ += list(getattr(_loss_functional, "__all__", ()))
+
+# 1-D conv/pooling, transposed conv, group/instance norm, interpolate, fold/unfold, prelu,
+# distances: in their own file
+from ._layers_functional import *  # noqa: E402
+from ._layers_functional import __all__ as _layers_all  # noqa: E402
+
+__all__ += _layers_all
