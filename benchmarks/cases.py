@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.models import MODELS, init_parameters
+from benchmarks.models import MODELS, dcgan_generator, init_parameters
 
 Step = Callable[[], Any]
 
@@ -220,6 +220,32 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
                 functools.partial(count_train_flops, model_name, batch), target, kind="train")
 
 
+def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
+    """One generator step of the DCGAN tutorial: z -> 64x64 RGB images (ConvTranspose2d
+    stack), a mean-squared loss against fixed target images (standing in for the
+    discriminator's verdict: the generator's own work is the same), backward, Adam step.
+    """
+    z, target = _arrays(9, (batch, nz, 1, 1), (batch, 3, 64, 64))
+    target = np.tanh(target)
+
+    def build(lib):
+        model = dcgan_generator(lib, nz)
+        init_parameters(lib, model)
+        opt = lib.optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        tz, tt = lib.from_numpy(z), lib.from_numpy(target)
+
+        def step():
+            loss = lib.nn.functional.mse_loss(model(tz), tt)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss
+
+        return step
+
+    return Case(f"train_dcgan_generator_b{batch}", build, kind="train")
+
+
 # ------------------------------------------------------------------------ registry
 
 TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3}
@@ -246,6 +272,7 @@ def all_cases(batch_sizes: tuple[int, ...] = (64, 256)) -> list[Case]:
     for model_name in MODELS:
         for b in batch_sizes:
             cases.append(train_step(model_name, b, TRAIN_TARGETS.get((model_name, b))))
+    cases.append(train_dcgan_generator(64))
     cases.append(Case("epoch_cnn", build=lambda lib: None, target=EPOCH_TARGETS["wall"],
                       kind="epoch", long=True))
     return cases
