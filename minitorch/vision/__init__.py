@@ -3,6 +3,7 @@
 Use it where a PyTorch tutorial uses torchvision::
 
     from minitorch.vision import datasets, transforms
+from minitorch.vision import models
 
     train = datasets.MNIST("data", train=True, download=True,
                            transform=transforms.Compose([transforms.ToTensor(),
@@ -10,6 +11,8 @@ Use it where a PyTorch tutorial uses torchvision::
 """
 
 from minitorch.vision import datasets, transforms
+from minitorch.vision import models
 from minitorch.vision.datasets import MNIST, FashionMNIST
 
 __all__ = ["MNIST", "FashionMNIST", "datasets", "transforms"]
+__all__ += ["models"]
