@@ -342,19 +342,19 @@ X4 = np.zeros((2, 4, 5, 6))
 X3 = np.zeros((2, 3, 5))
 ERRORS = [
     ("conv_transpose2d", (X4, np.zeros((2, 3, 3, 3))), {}, RuntimeError,
-     r"Given transposed=1, weight of size \[2, 3, 3, 3\], expected input\[2, 4, 5, 6\] to "
-     r"have 2 channels, but got 4 channels instead"),
+     (r"Given transposed=1, weight of size \[2, 3, 3, 3\], expected input\[2, 4, 5, 6\] to "
+     r"have 2 channels, but got 4 channels instead")),
     ("conv_transpose2d", (X4, np.zeros((4, 3, 3, 3))), {"output_padding": 1}, RuntimeError,
      "output padding must be smaller than either stride or dilation"),
     ("conv_transpose2d", (X4[0, 0], np.zeros((4, 3, 3, 3))), {}, RuntimeError,
-     r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv_transpose2d, but got input "
-     r"of size: \[5, 6\]"),
+     (r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv_transpose2d, but got input "
+     r"of size: \[5, 6\]")),
     ("conv_transpose2d", (X4, np.zeros((4, 3, 3, 3))), {"padding": 5}, RuntimeError,
-     r"Given input size per channel: \(5 x 6\). Calculated output size per channel: "
-     r"\(-3 x -2\). Output size is too small"),
+     (r"Given input size per channel: \(5 x 6\). Calculated output size per channel: "
+     r"\(-3 x -2\). Output size is too small")),
     ("conv1d", (X4, np.zeros((4, 3, 3))), {}, RuntimeError,
-     r"Expected 2D \(unbatched\) or 3D \(batched\) input to conv1d, but got input of size: "
-     r"\[2, 4, 5, 6\]"),
+     (r"Expected 2D \(unbatched\) or 3D \(batched\) input to conv1d, but got input of size: "
+     r"\[2, 4, 5, 6\]")),
     ("conv1d", (X3, np.zeros((4, 2, 3))), {}, RuntimeError,
      r"weight of size \[4, 2, 3\], expected input\[2, 3, 5\] to have 2 channels, but got 3"),
     ("conv1d", (X3, np.zeros((4, 3, 7))), {}, RuntimeError,
@@ -365,11 +365,11 @@ ERRORS = [
     ("avg_pool1d", (X3, 2), {"padding": 2}, RuntimeError,
      "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2"),
     ("group_norm", (X4, 3), {}, RuntimeError,
-     r"Expected number of channels in input to be divisible by num_groups, but got input of "
-     r"shape \[2, 4, 5, 6\] and num_groups=3"),
+     (r"Expected number of channels in input to be divisible by num_groups, but got input of "
+     r"shape \[2, 4, 5, 6\] and num_groups=3")),
     ("group_norm", (X4, 2, np.ones(3)), {}, RuntimeError,
-     r"Expected weight to be a vector of size equal to the number of channels in input, but "
-     r"got weight of shape \[3\]"),
+     (r"Expected weight to be a vector of size equal to the number of channels in input, but "
+     r"got weight of shape \[3\]")),
     ("instance_norm", (np.zeros((2, 4)),), {}, ValueError,
      "Expected more than 1 spatial element when training"),
     ("interpolate", (X4,), {"size": (3, 3), "scale_factor": 2}, ValueError,
@@ -384,19 +384,19 @@ ERRORS = [
     ("interpolate", (X4,), {"size": (3, 3, 3)}, ValueError,
      "Input and output must have the same number of spatial dimensions"),
     ("interpolate", (X4,), {"size": (0, 3)}, RuntimeError,
-     r"Input and output sizes should be greater than 0, but got input \(H: 5, W: 6\) output "
-     r"\(H: 0, W: 3\)"),
+     (r"Input and output sizes should be greater than 0, but got input \(H: 5, W: 6\) output "
+     r"\(H: 0, W: 3\)")),
     ("interpolate", (np.zeros((2, 3)),), {"size": 3}, NotImplementedError,
      r"Only 3D, 4D and 5D input Tensors supported \(got 2D\)"),
     ("fold", (np.zeros((2, 12, 10)), (4, 5), (2, 3)), {}, RuntimeError,
-     r"expected size of input's dimension 2 to match the calculated number of sliding blocks "
-     r"3 \* 3 = 9, but got input.size\(2\)=10"),
+     (r"expected size of input's dimension 2 to match the calculated number of sliding blocks "
+     r"3 \* 3 = 9, but got input.size\(2\)=10")),
     ("fold", (np.zeros((2, 13, 6)), (4, 5), (2, 3)), {}, RuntimeError,
-     r"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-     r"but got input.size\(1\)=13 and kernel_size=\(2, 3\)"),
+     (r"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+     r"but got input.size\(1\)=13 and kernel_size=\(2, 3\)")),
     ("prelu", (X4, np.ones(3)), {}, RuntimeError,
-     "Mismatch of parameter numbers and input channel size. Found parameter numbers = 3 and "
-     "channel size = 4."),
+     ("Mismatch of parameter numbers and input channel size. Found parameter numbers = 3 and "
+     "channel size = 4.")),
 ]
 
 

@@ -18,12 +18,12 @@ from .._backend import get_array_module
 from ..autograd.grad_mode import no_grad
 from ..ops._util import check_float
 from ..ops.conv import conv2d
-from ..ops.elementwise import where
-from ..ops.shape import broadcast_shapes
 from ..ops.conv_transpose import conv_transpose2d
+from ..ops.elementwise import where
 from ..ops.fold import fold, unfold
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d, pool_out_size
 from ..ops.reduction import softmax as _softmax
+from ..ops.shape import broadcast_shapes
 from ..tensor import Tensor
 from .functional import _normalize_over
 

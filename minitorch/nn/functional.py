@@ -491,7 +491,7 @@ else:
 
 # 1-D conv/pooling, transposed conv, group/instance norm, interpolate, fold/unfold, prelu,
 # distances: in their own file
-from ._layers_functional import *  # noqa: E402
-from ._layers_functional import __all__ as _layers_all  # noqa: E402
+from ._layers_functional import *
+from ._layers_functional import __all__ as _layers_all
 
-__all__ += _layers_all
+__all__ += _layers_all  # noqa: PLE0605 - the names listed in _layers_functional.py

@@ -10,8 +10,7 @@ from minitorch.vision import models
                                                          transforms.Normalize((0.1307,), (0.3081,))]))
 """
 
-from minitorch.vision import datasets, transforms
-from minitorch.vision import models
+from minitorch.vision import datasets, models, transforms
 from minitorch.vision.datasets import MNIST, FashionMNIST
 
 __all__ = ["MNIST", "FashionMNIST", "datasets", "transforms"]

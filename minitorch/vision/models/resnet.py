@@ -81,7 +81,7 @@ class ResNet(nn.Module):
     norms 1 and 0; ``zero_init_residual`` zeroes each block's last BN weight.
     """
 
-    def __init__(self, block: type[BasicBlock] | type[Bottleneck], layers: list[int],
+    def __init__(self, block: type[BasicBlock | Bottleneck], layers: list[int],
                  num_classes: int = 1000, zero_init_residual: bool = False) -> None:
         super().__init__()
         self.inplanes = 64

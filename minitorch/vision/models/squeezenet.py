@@ -43,7 +43,7 @@ class SqueezeNet(nn.Module):
                  dropout: float = 0.5) -> None:
         super().__init__()
         self.num_classes = num_classes
-        pool = lambda: nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)  # noqa: E731
+        pool = lambda: nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)
         if version == "1_0":
             self.features = nn.Sequential(
                 nn.Conv2d(3, 96, kernel_size=7, stride=2), nn.ReLU(inplace=True), pool(),
