@@ -113,6 +113,30 @@ class BatchNorm2d(_BatchNorm):
     _dims_message = "expected 4D input (got {}D input)"
 
 
+def _affine_parameters(m: Module, shape: tuple[int, ...], affine: bool, bias: bool,
+                       factory: dict) -> None:
+    """Register ``weight`` (and ``bias`` if asked) of ``shape``, or None for both, then
+    initialise them (ones and zeros): LayerNorm's and GroupNorm's elementwise affine."""
+    if affine:
+        m.weight = Parameter(_creation.empty(shape, **factory))
+        if bias:
+            m.bias = Parameter(_creation.empty(shape, **factory))
+        else:
+            m.register_parameter("bias", None)
+    else:
+        m.register_parameter("weight", None)
+        m.register_parameter("bias", None)
+    m.reset_parameters()
+
+
+def _reset_affine(m: Module) -> None:
+    """Weight ones and bias zeros, where they exist."""
+    if m.weight is not None:
+        init.ones_(m.weight)
+    if m.bias is not None:
+        init.zeros_(m.bias)
+
+
 class LayerNorm(Module):
     r"""Normalise each sample over its last dims (``normalized_shape``):
     :math:`y = (x - \mu)/\sqrt{\sigma^2 + \epsilon} \cdot \gamma + \beta`, with
@@ -126,23 +150,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        factory = {"dtype": dtype, "device": device}
-        if elementwise_affine:
-            self.weight = Parameter(_creation.empty(self.normalized_shape, **factory))
-            if bias:
-                self.bias = Parameter(_creation.empty(self.normalized_shape, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias,
+                           {"dtype": dtype, "device": device})
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -168,23 +180,11 @@ class GroupNorm(Module):
             )
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
-        factory = {"dtype": dtype, "device": device}
-        if affine:
-            self.weight = Parameter(_creation.empty(num_channels, **factory))
-            if bias:
-                self.bias = Parameter(_creation.empty(num_channels, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _affine_parameters(self, (num_channels,), affine, bias,
+                           {"dtype": dtype, "device": device})
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
