@@ -181,6 +181,77 @@ def test_conv_transpose2d_is_the_input_gradient_of_conv2d() -> None:
     assert z.grad_fn.name() == "ConvolutionTransposeBackward0"
 
 
+def test_conv_transpose2d_random_geometries_match_torch() -> None:
+    """Forty drawn geometries (stride, padding, output_padding below stride or dilation,
+    dilation, groups, kernel, sizes): values and all three gradients."""
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        g = int(rng.choice([1, 2, 3]))
+        cin, cout = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
+        k = tuple(int(v) for v in rng.integers(1, 4, 2))
+        s = tuple(int(v) for v in rng.integers(1, 4, 2))
+        d = tuple(int(v) for v in rng.integers(1, 3, 2))
+        op = tuple(int(rng.integers(0, max(si, di))) for si, di in zip(s, d))
+        p = tuple(int(rng.integers(0, 3)) for _ in range(2))
+        hw = tuple(int(v) for v in rng.integers(2, 6, 2))
+        shapes = [(2, cin, *hw), (cin, cout // g, *k), (cout,)]
+        kw = {"stride": s, "padding": p, "output_padding": op, "groups": g, "dilation": d}
+        sizes = [(n - 1) * si - 2 * pi + di * (ki - 1) + oi + 1
+                 for n, si, pi, di, ki, oi in zip(hw, s, p, d, k, op)]
+        if min(sizes) < 1:
+            continue
+        ms, ts = _pair([rng.standard_normal(sh) for sh in shapes], np.float64)
+        out_m, out_t = F.conv_transpose2d(*ms, **kw), TF.conv_transpose2d(*ts, **kw)
+        close(out_m, out_t, 1e-10)
+        up = rng.standard_normal(tuple(out_t.shape))
+        out_m.backward(minitorch.tensor(up))
+        out_t.backward(torch.tensor(up))
+        for m, t in zip(ms, ts):
+            close(m.grad, t.grad, 1e-10)
+
+
+def test_non_contiguous_inputs() -> None:
+    """Transposed (non-contiguous) inputs give torch's values and gradients."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 6, 5))
+    w = rng.standard_normal((3, 2, 3, 3))
+    for fm, ft in [
+        (lambda a: F.conv_transpose2d(a, minitorch.tensor(w), stride=2),
+         lambda a: TF.conv_transpose2d(a, torch.tensor(w), stride=2)),
+        (lambda a: F.interpolate(a, scale_factor=1.5, mode="bilinear"),
+         lambda a: TF.interpolate(a, scale_factor=1.5, mode="bilinear")),
+        (lambda a: F.unfold(a, 2), lambda a: TF.unfold(a, 2)),
+        (lambda a: F.group_norm(a, 3), lambda a: TF.group_norm(a, 3)),
+    ]:
+        (m,), (t,) = _pair([x], np.float64)
+        out_m, out_t = fm(m.transpose(2, 3)), ft(t.transpose(2, 3))
+        close(out_m, out_t, 1e-10)
+        up = rng.standard_normal(tuple(out_t.shape))
+        out_m.backward(minitorch.tensor(up))
+        out_t.backward(torch.tensor(up))
+        close(m.grad, t.grad, 1e-10)
+
+
+@pytest.mark.parametrize("name", ["upsample", "upsample_nearest", "upsample_bilinear"])
+def test_deprecated_upsample_functions_warn_and_match_torch(name) -> None:
+    x = np.random.default_rng(13).standard_normal((1, 2, 3, 4))
+    with pytest.warns(UserWarning, match=f"nn.functional.{name}` is deprecated"):
+        ours = getattr(F, name)(minitorch.tensor(x), scale_factor=2)
+    with pytest.warns(UserWarning):
+        theirs = getattr(TF, name)(torch.tensor(x), scale_factor=2)
+    close(ours, theirs, 1e-12)
+
+
+def test_interpolate_keeps_a_nan_local_like_torch() -> None:
+    x = np.random.default_rng(14).standard_normal((1, 1, 4, 4))
+    x[0, 0, 1, 2] = np.nan
+    for mode in ("nearest", "bilinear"):
+        ours = F.interpolate(minitorch.tensor(x), size=(7, 9), mode=mode).numpy()
+        theirs = TF.interpolate(torch.tensor(x), size=(7, 9), mode=mode).numpy()
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
+
+
 # ------------------------------------------------------------------------------ layers
 def _compare_layer(tmod, mmod, shapes, dtype, steps: int = 1) -> None:
     """Copy torch's state into ours; compare outputs and input/parameter gradients."""
