@@ -220,6 +220,32 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
                 functools.partial(count_train_flops, model_name, batch), target, kind="train")
 
 
+@functools.cache
+def count_dcgan_flops(batch: int, nz: int = 100) -> float:
+    r"""FLOPs of the generator step's transposed convolutions (2 per multiply-add).
+
+    Forward: every input pixel meets ``C_out/g * kh * kw`` weights, so
+    ``input.numel() * weight[0].numel()`` multiply-adds; backward as many again for the
+    weight gradient, and again for the input gradient except for the first layer (z
+    needs none).
+    """
+    import torch
+
+    model = dcgan_generator(torch, nz)
+    macs = 0
+
+    def hook(module, inputs, out):
+        nonlocal macs
+        forward = inputs[0].numel() * module.weight[0].numel()
+        macs += forward * (2 + inputs[0].requires_grad)
+
+    for m in model.modules():
+        if isinstance(m, torch.nn.ConvTranspose2d):
+            m.register_forward_hook(hook)
+    model(torch.zeros(batch, nz, 1, 1))
+    return 2.0 * macs
+
+
 def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
     """One generator step of the DCGAN tutorial: z -> 64x64 RGB images (ConvTranspose2d
     stack), a mean-squared loss against fixed target images (standing in for the
@@ -243,7 +269,8 @@ def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
 
         return step
 
-    return Case(f"train_dcgan_generator_b{batch}", build, kind="train")
+    return Case(f"train_dcgan_generator_b{batch}", build,
+                functools.partial(count_dcgan_flops, batch, nz), kind="train")
 
 
 # ------------------------------------------------------------------------ registry

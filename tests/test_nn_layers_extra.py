@@ -408,6 +408,24 @@ def test_dcgan_generator_trains_like_torch() -> None:
         np.testing.assert_allclose(ours[k].numpy(), v.detach().numpy(), rtol=1e-8, atol=1e-10)
 
 
+def test_dcgan_benchmark_case_runs_and_agrees_with_torch() -> None:
+    """The benchmark's DCGAN generator step (at batch 2): both libraries give the same
+    loss from the same weights, twice (so Adam's first update agrees too); and its FLOP
+    count by hand."""
+    from benchmarks.cases import count_dcgan_flops, train_dcgan_generator
+
+    case = train_dcgan_generator(batch=2)
+    steps = [case.build(lib) for lib in (torch, minitorch)]
+    for _ in range(2):
+        a, b = (step().item() for step in steps)
+        assert a == pytest.approx(b, rel=1e-4)
+    # input pixels x (C_out * 16) per layer; the first layer's input needs no gradient
+    layers = [(100, 512, 1), (512, 256, 4), (256, 128, 8), (128, 64, 16), (64, 3, 32)]
+    macs = sum(cin * hw * hw * cout * 16 * (2 if i == 0 else 3)
+               for i, (cin, cout, hw) in enumerate(layers))
+    assert count_dcgan_flops(2) == 2.0 * 2 * macs
+
+
 # ------------------------------------------------------------------------------ errors
 X4 = np.zeros((2, 4, 5, 6))
 X3 = np.zeros((2, 3, 5))
