@@ -178,20 +178,29 @@ def count_train_flops(model_name: str, batch: int) -> float:
     import torch
 
     builder, image = MODELS[model_name]
-    model = builder(torch)
+    return 2.0 * _layer_macs(torch, builder(torch), (batch,) + image)
+
+
+def _layer_macs(torch: ModuleType, model: Any, input_shape: tuple[int, ...]) -> int:
+    """Multiply-adds of the linear and (transposed) conv layers of a torch ``model`` in one
+    training step on zeros of ``input_shape``: forward, weight gradient, and the input
+    gradient where the layer's input requires one."""
     macs = 0
 
     def hook(module, inputs, out):
         nonlocal macs
-        fan_in = module.weight[0].numel()  # in_features, or in_channels/groups * kh * kw
-        forward = out.numel() * fan_in
+        # fan_in = weight[0].numel(): in_features, or in_channels/groups * kh * kw; a
+        # transposed conv instead sends each *input* value to C_out/groups * kh * kw outputs
+        moved = inputs[0] if isinstance(module, torch.nn.ConvTranspose2d) else out
+        forward = moved.numel() * module.weight[0].numel()
         macs += forward * (2 + inputs[0].requires_grad)
 
+    layers = (torch.nn.Linear, torch.nn.Conv2d, torch.nn.ConvTranspose2d)
     for m in model.modules():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+        if isinstance(m, layers):
             m.register_forward_hook(hook)
-    model(torch.zeros((batch,) + image))  # requires_grad of each layer input: see above
-    return 2.0 * macs
+    model(torch.zeros(input_shape))  # requires_grad of each layer input: see above
+    return macs
 
 
 def train_step(model_name: str, batch: int, target: float | None = None) -> Case:
@@ -224,26 +233,13 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
 def count_dcgan_flops(batch: int, nz: int = 100) -> float:
     r"""FLOPs of the generator step's transposed convolutions (2 per multiply-add).
 
-    Forward: every input pixel meets ``C_out/g * kh * kw`` weights, so
-    ``input.numel() * weight[0].numel()`` multiply-adds; backward as many again for the
-    weight gradient, and again for the input gradient except for the first layer (z
-    needs none).
+    Forward: every input pixel meets ``C_out/g * kh * kw`` weights; backward as many
+    again for the weight gradient, and again for the input gradient except for the first
+    layer (z needs none). See :func:`_layer_macs`.
     """
     import torch
 
-    model = dcgan_generator(torch, nz)
-    macs = 0
-
-    def hook(module, inputs, out):
-        nonlocal macs
-        forward = inputs[0].numel() * module.weight[0].numel()
-        macs += forward * (2 + inputs[0].requires_grad)
-
-    for m in model.modules():
-        if isinstance(m, torch.nn.ConvTranspose2d):
-            m.register_forward_hook(hook)
-    model(torch.zeros(batch, nz, 1, 1))
-    return 2.0 * macs
+    return 2.0 * _layer_macs(torch, dcgan_generator(torch, nz), (batch, nz, 1, 1))
 
 
 def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
