@@ -203,6 +203,20 @@ def _layer_macs(torch: ModuleType, model: Any, input_shape: tuple[int, ...]) -> 
     return macs
 
 
+def _optimizer_step(loss_of: Callable[[], Any], opt: Any) -> Step:
+    """A training step: ``loss_of()`` (forward and loss), backward, ``opt.step()``,
+    ``opt.zero_grad()``; returns the loss."""
+
+    def step():
+        loss = loss_of()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    return step
+
+
 def train_step(model_name: str, batch: int, target: float | None = None) -> Case:
     """One training step: forward, cross-entropy, backward, Adam step, zero_grad."""
     builder, image = MODELS[model_name]
@@ -215,15 +229,7 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
         opt = lib.optim.Adam(model.parameters(), lr=1e-3)
         F = lib.nn.functional
         tx, ty = lib.from_numpy(x), lib.from_numpy(y)
-
-        def step():
-            loss = F.cross_entropy(model(tx), ty)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-            return loss
-
-        return step
+        return _optimizer_step(lambda: F.cross_entropy(model(tx), ty), opt)
 
     return Case(f"train_{model_name}_b{batch}", build,
                 functools.partial(count_train_flops, model_name, batch), target, kind="train")
@@ -255,15 +261,7 @@ def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
         init_parameters(lib, model)
         opt = lib.optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
         tz, tt = lib.from_numpy(z), lib.from_numpy(target)
-
-        def step():
-            loss = lib.nn.functional.mse_loss(model(tz), tt)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-            return loss
-
-        return step
+        return _optimizer_step(lambda: lib.nn.functional.mse_loss(model(tz), tt), opt)
 
     return Case(f"train_dcgan_generator_b{batch}", build,
                 functools.partial(count_dcgan_flops, batch, nz), kind="train")

@@ -22,7 +22,7 @@ from ..ops.pool import avg_pool2d, max_pool2d, pool_out_size
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import broadcast_shapes
 from ..tensor import Tensor
-from .functional import _normalize_over
+from .functional import _normalize_over, batch_norm
 
 
 def _single(value, name: str) -> int:
@@ -224,39 +224,30 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     r"""Instance normalisation: each (sample, channel) plane normalised over its own
     positions (biased variance), then :math:`\gamma_c \hat x + \beta_c`.
 
-    With ``use_input_stats`` and running statistics, those are updated as in PyTorch:
-    :math:`r \leftarrow (1 - m)\,r + m\,\overline{s}`, :math:`\overline{s}` the mean over
-    the batch of the per-instance means (unbiased variances). Without ``use_input_stats``
-    the running statistics normalise instead.
+    As in PyTorch, this is :func:`batch_norm` of the (1, N C, ...) view, whose "channels"
+    are the instances; the running statistics are repeated over the batch for it, and
+    their updates averaged back: :math:`r \leftarrow (1 - m)\,r + m\,\overline{s}`,
+    :math:`\overline{s}` the batch mean of the per-instance means (unbiased variances).
+    Without ``use_input_stats`` the running statistics normalise instead.
     """
-    if input.dim() < 3:
+    if input.dim() < 3 or (use_input_stats and math.prod(input.shape[2:]) <= 1):
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size "
             f"{input.shape!r}"
         )
-    shape = _channel_shape(input)
-    dims = tuple(range(2, input.dim()))
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    n, c = input.shape[:2]
+    stats = [None if r is None else r.repeat(n) for r in (running_mean, running_var)]
+    out = batch_norm(input.reshape(1, n * c, *input.shape[2:]), stats[0], stats[1],
+                     training=use_input_stats, momentum=momentum, eps=eps)
     if use_input_stats:
-        positions = math.prod(input.shape[2:])
-        if positions <= 1:
-            raise ValueError(
-                f"Expected more than 1 spatial element when training, got input size "
-                f"{input.shape!r}"
-            )
-        out, mean, var = _normalize_over(input, dims, eps)
         with no_grad():
-            c = input.shape[1]
-            if running_mean is not None:
-                running_mean.mul_(1 - momentum).add_(mean.reshape(-1, c).mean(0) * momentum)
-            if running_var is not None:
-                unbiased = var.reshape(-1, c).mean(0) * (positions / (positions - 1))
-                running_var.mul_(1 - momentum).add_(unbiased * momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("Expected running_mean and running_var to be defined when "
-                               "use_input_stats is false")
-        out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
-    return _affine(out, weight, bias, shape)
+            for r, rep in zip((running_mean, running_var), stats):
+                if r is not None:
+                    r.copy_(rep.reshape(n, c).mean(0))
+    return _affine(out.reshape(input.shape), weight, bias, _channel_shape(input))
 
 
 # -------------------------------------------------------------------------- activations
