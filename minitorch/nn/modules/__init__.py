@@ -21,6 +21,7 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Tanh",
     "Unflatten",
 ]
+__all__ += ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 try:  # the loss layers (CrossEntropyLoss, MSELoss, ...) are written in their own file
     from . import loss as _loss
