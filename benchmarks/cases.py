@@ -7,7 +7,8 @@ libraries see identical numbers; the first call of each step doubles as a correc
 check (the two results are compared before any timing).
 
 Op cases use fixed shapes (the tutorial CNN's); training cases (forward, loss,
-backward, Adam step, zero_grad) exist for each batch size. ``epoch_cnn`` (one MNIST
+backward, Adam step, zero_grad) exist for each batch size, and for the tutorials' LSTM
+classifier at their batch size of 100. ``epoch_cnn`` (one MNIST
 epoch per library, in subprocesses) is long and runs only when asked for by name.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.models import MODELS, init_parameters
+from benchmarks.models import MODELS, SEQUENCE_MODELS, init_parameters
 
 Step = Callable[[], Any]
 
@@ -174,10 +175,14 @@ def count_train_flops(model_name: str, batch: int) -> float:
     for the weight gradient, and again for the input gradient unless the layer's input
     needs none (the first layer). Elementwise work, pooling and the optimizer are left
     out: they are memory-bound, not FLOP-bound. Shapes come from a torch forward pass.
+
+    An LSTM layer counts the same way: per step and sequence, :math:`4H` outputs of fan-in
+    ``input_size`` (the input projection) and of fan-in :math:`H` (the recurrent product),
+    whose input (the previous state) always needs a gradient.
     """
     import torch
 
-    builder, image = MODELS[model_name]
+    builder, image = {**MODELS, **SEQUENCE_MODELS}[model_name]
     model = builder(torch)
     macs = 0
 
@@ -187,16 +192,28 @@ def count_train_flops(model_name: str, batch: int) -> float:
         forward = out.numel() * fan_in
         macs += forward * (2 + inputs[0].requires_grad)
 
+    def lstm_hook(module, inputs, out):
+        nonlocal macs
+        x = inputs[0]
+        rows = x.shape[0] * x.shape[1]  # steps x sequences
+        gates, hidden = 4 * module.hidden_size, module.hidden_size
+        for layer in range(module.num_layers):
+            fan_in = module.input_size if layer == 0 else hidden
+            needs_input_grad = layer > 0 or x.requires_grad
+            macs += rows * gates * (fan_in * (2 + needs_input_grad) + hidden * 3)
+
     for m in model.modules():
         if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
             m.register_forward_hook(hook)
+        elif isinstance(m, torch.nn.LSTM) and not m.bidirectional and not m.proj_size:
+            m.register_forward_hook(lstm_hook)
     model(torch.zeros((batch,) + image))  # requires_grad of each layer input: see above
     return 2.0 * macs
 
 
 def train_step(model_name: str, batch: int, target: float | None = None) -> Case:
     """One training step: forward, cross-entropy, backward, Adam step, zero_grad."""
-    builder, image = MODELS[model_name]
+    builder, image = {**MODELS, **SEQUENCE_MODELS}[model_name]
     (x,) = _arrays(7, (batch,) + image)
     y = np.random.default_rng(8).integers(0, 10, batch)
 
@@ -222,7 +239,7 @@ def train_step(model_name: str, batch: int, target: float | None = None) -> Case
 
 # ------------------------------------------------------------------------ registry
 
-TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3}
+TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3, ("lstm", 100): 1.5}
 """The project's goals for minitorch / torch time of a training step."""
 
 EPOCH_TARGETS = {"wall": 1.5, "peak_memory": 2.0}
@@ -246,6 +263,7 @@ def all_cases(batch_sizes: tuple[int, ...] = (64, 256)) -> list[Case]:
     for model_name in MODELS:
         for b in batch_sizes:
             cases.append(train_step(model_name, b, TRAIN_TARGETS.get((model_name, b))))
+    cases.append(train_step("lstm", 100, TRAIN_TARGETS[("lstm", 100)]))
     cases.append(Case("epoch_cnn", build=lambda lib: None, target=EPOCH_TARGETS["wall"],
                       kind="epoch", long=True))
     return cases

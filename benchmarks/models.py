@@ -56,8 +56,33 @@ def lenet(lib: ModuleType) -> Any:
     )
 
 
+def lstm(lib: ModuleType) -> Any:
+    """The tutorials' LSTM classifier: each (1, 28, 28) image read as a sequence of 28
+    rows of 28 pixels by a 2-layer LSTM (hidden 128, ``batch_first``) started from zero
+    states, then ``Linear(128, 10)`` on the last step's output."""
+    nn = lib.nn
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
+            self.fc = nn.Linear(128, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = x.reshape(-1, 28, 28)
+            h0 = lib.zeros(2, x.size(0), 128)
+            c0 = lib.zeros(2, x.size(0), 128)
+            out, _ = self.lstm(x, (h0, c0))
+            return self.fc(out[:, -1, :])
+
+    return LSTMClassifier()
+
+
 MODELS = {"mlp": (mlp, (1, 28, 28)), "cnn": (cnn, (1, 28, 28)), "lenet": (lenet, (1, 32, 32))}
 """name -> (builder, shape of one input image)."""
+
+SEQUENCE_MODELS = {"lstm": (lstm, (1, 28, 28))}
+"""Recurrent networks, benchmarked at the tutorials' batch size only."""
 
 
 def init_parameters(lib: ModuleType, model: Any, seed: int = 0) -> None:
@@ -65,16 +90,20 @@ def init_parameters(lib: ModuleType, model: Any, seed: int = 0) -> None:
 
     Weights and the bias that follows them get :math:`U(-1/\sqrt{\text{fan\_in}},
     1/\sqrt{\text{fan\_in}})` with ``fan_in`` the weight's ``in_features`` (or
-    ``in_channels * kh * kw``), as ``nn.Linear`` and ``nn.Conv2d`` do. Drawing them from
-    one seeded NumPy generator makes the torch and minitorch models identical.
+    ``in_channels * kh * kw``), as ``nn.Linear`` and ``nn.Conv2d`` do; the parameters of
+    a recurrent layer get :math:`U(-1/\sqrt{\text{hidden}}, 1/\sqrt{\text{hidden}})`, as
+    ``nn.LSTM`` does. Drawing them from one seeded NumPy generator makes the torch and
+    minitorch models identical.
     """
     rng = np.random.default_rng(seed)
     fan_in = 1
+    recurrent = {id(p): m.hidden_size for m in model.modules() if hasattr(m, "all_weights")
+                 for p in m.parameters()}
     with lib.no_grad():
         for p in model.parameters():
             shape = tuple(p.shape)
             if len(shape) > 1:
                 fan_in = int(np.prod(shape[1:]))
-            bound = 1.0 / np.sqrt(fan_in)
+            bound = 1.0 / np.sqrt(recurrent.get(id(p), fan_in))
             values = rng.uniform(-bound, bound, size=shape).astype(np.float32)
             p.copy_(lib.from_numpy(values))

@@ -102,19 +102,22 @@ def _gates_inplace(a, k):
     return a
 
 
-def _accumulate(acc: dict, key: int, value) -> None:
-    """Sum a weight's gradient over the time steps."""
-    acc[key] = value if key not in acc else acc[key] + value
-
-
 class _Recurrence(_Builtin):
-    """The time loop shared by the layer kinds (see the module docstring).
+    r"""The time loop shared by the layer kinds (see the module docstring).
 
     A subclass gives ``_step`` (one step forward on raw arrays, writing the new states
     and the gate values into the rows it is handed), ``_gates`` (the same gate values
     recomputed with Tensor ops, for ``create_graph``), ``_split`` (the saved gate values
-    of some rows, as ``_gates`` returns them) and ``_step_grad`` (one step's gradient,
+    of some rows, as ``_gates`` returns them; not needed where ``_gates`` returns the new
+    state) and ``_step_grad`` (one step's gradient,
     written with operators only, so it runs on arrays and on Tensors alike).
+
+    ``_step_grad`` returns the gradients of the step's projected input rows and of its
+    previous states, and, for each recurrent weight, the two factors of that step's term
+    of the weight's gradient :math:`\sum_t L_t^\top R_t` (a bias: :math:`\sum_t
+    \mathbf 1^\top L_t`, marked by ``R = None``). The sums over steps are taken at the
+    end as *one* matrix product of the stacked factors, which is faster than a small
+    product per step.
     """
 
     _act_gates = 0  # gate values saved per row, in units of hidden_size
@@ -145,10 +148,6 @@ class _Recurrence(_Builtin):
         return None
 
     @classmethod
-    def _split(cls, act, hidden: int):
-        return None
-
-    @classmethod
     def _backprop(cls, ctx, grad):
         r"""Back-propagation through time: the steps in reverse order, each turning the
         gradient of its new states (from the output rows, plus what the next step sent
@@ -167,8 +166,8 @@ class _Recurrence(_Builtin):
         hidden = cls._hidden(weights)
         steps, n_rows = ctx.steps, xw.shape[0]
         seq_grad, carry = grad[:n_rows], grad[n_rows:]
-        acc: dict = {}
-        parts = []
+        needs = ctx.needs_input_grad[2 : 2 + ctx.n_weights]
+        parts, factors = [], {}  # factors: weight index -> (left factors, right factors)
         for k in range(len(steps) - 1, -1, -1):
             off, n = steps[k]
             rows = slice(off, off + n)
@@ -177,14 +176,25 @@ class _Recurrence(_Builtin):
             prev = _previous(out, s0, steps, k, join)
             if graph:
                 gates = cls._gates(xw[rows], prev, out[rows], weights)
-            else:
-                gates = cls._split(None if act is None else act[rows], hidden)
-            d_xw, d_prev = cls._step_grad(g, prev, gates, out[rows], weights, acc, join)
+            else:  # (an Elman layer saves no gates: its derivative comes from its output)
+                gates = out[rows] if act is None else cls._split(act[rows], hidden)
+            d_xw, d_prev, products = cls._step_grad(g, prev, gates, weights, needs, join)
             parts.append(d_xw)
+            for key, (left, right) in products.items():
+                lefts, rights = factors.setdefault(key, ([], []))
+                lefts.append(left)
+                rights.append(right)
             carry = d_prev if full else join([d_prev, carry[n:]], 0)
         if not ctx.reverse:  # collected last step first: put the rows back in order
-            parts.reverse()
-        grads = [join(parts, 0), carry] + [acc.get(i) for i in range(ctx.n_weights)]
+            for rows_list in [parts] + [lst for pair in factors.values() for lst in pair]:
+                rows_list.reverse()
+        d_xw = join(parts, 0)
+        weight_grads = [None] * ctx.n_weights
+        for key, (lefts, rights) in factors.items():
+            same = all(a is b for a, b in zip(lefts, parts))
+            left = d_xw if same else join(lefts, 0)
+            weight_grads[key] = left.sum(0) if rights[0] is None else left.T @ join(rights, 0)
+        grads = [d_xw, carry, *weight_grads]
         if not graph:
             grads = [None if g is None else Tensor._wrap(g) for g in grads]
         grads += [None, None]  # batch_sizes, reverse
@@ -230,13 +240,12 @@ class _RNNLayer(_Recurrence):
 
     @classmethod
     def _gates(cls, xw, prev, new, weights):
-        return None  # the derivative is read off the new state itself
+        return new  # the derivative is read off the new state itself
 
     @classmethod
-    def _step_grad(cls, g, prev, gates, new, weights, acc, join):
+    def _step_grad(cls, g, prev, new, weights, needs, join):
         d = g * (new > 0) if cls._relu else g * (1 - new * new)
-        _accumulate(acc, 0, d.T @ prev)
-        return d, d @ weights[0]
+        return d, d @ weights[0], {0: (d, prev)} if needs[0] else {}
 
 
 class RNNTanhLayer(_RNNLayer):
@@ -332,19 +341,22 @@ class LSTMLayer(_Recurrence):
         return i, f, g, o, (f * prev[:, proj:] + i * g).tanh()
 
     @staticmethod
-    def _step_grad(grad, prev, gates, new, weights, acc, join):
+    def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, w_hr = weights
         proj = w_hh.shape[1]
         i, f, g, o, tc = gates
         gh, gc = grad[:, :proj], grad[:, proj:]
+        products = {}
         if w_hr is not None:
-            _accumulate(acc, 1, gh.T @ (o * tc))
+            if needs[1]:
+                products[1] = (gh, o * tc)
             gh = gh @ w_hr
         gc = gc + gh * o * (1 - tc * tc)
         d = join([gc * g * i * (1 - i), gc * prev[:, proj:] * f * (1 - f),
                   gc * i * (1 - g * g), gh * tc * o * (1 - o)], 1)
-        _accumulate(acc, 0, d.T @ prev[:, :proj])
-        return d, join([d @ w_hh, gc * f], 1)
+        if needs[0]:
+            products[0] = (d, prev[:, :proj])
+        return d, join([d @ w_hh, gc * f], 1), products
 
 
 class GRULayer(_Recurrence):
@@ -427,17 +439,17 @@ class GRULayer(_Recurrence):
         return r, z, (xw[:, 2 * hidden :] + r * qn).tanh(), qn
 
     @staticmethod
-    def _step_grad(grad, prev, gates, new, weights, acc, join):
+    def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, b_hh = weights
         r, z, n, qn = gates
         dn = grad * (1 - z) * (1 - n * n)
         dz = grad * (prev - n) * z * (1 - z)
         dr = dn * qn * r * (1 - r)
         e = join([dr, dz, dn * r], 1)
-        _accumulate(acc, 0, e.T @ prev)
-        if b_hh is not None:
-            _accumulate(acc, 1, e.sum(0))
-        return join([dr, dz, dn], 1), grad * z + e @ w_hh
+        products = {0: (e, prev)} if needs[0] else {}
+        if b_hh is not None and needs[1]:
+            products[1] = (e, None)
+        return join([dr, dz, dn], 1), grad * z + e @ w_hh, products
 
 
 __all__ = ["GRULayer", "LSTMLayer", "RNNReluLayer", "RNNTanhLayer"]

@@ -57,9 +57,9 @@ class PackedSequence(PackedSequence_):
     """
 
     def __new__(  # noqa: PYI034
-            cls, data: Any, batch_sizes: Tensor | None = None,
-                sorted_indices: Tensor | None = None,
-                unsorted_indices: Tensor | None = None) -> PackedSequence:
+        cls, data: Any, batch_sizes: Tensor | None = None,
+        sorted_indices: Tensor | None = None, unsorted_indices: Tensor | None = None,
+    ) -> PackedSequence:
         if unsorted_indices is None:
             unsorted_indices = invert_permutation(sorted_indices)
         if batch_sizes is None:  # PackedSequence((data, batch_sizes), ...)
