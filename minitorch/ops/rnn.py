@@ -122,6 +122,10 @@ class _Recurrence(_Builtin):
 
     _act_gates = 0  # gate values saved per row, in units of hidden_size
 
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx._fn._backprop(ctx, grad)
+
     @classmethod
     def _loop(cls, ctx, xw, s0, weights: tuple, batch_sizes, reverse: bool):
         xp = get_array_module(xw)
@@ -221,10 +225,6 @@ class _RNNLayer(_Recurrence):
         return ctx._fn._loop(ctx, xw, s0, (w_hh,), batch_sizes, reverse)
 
     @staticmethod
-    def backward(ctx, grad):
-        return ctx._fn._backprop(ctx, grad)
-
-    @staticmethod
     def _hidden(weights) -> int:
         return weights[0].shape[0]
 
@@ -295,11 +295,7 @@ class LSTMLayer(_Recurrence):
 
     @staticmethod
     def forward(ctx, xw, s0, w_hh, w_hr, batch_sizes, reverse):
-        return LSTMLayer._loop(ctx, xw, s0, (w_hh, w_hr), batch_sizes, reverse)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return LSTMLayer._backprop(ctx, grad)
+        return ctx._fn._loop(ctx, xw, s0, (w_hh, w_hr), batch_sizes, reverse)
 
     @staticmethod
     def _hidden(weights) -> int:
@@ -388,11 +384,7 @@ class GRULayer(_Recurrence):
 
     @staticmethod
     def forward(ctx, xw, s0, w_hh, b_hh, batch_sizes, reverse):
-        return GRULayer._loop(ctx, xw, s0, (w_hh, b_hh), batch_sizes, reverse)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return GRULayer._backprop(ctx, grad)
+        return ctx._fn._loop(ctx, xw, s0, (w_hh, b_hh), batch_sizes, reverse)
 
     @staticmethod
     def _hidden(weights) -> int:
