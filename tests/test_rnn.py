@@ -25,6 +25,7 @@ from minitorch.ops import rnn as R
 from minitorch.utils.torch_interop import state_dict_from_torch, state_dict_to_torch
 
 torch.set_num_threads(1)  # tiny inputs: threads only add overhead
+pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")
 
 TOL = {np.float64: 1e-10, np.float32: 2e-5}
 TDT = {np.float64: torch.float64, np.float32: torch.float32}

@@ -6,8 +6,8 @@ How a recurrent layer is split into ops
 For input rows :math:`x_t` the layer computes :math:`s_t = \text{cell}(x_t W_{ih}^\top
 + b, s_{t-1})`. The input projection does not depend on the state, so the modules do it
 for *all* time steps as one matrix product (``F.linear``) before the loop. What is left
-is the recurrence, which is one Function here (:class:`RNNLayer`, :class:`LSTMLayer`,
-:class:`GRULayer`): its ``forward`` loops over the time steps on raw arrays, a handful of
+is the recurrence, which is one Function here (:class:`RNNTanhLayer`,
+:class:`RNNReluLayer`, :class:`LSTMLayer`, :class:`GRULayer`): its ``forward`` loops over the time steps on raw arrays, a handful of
 NumPy calls per step (one product :math:`h_{t-1} W_{hh}^\top`, the gates); its
 ``backward`` is back-propagation through time, the same loop run backwards with each
 step's gradient derived in the class docstring.
@@ -16,7 +16,7 @@ Why one Function per layer rather than one per step: a per-step Function would r
 slice of the projected input through an indexing node, and every such node's gradient
 is a zero tensor the size of the *whole* sequence with one slice filled in, so a
 sequence of T steps would cost :math:`T^2` in gradient memory traffic. Here the
-per-step gradients are written straight into their rows.
+per-step gradients are joined once, in row order, into the gradient of the projection.
 
 The packed layout
 -----------------
@@ -109,8 +109,8 @@ class _Recurrence(_Builtin):
     and the gate values into the rows it is handed), ``_gates`` (the same gate values
     recomputed with Tensor ops, for ``create_graph``), ``_split`` (the saved gate values
     of some rows, as ``_gates`` returns them; not needed where ``_gates`` returns the new
-    state) and ``_step_grad`` (one step's gradient,
-    written with operators only, so it runs on arrays and on Tensors alike).
+    state) and ``_step_grad`` (one step's gradient, written with operators only, so it
+    runs on arrays and on Tensors alike).
 
     ``_step_grad`` returns the gradients of the step's projected input rows and of its
     previous states, and, for each recurrent weight, the two factors of that step's term
