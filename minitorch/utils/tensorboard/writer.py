@@ -15,7 +15,7 @@ import os
 import socket
 import time
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
@@ -24,6 +24,9 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from . import summary as S
 from ._graph import build_graph
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
