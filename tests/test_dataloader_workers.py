@@ -241,3 +241,15 @@ def test_persistent_loader_is_freed_when_dropped(context, how):
     assert gone() is None and data_gone() is None  # the dataset's memory is freed too
     assert _settled(threading.active_count, threads) == threads
     assert _no_children_left()
+
+
+def test_benchmark_pipeline_runs(tmp_path):
+    pytest.importorskip("PIL", reason="the benchmark's images need Pillow")
+    from benchmarks import dataloader as bench
+
+    bench.write_images(tmp_path, 40)
+    x = bench.PilPipeline()(bench.FolderDataset(str(tmp_path), lambda im: im)[0][0])
+    assert x.shape == (3, 32, 32) and x.dtype == np.float32
+    runs = [bench.run_one("minitorch", str(tmp_path), w, c, 16) for w, c in ((0, None), (2, FORK))]
+    assert [r["images"] for r in runs] == [40, 40]
+    assert _no_children_left()

@@ -225,6 +225,8 @@ def _write_everything(Writer, logdir, tensor, data):
         w.add_text("txt", "hello *world*", 2)
         w.add_pr_curve("pr", data["labels"], data["preds"], 0, num_thresholds=20)
         w.add_hparams({"lr": 0.1, "opt": "sgd", "flag": True}, {"hp/acc": 0.9}, run_name="hp")
+        w.add_histogram_raw("h_raw", 0.5, 9.0, 5, 20.0, 100.0, [1.0, 5.0, 10.0], [1, 2, 2], 3)
+        w.add_pr_curve_raw("pr_raw", *data["pr_raw"], global_step=1, num_thresholds=3)
         w.add_embedding(tensor(data["emb"]), metadata=list("abcdef"),
                         label_img=tensor(data["thumbs"]), tag="emb/x")
 
@@ -242,6 +244,8 @@ def test_same_as_torch(tmp_path, rng):
         "preds": rng.random(100),
         "emb": rng.normal(size=(6, 3)),
         "thumbs": rng.random((6, 3, 4, 5)).astype(np.float32),
+        "pr_raw": [np.array([3.0, 2, 1]), np.array([4.0, 1, 0]), np.array([0.0, 3, 4]),
+                   np.array([0.0, 1, 2]), np.array([0.4, 0.6, 1]), np.array([1.0, 0.6, 0.3])],
     }
     _write_everything(SummaryWriter, tmp_path / "mt", minitorch.tensor, data)
     _write_everything(TorchWriter, tmp_path / "pt", torch.tensor, data)
@@ -252,13 +256,13 @@ def test_same_as_torch(tmp_path, rng):
         [(e.step, e.value) for e in ours.Scalars("loss")],
         [(e.step, e.value) for e in theirs.Scalars("loss")],
     )
-    for tag in ("h", "h_fd"):
+    for tag in ("h", "h_fd", "h_raw"):
         assert ours.Histograms(tag)[0].histogram_value == theirs.Histograms(tag)[0].histogram_value
     for tag in ("img", "batch", "nhwc"):
         a, b = ours.Images(tag)[0], theirs.Images(tag)[0]
         assert (a.width, a.height) == (b.width, b.height)
         np.testing.assert_array_equal(_pixels(a), _pixels(b))
-    for tag in ("txt/text_summary", "pr"):
+    for tag in ("txt/text_summary", "pr", "pr_raw"):
         a, b = ours.Tensors(tag)[0], theirs.Tensors(tag)[0]
         assert a.step == b.step
         assert a.tensor_proto.tensor_shape == b.tensor_proto.tensor_shape
@@ -330,6 +334,10 @@ def test_bad_input(tmp_path):
             w.add_embedding(np.zeros(3))
         with pytest.raises(TypeError, match="add_graph: model must be an nn.Module"):
             w.add_graph(lambda x: x, minitorch.zeros(1))
+        with pytest.raises(ValueError, match="bucket_limits"):
+            w.add_histogram_raw("x", 0, 1, 2, 1, 1, [1.0], [1, 1])
+        with pytest.raises(NotImplementedError, match="add_video is not provided"):
+            w.add_video("x", np.zeros((1, 1, 3, 2, 2)))
         w.add_image("nan", np.full((3, 2, 2), np.nan))  # NaN pixels are black, no warning
     assert not _pixels(_read(tmp_path).Images("nan")[0]).any()
     (tmp_path / "file").write_text("")
@@ -398,3 +406,26 @@ def test_tensorboard_server_shows_the_scalars(tmp_path):
             server.kill()
             server.wait(timeout=20)
     assert server.poll() is not None
+
+
+# ---- the examples' --tensorboard flag ----------------------------------------------------
+def test_example_tensorboard_flag(tmp_path):
+    mnist = os.environ.get("MINITORCH_MNIST_DIR", "")
+    if not os.path.isdir(mnist):
+        pytest.skip(f"needs MNIST in {mnist!r} (MINITORCH_MNIST_DIR)")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run(
+        [sys.executable, os.path.join(repo, "examples", "mnist_cnn.py"), "--epochs", "2",
+         "--max-batches", "2", "--limit-train", "200", "--limit-test", "100", "--quiet",
+         "--data-dir", mnist, "--out-dir", str(tmp_path), "--tensorboard"],
+        cwd=repo, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    acc = _read(tmp_path / "tensorboard")
+    assert acc.Tags()["scalars"] == ["loss/train", "loss/test", "accuracy/test"]
+    assert [e.step for e in acc.Scalars("accuracy/test")] == [1, 2]
+    assert all(0 <= e.value <= 1 for e in acc.Scalars("accuracy/test"))
+    (grid,) = acc.Images("inputs/first_batch")
+    assert (grid.width, grid.height) == (8 * 28, 8 * 28)  # 64 images, 8 a row
+    ops = [n.op for n in acc.Graph().node]
+    assert ops.count("ConvolutionBackward0") == 2 and ops.count("Parameter") == 6

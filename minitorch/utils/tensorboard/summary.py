@@ -33,6 +33,8 @@ from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
 from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
 
 __all__ = [
+    "HistogramProto",
+    "Summary",
     "convert_to_hwc",
     "histogram",
     "hparams",

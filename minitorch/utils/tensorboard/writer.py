@@ -196,6 +196,28 @@ class SummaryWriter:
             bins = self.default_bins
         self._add(S.histogram(tag, values, bins, max_bins), global_step, walltime)
 
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,
+        max: float,
+        num: int,
+        sum: float,
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Log a histogram already counted: ``bucket_counts[i]`` values up to ``bucket_limits[i]``."""
+        limits = _array(bucket_limits, "bucket_limits")
+        counts = _array(bucket_counts, "bucket_counts")
+        if len(limits) != len(counts):
+            raise ValueError("len(bucket_limits) != len(bucket_counts), see the document.")
+        proto = S.HistogramProto(min=min, max=max, num=num, sum=sum, sum_squares=sum_squares,
+                                 bucket_limit=limits.tolist(), bucket=counts.tolist())
+        self._add(S.Summary(value=[S.Summary.Value(tag=tag, histo=proto)]), global_step, walltime)
+
     def add_pr_curve(
         self,
         tag: str,
@@ -208,6 +230,34 @@ class SummaryWriter:
     ) -> None:
         """Log a precision-recall curve of binary ``labels`` against ``predictions`` in [0, 1]."""
         self._add(S.pr_curve(tag, labels, predictions, num_thresholds, weights),
+                  global_step, walltime)
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Log a precision-recall curve from counts already computed per threshold."""
+        rows = [_array(v, name).astype(np.float64) for v, name in (
+            (true_positive_counts, "true_positive_counts"),
+            (false_positive_counts, "false_positive_counts"),
+            (true_negative_counts, "true_negative_counts"),
+            (false_negative_counts, "false_negative_counts"),
+            (precision, "precision"), (recall, "recall"))]
+        if len({len(r) for r in rows}) != 1:
+            raise ValueError(
+                f"add_pr_curve_raw: the six arrays must have one length, got {[len(r) for r in rows]}"
+            )
+        self._add(S._pr_summary(tag, np.stack(rows), min(int(num_thresholds), 127)),
                   global_step, walltime)
 
     def add_hparams(
@@ -361,6 +411,37 @@ class SummaryWriter:
         _write(os.path.join(logdir, "projector_config.pbtxt"),
                text_format.MessageToString(self._projector_config).encode())
 
+    # ---- not provided ----------------------------------------------------------------
+    def _not_provided(self, name: str) -> None:
+        raise NotImplementedError(
+            f"SummaryWriter.{name} is not provided by minitorch (see the README's differences "
+            "from PyTorch); log images with add_image/add_images and numbers with add_scalar"
+        )
+
+    def add_video(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError``."""
+        self._not_provided("add_video")
+
+    def add_audio(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError``."""
+        self._not_provided("add_audio")
+
+    def add_mesh(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError``."""
+        self._not_provided("add_mesh")
+
+    def add_onnx_graph(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError`` (use add_graph)."""
+        self._not_provided("add_onnx_graph")
+
+    def add_image_with_boxes(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError``."""
+        self._not_provided("add_image_with_boxes")
+
+    def add_custom_scalars(self, *args: Any, **kwargs: Any) -> None:
+        """Not provided: raises ``NotImplementedError`` (use add_scalars)."""
+        self._not_provided("add_custom_scalars")
+
     # ---- lifetime ------------------------------------------------------------------
     def flush(self) -> None:
         """Write every pending event to disk now."""
@@ -383,6 +464,13 @@ class SummaryWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _array(values: Any, name: str) -> np.ndarray:
+    """A flat array from a Tensor, an array or a list (the ``*_raw`` methods take lists)."""
+    if isinstance(values, (list, tuple)):
+        return np.asarray(values).reshape(-1)
+    return S.make_np(values, name).reshape(-1)
 
 
 def _write(path: str, data: bytes) -> None:
