@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .engine import _collect
-from .function import Node, _accumulator
+from .function import Node
 
 __all__ = ["iter_graph"]
 
@@ -29,12 +29,9 @@ def _root_nodes(roots: Any) -> list[Node]:
     nodes: list[Node] = []
     for r in roots:
         if isinstance(r, Tensor):
-            if r.grad_fn is not None:
-                r = r.grad_fn
-            elif r.requires_grad:
-                r = _accumulator(r)
-            else:
+            if not r.requires_grad:
                 continue
+            r = r.grad_fn if r.grad_fn is not None else r._grad_accumulator_node()
         elif not isinstance(r, Node):
             raise TypeError(
                 f"iter_graph(): expected Tensors or graph nodes as roots, got {type(r).__name__}"
