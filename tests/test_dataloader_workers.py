@@ -156,11 +156,10 @@ def test_dead_worker_and_unsendable_batch_and_timeout():
     with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid \d+\) exited unexpectedly"):
         list(mdata.DataLoader(_Exits(), batch_size=1, num_workers=2,
                               multiprocessing_context=FORK))
-    start = time.monotonic()
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
         list(mdata.DataLoader(_Sleepy(), batch_size=1, num_workers=1, timeout=0.2,
                               multiprocessing_context=FORK))
-    assert time.monotonic() - start < 15  # the sleeping worker was stopped, not waited for
+    assert not multiprocessing.active_children()  # the sleeping worker was stopped at once
     with pytest.raises(TypeError, match="cannot send a object to the main process"):
         list(mdata.DataLoader(_Opaque(), batch_size=None, num_workers=1,
                               multiprocessing_context=FORK))
