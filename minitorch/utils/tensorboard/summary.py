@@ -110,12 +110,10 @@ def histogram(tag: str, values: Any, bins: Any, max_bins: int | None = None) -> 
     arr = make_np(values, "values").astype(float).reshape(-1)
     if arr.size == 0:
         raise ValueError("add_histogram: values has no element")
-    finite = arr[np.isfinite(arr)]
-    if isinstance(bins, str) and finite.size != arr.size:
-        # NumPy's rules need a finite range; count the finite values, as the edges do.
-        counts, limits = np.histogram(finite if finite.size else np.zeros(1), bins=bins)
-    else:
-        counts, limits = np.histogram(arr, bins=bins)
+    if isinstance(bins, str):  # a NumPy rule: edges from the finite values only
+        finite = arr[np.isfinite(arr)]
+        bins = np.histogram_bin_edges(finite if finite.size else np.zeros(1), bins=bins)
+    counts, limits = np.histogram(arr, bins=bins)  # values outside the edges are not counted
     if max_bins is not None and len(counts) > max_bins:
         group = len(counts) // max_bins
         counts = np.pad(counts, (0, -len(counts) % group)).reshape(-1, group).sum(axis=1)
