@@ -41,6 +41,8 @@ except ImportError:
     sys.path.insert(0, str(REPO_ROOT))
     import minitorch
 
+import _tensorboard
+
 from minitorch.utils.data import DataLoader, TensorDataset
 
 EVAL_BATCH_SIZE = 1000
@@ -99,6 +101,7 @@ def parse_args(name: str, description: str | None, *, epochs: int, batch_size: i
     p.add_argument("--compare-torch", action="store_true",
                    help="train the identical model with PyTorch side by side and compare")
     p.add_argument("--quiet", action="store_true", help="no progress bars or per-epoch lines")
+    _tensorboard.add_argument(p)
     if add_arguments is not None:
         add_arguments(p)
     args = p.parse_args(argv)
@@ -323,6 +326,8 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
                                         make_scheduler, args))
 
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+    board = _tensorboard.from_args(args)
+    board.log_first_batch(model, train_set[: args.batch_size][0])
     for epoch in range(start + 1, args.epochs + 1):
         train_losses, step_seconds, data_seconds = train_epoch(learners, train_set, epoch, args)
         for lrn, train_loss, seconds in zip(learners, train_losses, step_seconds):
@@ -334,11 +339,13 @@ def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Call
                        step_seconds=seconds,  # the twin's batches come from minitorch's loader
                        data_seconds=data_seconds if lrn is learner else 0.0,
                        eval_seconds=time.perf_counter() - tic)
+        board.log_epoch(epoch, *(learner.history[k][-1] for k in HISTORY_KEYS[:3]))
         save_checkpoint(out_dir / CHECKPOINT, learner, epoch, args)
         if not args.quiet:
             print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
                              for lrn in learners), flush=True)
 
+    board.close()
     plot_curves(learners, out_dir / CURVES)
     print_summary(learners, args, out_dir)
     return Result(model, learner.history, learners[1] if args.compare_torch else None)
