@@ -79,6 +79,7 @@ from ._random import (
     set_rng_state,
 )
 from ._tensor_methods import addcdiv, addcmul, lerp
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -213,6 +214,7 @@ half = float16
 __version__ = "0.1.0"
 
 _LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types", "backends"}
+_LAZY |= {"profiler", "viz"}
 
 
 def __getattr__(name: str):
