@@ -147,7 +147,7 @@ def test_trace_order_is_the_engines_and_values_match_torch():
     bias = [s for s in add.sent if s.to == "AccumulateGrad" and s.shape == (2,)]
     assert bias and bias[0].returned_shape == (3, 2)
     text = str(tape)
-    assert "returned (3, 2), summed to (2)" in text and "leaf .grad =" in text
+    assert "returned (3, 2), summed to (2,)" in text and "leaf .grad =" in text
     assert text.splitlines()[1].split()[:2] == ["0", "MeanBackward0"]
 
 

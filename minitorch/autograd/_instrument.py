@@ -147,9 +147,14 @@ def accumulate(node, grad, create_graph: bool) -> None:
 def _run_post_hooks(node, grads: tuple, grad) -> tuple:
     """``Node.register_hook``: ``hook(grad_inputs, grad_outputs)`` may replace grad_inputs.
 
-    ``grad_inputs`` holds one entry per Tensor input (the edges of ``next_functions``).
+    ``grad_inputs`` holds one entry per Tensor input (the edges of ``next_functions``),
+    already summed to that input's shape, as PyTorch's hooks see them.
     """
+    from .engine import _sum_to_shape
+
     where = [i for i, m in enumerate(node._input_meta) if m is not None]
+    grads = tuple(g if g is None or m is None else _sum_to_shape(g, m[1], m[2])
+                  for g, m in zip(grads, node._input_meta))
     for hook in list(node._post_hooks):
         new = hook(tuple(grads[i] if i < len(grads) else None for i in where), (grad,))
         if new is not None:

@@ -70,7 +70,7 @@ class Step:
 
 
 def _shape(shape) -> str:
-    return "None" if shape is None else "(" + ", ".join(str(n) for n in shape) + ")"
+    return "None" if shape is None else str(tuple(int(n) for n in shape))
 
 
 def _fmt(shape, values) -> str:
