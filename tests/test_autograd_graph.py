@@ -108,7 +108,7 @@ def test_node_hooks_like_torch():
         y = x * lib.tensor(x_np + 1)  # grad_inputs: (for x, None for the constant)
         z = y.exp().sum()
         log = []
-        y.grad_fn.register_prehook(lambda gout: log.append(("pre", arr(gout[0]))))
+        y.grad_fn.register_prehook(lambda gout, log=log: log.append(("pre", arr(gout[0]))))
         h = y.grad_fn.register_hook(lambda gin, gout: (gin[0] * 2, gin[1]))
         z.backward(retain_graph=True)
         seen[lib.__name__] = (arr(x.grad), log[0][1])
@@ -173,9 +173,9 @@ def test_saved_inputs_are_the_inputs_and_freed_after_backward():
         assert y.grad_fn._saved_other is b and y.grad_fn._saved_self is a
         y.sum().backward()
         with pytest.raises(RuntimeError, match="after they have already been freed"):
-            y.grad_fn._saved_other
+            _ = y.grad_fn._saved_other
         with pytest.raises(AttributeError):
-            y.grad_fn._saved_nonexistent
+            _ = y.grad_fn._saved_nonexistent
 
 
 # ------------------------------------------------------------------- saved_tensors_hooks

@@ -38,9 +38,8 @@ def test_rows_match_torch_for_the_same_ops():
 
 
 def test_times_nest_self_and_total():
-    with profile(record_shapes=True) as prof:
-        with record_function("my_block"):
-            run_ops(minitorch)
+    with profile(record_shapes=True) as prof, record_function("my_block"):
+        run_ops(minitorch)
     events = prof.events()
     block = next(e for e in events if e.name == "my_block")
     assert block.cpu_time_total >= sum(c.cpu_time_total for c in block.children) > 0
@@ -82,13 +81,11 @@ def test_export_chrome_trace(tmp_path):
 
 
 def test_errors_and_cleanup():
-    with profile():
-        with pytest.raises(RuntimeError, match="Profiler is already enabled"):
-            with profile():
-                pass
+    with profile(), pytest.raises(RuntimeError, match="Profiler is already enabled"):
+        profile().start()
+    with profile() as prof:
+        run_ops(minitorch)
     with pytest.raises(RuntimeError, match="record_shapes=True"):
-        with profile() as prof:
-            run_ops(minitorch)
         prof.key_averages(group_by_input_shape=True)
     with record_function("no profiler running"):  # a no-op, like torch's
         run_ops(minitorch)

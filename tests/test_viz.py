@@ -60,10 +60,10 @@ def test_dot_structure_is_the_grad_fn_graph():
     ids = graph.ids
     edges, names = walked_edges(loss)
     assert set(ids) == set(names)
-    dot_edges = set(re.findall(r"^\t(n\d+) -> (n\d+)$", src, re.M))
+    dot_edges = set(re.findall(r"^\t(n\d+) -> (n\d+)$", src, re.MULTILINE))
     assert dot_edges == {(ids[a], ids[b]) for a, b in edges}
     for node, nid in ids.items():
-        assert re.search(rf'^\t{nid} \[label="{names[node]}"', src, re.M)
+        assert re.search(rf'^\t{nid} \[label="{names[node]}"', src, re.MULTILINE)
     # leaves: named from params, with shapes, feeding their AccumulateGrad
     for name, t in params.items():
         nid = ids[t._grad_accumulator_node()]
@@ -184,7 +184,7 @@ def test_backward_html_in_headless_chromium(tmp_path):
     n = len(expected)
     presses = ["next"] * n + ["next", "prev", "first", "last"]
     dom = dump_dom(page.as_uri() + "?press=" + ",".join(presses))
-    log = re.search(r'<pre id="press-log">(.*?)</pre>', dom, re.S)
+    log = re.search(r'<pre id="press-log">(.*?)</pre>', dom, re.DOTALL)
     assert log, dom[:2000]
     states = [json.loads(line) for line in html.unescape(log.group(1)).splitlines()]
     assert len(states) == len(presses)
@@ -201,5 +201,5 @@ def test_backward_html_in_headless_chromium(tmp_path):
         assert f"{name}: leaf .grad" in final
     # the fragment opens the page at a step
     dom = dump_dom(page.as_uri() + "#step=2")
-    assert re.search(r'<span id="counter">step 3 / %d</span>' % n, dom)
+    assert re.search(rf'<span id="counter">step 3 / {n}</span>', dom)
     assert sorted(os.listdir(tmp_path)) == ["backward.html"]

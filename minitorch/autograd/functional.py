@@ -22,11 +22,9 @@ was a tuple. ``vectorize`` is accepted and changes nothing (rows are computed on
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from . import grad_mode
 from .engine import grad as _autograd_grad_api
-
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -165,7 +163,7 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
 
     ``v`` has the inputs' shapes; it may be ``None`` when the input is one element.
     """
-    in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
+    _, inputs = _as_tuple(inputs, "inputs", "jvp")
     inputs = _prepare_inputs(inputs, create_graph)
     v = _v_or_default(v, inputs, "jvp", "input to the user-provided function is")
     out_tuple, outputs = _call(func, inputs, "jvp")

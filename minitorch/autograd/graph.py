@@ -105,7 +105,7 @@ class saved_tensors_hooks:
         self.pack_hook = pack_hook
         self.unpack_hook = unpack_hook
 
-    def __enter__(self) -> saved_tensors_hooks:
+    def __enter__(self):  # returns self
         _instrument.pack_hooks.append((self.pack_hook, self.unpack_hook))
         _instrument.refresh()
         return self

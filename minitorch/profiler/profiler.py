@@ -85,7 +85,7 @@ class profile:
     def step(self) -> None:
         """Accepted for PyTorch compatibility (no schedules: every step is recorded)."""
 
-    def __enter__(self) -> profile:
+    def __enter__(self):  # returns self
         self.start()
         return self
 
@@ -153,7 +153,7 @@ class record_function:
         self._event = None
         self._prof = None
 
-    def __enter__(self) -> record_function:
+    def __enter__(self):  # returns self
         if _instrument.profilers:
             self._prof = _instrument.profilers[-1]
             self._event = self._prof._begin(self.name)

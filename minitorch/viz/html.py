@@ -31,7 +31,7 @@ def _inline_svg(svg: str) -> str:
     namespace URLs, which an HTML page does not need)."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
-    return re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
 
 
 def backward_html(var, path: str | os.PathLike,

@@ -14,7 +14,6 @@ also shows what the leaf's ``.grad`` holds afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -145,6 +144,6 @@ class trace_backward:
         _instrument.refresh()
         return self.tape
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         _instrument.tapes.remove(self.tape)
         _instrument.refresh()
