@@ -10,6 +10,7 @@ to 2 and 1) and saves ``fit.png`` (the data and the fitted line) and ``curves.pn
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import _common as common
@@ -25,20 +26,63 @@ def make_data(n: int, generator: minitorch.Generator) -> TensorDataset:
     return TensorDataset(x, y)
 
 
+def train_one_epoch(model, loss_fn, optimizer, batches) -> float:
+    """One pass over the training batches; returns the mean training loss."""
+    model.train()
+    total, n = 0.0, 0
+    for x, y in batches:
+        optimizer.zero_grad()      # gradients accumulate: clear the last step's
+        output = model(x)          # forward: records the graph
+        loss = loss_fn(output, y)
+        loss.backward()            # backward: fills p.grad for every parameter p
+        optimizer.step()           # update the parameters from their .grad
+        total += loss.item() * len(y)
+        n += len(y)
+    return total / n
+
+
+def evaluate(lib, model, loss_fn, batches) -> float:
+    """Mean loss over the test batches, without recording a graph."""
+    model.eval()
+    total, n = 0.0, 0
+    with lib.no_grad():
+        for x, y in batches:
+            total += loss_fn(model(x), y).item() * len(y)
+            n += len(y)
+    return total / n
+
+
 def main(argv: list[str] | None = None) -> int:
     args = common.parse_args("linear_regression", __doc__, epochs=20, batch_size=16, lr=0.05,
                              argv=argv)
     data = minitorch.Generator().manual_seed(args.seed)
     train_set, test_set = make_data(200, data), make_data(100, data)
 
-    result = common.fit(
+    train_set = common.prepare(train_set, args.limit_train, args.device)
+    test_set = common.prepare(test_set, args.limit_test, args.device)
+    learners = common.make_learners(  # minitorch's, and PyTorch's with --compare-torch
         args,
         build_model=lambda nn: nn.Linear(1, 1),
         make_optimizer=lambda optim, params: optim.SGD(params, lr=args.lr),
-        make_loss=lambda nn: nn.MSELoss(),
-        train_set=train_set, test_set=test_set)
+        make_loss=lambda nn: nn.MSELoss())
+    if args.show_graph:  # the graph of one batch, and its backward pass as a web page
+        common.show_graph(learners[0], train_set, args)
+    for epoch in range(args.start_epoch + 1, args.epochs + 1):
+        for lrn in learners:
+            batches = common.Batches(train_set, args, lrn, epoch)
+            tic = time.perf_counter()
+            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
+            train_seconds = time.perf_counter() - tic
+            tic = time.perf_counter()
+            test_loss = evaluate(lrn.lib, lrn.model, lrn.loss_fn,
+                                 common.Batches(test_set, args, lrn))
+            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=None,
+                       step_seconds=train_seconds - batches.data_seconds,
+                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
+        common.end_epoch(learners, epoch, args)  # checkpoint, one line per epoch
+    common.finish(learners, args)
+    model = learners[0].model
 
-    model = result.model
     print(f"learned: y = {model.weight.item():.4f} x + {model.bias.item():.4f}"
           "   (true: y = 2x + 1)")
     common.plot_fit(Path(args.out_dir) / "fit.png", model, train_set, args.device,

@@ -9,9 +9,12 @@ Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
 
     python examples/mnist_cnn.py
     python examples/mnist_cnn.py --compare-torch --epochs 1
+    python examples/mnist_cnn.py --show-graph --epochs 1   # graph.svg, backward.html
 """
 
 from __future__ import annotations
+
+import time
 
 import _common as common
 
@@ -26,14 +29,60 @@ def build_model(nn):
     )
 
 
+def train_one_epoch(model, loss_fn, optimizer, batches) -> float:
+    """One pass over the training batches; returns the mean training loss."""
+    model.train()
+    total, n = 0.0, 0
+    for x, y in batches:
+        optimizer.zero_grad()      # gradients accumulate: clear the last step's
+        output = model(x)          # forward: records the graph
+        loss = loss_fn(output, y)
+        loss.backward()            # backward: fills p.grad for every parameter p
+        optimizer.step()           # update the parameters from their .grad
+        total += loss.item() * len(y)
+        n += len(y)
+    return total / n
+
+
+def evaluate(lib, model, loss_fn, batches) -> tuple[float, float]:
+    """Mean loss and accuracy over the test batches, without recording a graph."""
+    model.eval()
+    total, correct, n = 0.0, 0, 0
+    with lib.no_grad():
+        for x, y in batches:
+            output = model(x)
+            total += loss_fn(output, y).item() * len(y)
+            correct += (output.argmax(1) == y).sum().item()
+            n += len(y)
+    return total / n, correct / n
+
+
 def main(argv: list[str] | None = None) -> int:
     args = common.parse_args("mnist_cnn", __doc__, epochs=3, batch_size=100, lr=2e-3, argv=argv)
-    train_set, test_set = common.load_mnist(args)
-    common.fit(args, build_model=build_model,
-               make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),
-               make_loss=lambda nn: nn.CrossEntropyLoss(),
-               make_scheduler=lambda lr_scheduler, opt: lr_scheduler.ExponentialLR(opt, gamma=0.5),
-               train_set=train_set, test_set=test_set, classify=True)
+    train_set, test_set = (common.prepare(ds, None, args.device) for ds in common.load_mnist(args))
+    learners = common.make_learners(    # minitorch's, and PyTorch's with --compare-torch
+        args, build_model=build_model,
+        make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),
+        make_loss=lambda nn: nn.CrossEntropyLoss(),
+        make_scheduler=lambda lr_scheduler, opt: lr_scheduler.ExponentialLR(opt, gamma=0.5))
+    if args.show_graph:  # the graph of one batch, and its backward pass as a web page
+        common.show_graph(learners[0], train_set, args)
+
+    for epoch in range(args.start_epoch + 1, args.epochs + 1):
+        for lrn in learners:
+            batches = common.Batches(train_set, args, lrn, epoch)
+            tic = time.perf_counter()
+            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
+            train_seconds = time.perf_counter() - tic
+            lrn.scheduler.step()
+            tic = time.perf_counter()
+            test_loss, test_acc = evaluate(lrn.lib, lrn.model, lrn.loss_fn,
+                                           common.Batches(test_set, args, lrn))
+            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
+                       step_seconds=train_seconds - batches.data_seconds,
+                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
+        common.end_epoch(learners, epoch, args)  # checkpoint, one line per epoch
+    common.finish(learners, args)  # curves.png, summary, comparison table
     return 0
 
 
