@@ -97,7 +97,7 @@ def normalise(name: str) -> str:
     ``autograd::engine::evaluate_function: X`` wrapper rows are dropped (None)."""
     if name.startswith("autograd::engine::evaluate_function"):
         return ""
-    return name[len("aten::"):] if name.startswith("aten::") else name
+    return name.removeprefix("aten::")
 
 
 def side_by_side(ours: list[dict], theirs: list[dict], steps: int, rows: int) -> str:

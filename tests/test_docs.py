@@ -45,3 +45,16 @@ def test_every_fence_is_labelled() -> None:
                 if not inside:
                     assert line.strip() != "```", f"{path.name}:{n}: unlabelled code fence"
                 inside = not inside
+
+
+def test_readme_first_snippet_has_a_nonzero_gradient(tmp_path: Path) -> None:
+    """The first snippet's seed puts both rows of x @ w on the active side of the ReLU, so
+    w.grad is not zero, and the comment in the README shows the value printed."""
+    first = python_blocks(REPO / "README.md")[0]
+    proc = subprocess.run([sys.executable, "-c", first], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr
+    printed = " ".join(proc.stdout.split())
+    assert "tensor([[10.9585], [15.2705]])" in printed, printed
+    assert "# d loss / d w: tensor([[10.9585], [15.2705]])" in first

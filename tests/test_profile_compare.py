@@ -22,7 +22,7 @@ def test_names_are_matched_across_libraries():
     text = side_by_side(ours, theirs, steps=2, rows=10)
     row = next(line for line in text.splitlines() if line.startswith("addmm"))
     assert row.split() == ["addmm", "3", "1.500", "3", "0.500", "3.00"]
-    assert re.search(r"^t\s+-\s+-\s+2\s+0\.005", text, re.M)
+    assert re.search(r"^t\s+-\s+-\s+2\s+0\.005", text, re.MULTILINE)
 
 
 def test_end_to_end(capsys):
@@ -30,7 +30,7 @@ def test_end_to_end(capsys):
     out = capsys.readouterr().out
     assert "each library in its own process" in out
     for name in ("addmm", "AddmmBackward0", "ReluBackward0", "NllLossBackward0"):
-        row = re.search(rf"^{name}\s+(\d+)\s+[\d.]+\s+(\d+)\s+[\d.]+", out, re.M)
+        row = re.search(rf"^{name}\s+(\d+)\s+[\d.]+\s+(\d+)\s+[\d.]+", out, re.MULTILINE)
         assert row, (name, out)  # present in both libraries' tables
     with pytest.raises(SystemExit):
         main(["--steps", "0"])

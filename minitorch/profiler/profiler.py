@@ -60,7 +60,7 @@ class profile:
         self.profile_memory = profile_memory
         self.on_trace_ready = on_trace_ready
         self.function_events: list[FunctionEvent] = []
-        self._stack: list[FunctionEvent] = []
+        self._stacks: dict[int, list[FunctionEvent]] = {}  # per thread: the open events
         self._t0 = 0
         self._running = False
         self._pid = os.getpid()
@@ -97,14 +97,17 @@ class profile:
         shapes = None
         if self.record_shapes:
             shapes = [list(a.shape) if hasattr(a, "shape") else [] for a in args]
-        event = FunctionEvent(name, time.perf_counter_ns() - self._t0, shapes,
-                              threading.get_ident(), self._stack[-1] if self._stack else None)
-        self._stack.append(event)
+        thread = threading.get_ident()
+        stack = self._stacks.setdefault(thread, [])
+        event = FunctionEvent(name, time.perf_counter_ns() - self._t0, shapes, thread,
+                              stack[-1] if stack else None)
+        stack.append(event)
         return event
 
     def _end(self, event: FunctionEvent, result=None) -> None:
         event.end_ns = time.perf_counter_ns() - self._t0
-        while self._stack and self._stack.pop() is not event:
+        stack = self._stacks[event.thread]
+        while stack and stack.pop() is not event:
             pass  # an exception skipped inner ends: drop them
         if self.profile_memory and result is not None and hasattr(result, "_data"):
             event.cpu_memory_usage = int(result._data.nbytes)
