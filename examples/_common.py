@@ -281,19 +281,35 @@ def prepare(dataset: TensorDataset, limit: int | None, device: str) -> TensorDat
     return TensorDataset(*(t[:limit].to(device) for t in dataset.tensors))
 
 
-def end_epoch(learners: list[Learner], epoch: int, args: argparse.Namespace) -> None:
-    """Checkpoint minitorch's learner and print the epoch's line(s)."""
-    save_checkpoint(Path(args.out_dir) / CHECKPOINT, learners[0], epoch, args)
-    if not args.quiet:
-        print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
-                         for lrn in learners), flush=True)
+def run_epochs(learners: list[Learner], args: argparse.Namespace, train_set: TensorDataset,
+               test_set: TensorDataset, train_one_epoch: Callable, evaluate: Callable) -> None:
+    """The bookkeeping around an example's own loop, for each epoch and each library:
 
-
-def finish(learners: list[Learner], args: argparse.Namespace) -> None:
-    """The loss/accuracy curves (``curves.png``) and the summary (and comparison table)."""
-    out_dir = Path(args.out_dir)
-    plot_curves(learners, out_dir / CURVES)
-    print_summary(learners, args, out_dir)
+    ``train_one_epoch(model, loss_fn, optimizer, batches)`` -> mean training loss, then the
+    scheduler's step, then ``evaluate(lib, model, loss_fn, batches)`` -> test loss (or
+    ``(loss, accuracy)``); the numbers and times go into the history, minitorch's learner is
+    checkpointed, a line is printed; at the end, ``curves.png`` and the summary.
+    """
+    for epoch in range(args.start_epoch + 1, args.epochs + 1):
+        for lrn in learners:
+            batches = Batches(train_set, args, lrn, epoch)
+            tic = time.perf_counter()
+            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
+            train_seconds = time.perf_counter() - tic
+            if lrn.scheduler is not None:
+                lrn.scheduler.step()
+            tic = time.perf_counter()
+            result = evaluate(lrn.lib, lrn.model, lrn.loss_fn, Batches(test_set, args, lrn))
+            test_loss, test_acc = result if isinstance(result, tuple) else (result, None)
+            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
+                       step_seconds=train_seconds - batches.data_seconds,
+                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
+        save_checkpoint(Path(args.out_dir) / CHECKPOINT, learners[0], epoch, args)
+        if not args.quiet:
+            print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
+                             for lrn in learners), flush=True)
+    plot_curves(learners, Path(args.out_dir) / CURVES)
+    print_summary(learners, args, Path(args.out_dir))
 
 
 def show_graph(learner: Learner, train_set: TensorDataset, args: argparse.Namespace) -> None:

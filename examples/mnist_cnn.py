@@ -14,8 +14,6 @@ Saves ``curves.png`` and a checkpoint per epoch in ``--out-dir``.
 
 from __future__ import annotations
 
-import time
-
 import _common as common
 
 
@@ -68,21 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_graph:  # the graph of one batch, and its backward pass as a web page
         common.show_graph(learners[0], train_set, args)
 
-    for epoch in range(args.start_epoch + 1, args.epochs + 1):
-        for lrn in learners:
-            batches = common.Batches(train_set, args, lrn, epoch)
-            tic = time.perf_counter()
-            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
-            train_seconds = time.perf_counter() - tic
-            lrn.scheduler.step()
-            tic = time.perf_counter()
-            test_loss, test_acc = evaluate(lrn.lib, lrn.model, lrn.loss_fn,
-                                           common.Batches(test_set, args, lrn))
-            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
-                       step_seconds=train_seconds - batches.data_seconds,
-                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
-        common.end_epoch(learners, epoch, args)  # checkpoint, one line per epoch
-    common.finish(learners, args)  # curves.png, summary, comparison table
+    # the loop above, for every epoch (and both libraries with --compare-torch), then
+    # checkpoints, curves.png and the summary
+    common.run_epochs(learners, args, train_set, test_set, train_one_epoch, evaluate)
     return 0
 
 

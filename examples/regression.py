@@ -11,10 +11,10 @@ predictions) and ``curves.png``.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import _common as common
+from linear_regression import evaluate, train_one_epoch  # the same loop, shown there
 
 import minitorch
 from minitorch.utils.data import TensorDataset
@@ -25,32 +25,6 @@ def make_data(n: int, generator: minitorch.Generator) -> TensorDataset:
     x = minitorch.rand(n, 1, generator=generator) * 4 - 2
     y = minitorch.sin(3 * x) + 0.1 * minitorch.randn(n, 1, generator=generator)
     return TensorDataset(x, y)
-
-
-def train_one_epoch(model, loss_fn, optimizer, batches) -> float:
-    """One pass over the training batches; returns the mean training loss."""
-    model.train()
-    total, n = 0.0, 0
-    for x, y in batches:
-        optimizer.zero_grad()      # gradients accumulate: clear the last step's
-        output = model(x)          # forward: records the graph
-        loss = loss_fn(output, y)
-        loss.backward()            # backward: fills p.grad for every parameter p
-        optimizer.step()           # update the parameters from their .grad
-        total += loss.item() * len(y)
-        n += len(y)
-    return total / n
-
-
-def evaluate(lib, model, loss_fn, batches) -> float:
-    """Mean loss over the test batches, without recording a graph."""
-    model.eval()
-    total, n = 0.0, 0
-    with lib.no_grad():
-        for x, y in batches:
-            total += loss_fn(model(x), y).item() * len(y)
-            n += len(y)
-    return total / n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,20 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         make_loss=lambda nn: nn.MSELoss())
     if args.show_graph:  # the graph of one batch, and its backward pass as a web page
         common.show_graph(learners[0], train_set, args)
-    for epoch in range(args.start_epoch + 1, args.epochs + 1):
-        for lrn in learners:
-            batches = common.Batches(train_set, args, lrn, epoch)
-            tic = time.perf_counter()
-            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
-            train_seconds = time.perf_counter() - tic
-            tic = time.perf_counter()
-            test_loss = evaluate(lrn.lib, lrn.model, lrn.loss_fn,
-                                 common.Batches(test_set, args, lrn))
-            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=None,
-                       step_seconds=train_seconds - batches.data_seconds,
-                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
-        common.end_epoch(learners, epoch, args)  # checkpoint, one line per epoch
-    common.finish(learners, args)
+    # the loop above, for every epoch (and both libraries with --compare-torch), then
+    # checkpoints, curves.png and the summary
+    common.run_epochs(learners, args, train_set, test_set, train_one_epoch, evaluate)
     model = learners[0].model
 
     common.plot_fit(Path(args.out_dir) / "fit.png", model, test_set, args.device,
