@@ -26,7 +26,8 @@ def test_names_are_matched_across_libraries():
 
 
 def test_end_to_end(capsys):
-    assert main(["--model", "mlp", "--batch-size", "4", "--steps", "1", "--warmup", "0"]) == 0
+    assert main(["--model", "mlp", "--batch-size", "4", "--steps", "1", "--warmup", "0",
+                 "--rows", "100"]) == 0
     out = capsys.readouterr().out
     assert "each library in its own process" in out
     for name in ("addmm", "AddmmBackward0", "ReluBackward0", "NllLossBackward0"):

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
 from . import _instrument
 from .function import AccumulateGrad, Node
 
@@ -73,8 +75,8 @@ def saved_attribute(node: Node, attr: str) -> Any:
     if kind == "const":
         return arg
     if kind == "scalar":
-        value = node.saved_tensors[arg]
-        return value.item() if hasattr(value, "item") else value
+        value = node.saved_tensors[arg]  # a NumPy scalar becomes a Python number; a Tensor
+        return value.item() if isinstance(value, np.generic) else value  # exponent stays
     shape = tuple(node._input_meta[arg][1])
     if kind == "sizes":
         return shape
