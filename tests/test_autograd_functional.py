@@ -18,8 +18,8 @@ def arr(t) -> np.ndarray:
 
 def close(ours, theirs, tol=1e-10) -> None:
     """Same structure (tensor / nested tuples) and values."""
-    if isinstance(theirs, tuple):
-        assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    if isinstance(theirs, (tuple, list)):
+        assert type(ours) is type(theirs) and len(ours) == len(theirs)
         for a, b in zip(ours, theirs):
             close(a, b, tol)
         return
@@ -60,11 +60,16 @@ def both(data, fn):
             fn(torch, TF, torch.tensor(x), torch.tensor(y), torch.tensor(u), torch.tensor(v)))
 
 
-@pytest.mark.parametrize("case", ["single", "two_in", "two_out", "create_graph"])
+@pytest.mark.parametrize("case", ["single", "two_in", "two_out", "create_graph", "forward",
+                                  "forward_two"])
 def test_jacobian(data, case):
     def run(lib, F, x, y, u, v):
         if case == "single":
             return F.jacobian(f_vec, x)
+        if case == "forward":
+            return F.jacobian(f_vec, x, vectorize=True, strategy="forward-mode")
+        if case == "forward_two":
+            return F.jacobian(f_two_out, (x, y), vectorize=True, strategy="forward-mode")
         if case == "two_in":
             return F.jacobian(f_two, (x, y))
         if case == "two_out":
@@ -139,5 +144,9 @@ def test_errors_match_torch(data):
             F.vjp(f_vec, x)
         with pytest.raises(RuntimeError, match="should contain a single element"):
             F.hessian(f_vec, x)
+        with pytest.raises(NotImplementedError, match="only implemented for `vectorize=True`"):
+            F.jacobian(f_vec, x, strategy="forward-mode")
+        with pytest.raises(AssertionError, match="Expected strategy to be either"):
+            F.jacobian(f_vec, x, strategy="sideways")
         with pytest.raises(RuntimeError, match=r"v has invalid size: should be torch.Size\(\[3, 2\]\)"):
             F.jvp(f_vec, x, lib.ones(2, dtype=lib.float64))

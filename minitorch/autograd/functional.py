@@ -16,7 +16,9 @@ All are built from reverse mode (``autograd.grad``) alone:
 
 Shapes follow PyTorch: ``jacobian(f, x)[i][j]`` has shape ``out_i.shape + in_j.shape``, and
 a result is a bare Tensor where the input (or output) was a bare Tensor, a tuple where it
-was a tuple. ``vectorize`` is accepted and changes nothing (rows are computed one by one).
+was a tuple. ``vectorize`` is accepted and changes nothing (rows are computed one by one);
+``jacobian(..., strategy="forward-mode", vectorize=True)`` builds the Jacobian column by
+column from jvps instead, which needs fewer passes when there are fewer inputs than outputs.
 """
 
 from __future__ import annotations
@@ -186,11 +188,26 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
     One backward pass per output element; ``jacobian(f, x)`` has shape
     ``f(x).shape + x.shape``; with tuples of inputs/outputs, nested tuples ``[i][j]``.
     """
-    if strategy != "reverse-mode":
-        if strategy == "forward-mode":
-            raise NotImplementedError("jacobian: strategy='forward-mode' is not provided by "
-                                      "minitorch (it has no forward-mode AD); use reverse-mode")
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".'
+        )
+    if vectorize and strict:
+        raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
+                           "`vectorized=True` are not supported together. Please either set "
+                           "`strict=False` or `vectorize=False`.")
+    if strategy == "forward-mode":
+        if create_graph:
+            raise NotImplementedError(
+                "torch.autograd.functional.jacobian: `create_graph=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either '
+                'set `create_graph=False` or `strategy="reverse-mode"`.')
+        if not vectorize:
+            raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-"
+                                      "reverse Hessian is only implemented for `vectorize=True`.")
+        return _jacobian_by_columns(func, inputs)
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _prepare_inputs(inputs, create_graph)
     out_tuple, outputs = _call(func, inputs, "jacobian")
@@ -226,6 +243,37 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
             per_input.append(jac)
         result.append(_untuple(_post(tuple(per_input), create_graph), in_tuple))
     return _untuple(tuple(result), out_tuple)
+
+
+def _jacobian_by_columns(func: Callable, inputs):
+    """``strategy="forward-mode"``: column ``k`` of the Jacobian with respect to input ``j``
+    is the jvp along the one-hot direction ``e_k`` of that input (one jvp per input element,
+    each by the double-backward trick: minitorch has no forward-mode AD of its own)."""
+    from .. import stack
+
+    in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+    inputs = tuple(x.detach() for x in inputs)
+    out_tuple, outputs = _call(func, inputs, "jacobian")
+    columns: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
+    for j, x in enumerate(inputs):
+        for k in range(x.numel()):
+            onehot = x.new_zeros(x.numel())
+            onehot[k] = 1
+            v = tuple(onehot.view(x.shape) if i == j else t.new_zeros(t.shape)
+                      for i, t in enumerate(inputs))
+            _, jv = jvp(func, inputs, v)
+            for i, col in enumerate(jv if out_tuple else (jv,)):
+                columns[i][j].append(col)
+    # PyTorch's forward-mode jacobian answers with lists where the inputs were a tuple
+    seq = list if in_tuple else tuple
+    result = []
+    for i, out in enumerate(outputs):
+        per_input = seq(
+            stack(columns[i][j], dim=-1).reshape(tuple(out.shape) + tuple(x.shape))
+            if x.numel() else x.new_zeros(tuple(out.shape) + tuple(x.shape))
+            for j, x in enumerate(inputs))
+        result.append(per_input if in_tuple else per_input[0])
+    return seq(result) if out_tuple else result[0]
 
 
 def _single_scalar_output(func: Callable, fn_name: str, strict: bool) -> Callable:

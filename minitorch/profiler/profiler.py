@@ -109,8 +109,10 @@ class profile:
         stack = self._stacks[event.thread]
         while stack and stack.pop() is not event:
             pass  # an exception skipped inner ends: drop them
-        if self.profile_memory and result is not None and hasattr(result, "_data"):
-            event.cpu_memory_usage = int(result._data.nbytes)
+        if self.profile_memory:  # an op: the bytes of its output; a node or a labelled
+            # block: what the ops inside it allocated (so its self memory is 0)
+            event.cpu_memory_usage = (int(result._data.nbytes) if hasattr(result, "_data")
+                                      else sum(c.cpu_memory_usage for c in event.children))
         if event.parent is not None:
             event.parent.children.append(event)
         self.function_events.append(event)
