@@ -2,7 +2,7 @@
 
 The page holds the graph drawn by :func:`make_dot` (inline SVG) and the steps recorded by
 :func:`trace_backward`, as JSON, with a few lines of JavaScript: *next* highlights the node
-the engine runs at that step (red), earlier ones turn green, and the side panel shows the
+the engine runs at that step (red), earlier ones turn yellow, and the side panel shows the
 gradient that arrived and what was sent to each input; the last step lists every leaf's
 ``.grad``. No network access: no scripts, fonts or styles are fetched.
 
@@ -83,15 +83,15 @@ body {{ font-family: sans-serif; margin: 1em; }}
 #info {{ white-space: pre-wrap; font-family: monospace; background: #f6f6f6; padding: .6em;
          min-height: 6em; }}
 #steps li.current {{ font-weight: bold; color: #b00; }}
-#steps li.done {{ color: #070; }}
+#steps li.done {{ color: #875f00; }}
 g.node.active polygon {{ fill: #ff7b7b; stroke: #b00; stroke-width: 2; }}
-g.node.done polygon {{ fill: #a8e6a1; }}
+g.node.done polygon {{ fill: #fff0a0; }}
 button {{ font-size: 1em; margin-right: .3em; }}
 </style></head>
 <body>
 <h2>{title}</h2>
 <p>Press <b>next</b> (or the right arrow key) to watch <code>backward()</code> run: the red box
-is the node the engine runs now, green boxes have run. Arrows show the forward pass;
+is the node the engine runs now, yellow boxes have run. Arrows show the forward pass;
 gradients flow against them.</p>
 <div id="main">
 <div id="graph">{svg}</div>
