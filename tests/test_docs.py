@@ -58,3 +58,27 @@ def test_readme_first_snippet_has_a_nonzero_gradient(tmp_path: Path) -> None:
     printed = " ".join(proc.stdout.split())
     assert "tensor([[10.9585], [15.2705]])" in printed, printed
     assert "# d loss / d w: tensor([[10.9585], [15.2705]])" in first
+
+
+def test_readme_svg_is_make_dots_drawing_of_the_snippet() -> None:
+    """docs/images/readme_graph.svg shows the nodes and edges make_dot gives for the README's
+    snippet (compared by structure, so a newer Graphviz may lay it out differently)."""
+    import minitorch as torch
+    from minitorch.viz import make_dot
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "![the backward graph of the snippet above](docs/images/readme_graph.svg)" in readme
+    torch.manual_seed(1)
+    x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    w = torch.randn(2, 1, requires_grad=True)
+    loss = ((x @ w).relu() - 1).pow(2).mean()
+    source = make_dot(loss, params={"x": x, "w": w}).source
+    svg = (REPO / "docs" / "images" / "readme_graph.svg").read_text(encoding="utf-8")
+    titles = set(re.findall(r"<title>([^<]*)</title>", svg))
+    nodes = set(re.findall(r"^\t(\w+) \[label=", source, re.MULTILINE))
+    edges = {f"{a}&#45;&gt;{b}" for a, b in re.findall(r"^\t(\w+) -> (\w+)$", source, re.MULTILINE)}
+    assert titles == nodes | edges
+    labels = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    for name in ("MeanBackward0", "PowBackward0", "SubBackward0", "ReluBackward0", "MmBackward0",
+                 "x", "w", "(2, 2)", "(2, 1)"):
+        assert name in labels, name
