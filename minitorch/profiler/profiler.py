@@ -15,7 +15,6 @@ import enum
 import functools
 import json
 import os
-import tempfile
 import threading
 import time
 from typing import Any
@@ -133,16 +132,9 @@ class profile:
         """Write the events as a Chrome trace (``chrome://tracing``, Perfetto), atomically."""
         trace = {"traceEvents": [e.chrome_event(self._pid) for e in self.function_events],
                  "displayTimeUnit": "ms"}
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
-                                   prefix=".trace-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(trace, f)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        from ..serialization import atomic_write
+
+        atomic_write(path, lambda fh: fh.write(json.dumps(trace).encode("utf-8")))
 
 
 class record_function:

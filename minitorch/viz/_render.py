@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 
 
 def render_svg(source: str) -> str:
@@ -41,14 +40,8 @@ def render_svg(source: str) -> str:
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename,
-    so that ``path`` is never left half-written."""
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".viz-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """Write ``text`` (UTF-8) to ``path`` never leaving it half-written
+    (``serialization.atomic_write``: a temporary file beside it, then a rename)."""
+    from ..serialization import atomic_write
+
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
