@@ -1,22 +1,142 @@
-"""Walking the backward graph from outside the engine (``add_graph``, graph drawing).
+"""The backward graph as an object you can inspect and hook (``torch.autograd.graph``).
 
-:func:`iter_graph` yields every node reachable from some roots in the order the engine
-would run them: a node comes only after *all* the nodes that consume its output, so a
-node's consumers are always known before it is (Kahn's algorithm over the consumer
-counts that :func:`minitorch.autograd.engine._collect` computes for ``backward``;
-one traversal serves both). It uses an explicit stack, never recursion, so a graph
-thousands of ops deep is walked without hitting Python's recursion limit.
+* :class:`Node` is the type of every ``grad_fn``: ``name()``, ``next_functions``,
+  ``metadata``, ``register_hook``, ``register_prehook`` (defined in ``function.py``).
+* ``grad_fn._saved_<name>``: what a node saved for backward, under PyTorch's names
+  (``MulBackward0._saved_other``, ``ExpBackward0._saved_result``,
+  ``SumBackward0._saved_self_sym_sizes`` ...), from the table :data:`SAVED_NAMES`.
+* :class:`saved_tensors_hooks` / :class:`save_on_cpu`: transform tensors as they are saved
+  for backward and back when backward needs them.
+* :func:`iter_graph`: every node reachable from some roots, in the order the engine would
+  run them: a node comes only after *all* the nodes that consume its output (Kahn's
+  algorithm over the consumer counts that the engine's ``_collect`` computes for
+  ``backward``; one traversal serves both), with an explicit stack, never recursion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
+from . import _instrument
 from .engine import _collect
 from .function import Node
 
-__all__ = ["iter_graph"]
+__all__ = ["Node", "iter_graph", "save_on_cpu", "saved_tensors_hooks"]
+
+# How each node class exposes what it saved, as PyTorch names it. A value is
+#   int k            -> the k-th saved tensor (``ctx.save_for_backward`` order)
+#   ("sizes", k)     -> the shape of forward input k, as a tuple
+#   ("numel", k)     -> the number of elements of forward input k
+#   ("scalar", k)    -> the k-th saved value, a number (``pow``'s exponent)
+#   ("const", v)     -> the constant v (``add``'s alpha is always 1 here)
+_RESULT = {"result": 0}
+_SELF = {"self": 0}
+SAVED_NAMES: dict[str, dict[str, Any]] = {
+    "AddBackward0": {"alpha": ("const", 1)},
+    "SubBackward0": {"alpha": ("const", 1)},
+    "MulBackward0": {"other": 0, "self": 1},
+    "DivBackward0": {"self": 0, "other": 1},
+    "PowBackward0": {"self": 0, "exponent": ("scalar", 1)},
+    "ExpBackward0": _RESULT,
+    "SqrtBackward0": _RESULT,
+    "ReluBackward0": _RESULT,
+    "SigmoidBackward0": _RESULT,
+    "TanhBackward0": _RESULT,
+    "LogBackward0": _SELF,
+    "SinBackward0": _SELF,
+    "CosBackward0": _SELF,
+    "AbsBackward0": _SELF,
+    "SumBackward0": {"self_sym_sizes": ("sizes", 0)},
+    "MeanBackward0": {"self_sym_sizes": ("sizes", 0), "self_sym_numel": ("numel", 0)},
+    "ViewBackward0": {"self_sym_sizes": ("sizes", 0)},
+    "MmBackward0": {"self": 0, "mat2": 1, "self_sym_sizes": ("sizes", 0),
+                    "mat2_sym_sizes": ("sizes", 1)},
+    "DotBackward0": {"self": 0, "tensor": 1},
+}
+
+
+def saved_attribute(node: Node, attr: str) -> Any:
+    """The value of ``node._saved_<name>`` (see :data:`SAVED_NAMES`).
+
+    Raises
+    ------
+    AttributeError
+        When the node's class exposes no such name.
+    RuntimeError
+        When the saved tensors were freed by a backward pass (as ``saved_tensors`` does).
+    """
+    name = attr[len("_saved_"):]
+    how = SAVED_NAMES.get(node.name(), {}).get(name)
+    if how is None:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{attr}'")
+    if isinstance(how, int):
+        return node.saved_tensors[how]
+    kind, arg = how
+    if kind == "const":
+        return arg
+    if kind == "scalar":
+        value = node.saved_tensors[arg]  # a NumPy scalar becomes a Python number; a Tensor
+        return value.item() if isinstance(value, np.generic) else value  # exponent stays
+    shape = tuple(node._input_meta[arg][1])
+    if kind == "sizes":
+        return shape
+    numel = 1
+    for n in shape:
+        numel *= n
+    return numel
+
+
+class saved_tensors_hooks:
+    """Context manager: ``pack_hook(tensor)`` runs on every tensor an op saves for backward,
+    and ``unpack_hook(packed)`` on its result when backward (or ``_saved_*``) needs it back.
+
+    Parameters
+    ----------
+    pack_hook : Callable[[Tensor], Any]
+        Must not modify its argument in place.
+    unpack_hook : Callable[[Any], Tensor]
+        Must return a tensor with the saved tensor's values.
+
+    Examples
+    --------
+    >>> with saved_tensors_hooks(lambda t: t.numpy().copy(), minitorch.from_numpy):
+    ...     y = x.exp()   # exp's saved result is kept as a NumPy array
+    """
+
+    def __init__(self, pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):  # returns self
+        _instrument.pack_hooks.append((self.pack_hook, self.unpack_hook))
+        _instrument.refresh()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _instrument.pack_hooks.pop()
+        _instrument.refresh()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep tensors saved for backward in CPU memory and move them back when needed.
+
+    Each saved tensor is copied to the CPU when saved and returned to its device in backward,
+    trading transfer time for accelerator memory. On a CPU-only machine it simply keeps a
+    copy. ``pin_memory`` is accepted (NumPy has no pinned memory).
+    """
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack(tensor):
+            return tensor.device, tensor.detach().cpu().clone()
+
+        def unpack(packed):
+            device, tensor = packed
+            return tensor.to(device)
+
+        super().__init__(pack, unpack)
 
 
 def _root_nodes(roots: Any) -> list[Node]:
