@@ -56,6 +56,17 @@ from ._creation import (
 from ._dtype import (
     bool_ as bool,
 )
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._dtype import (
     dtype,
     float16,

@@ -83,11 +83,18 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def canonical(d) -> dtype:
-    """Accept ``minitorch.float32``, Python ``float``/``int``/``bool`` or a NumPy dtype."""
+    """Accept ``minitorch.float32``, Python ``float``/``int``/``bool`` or a NumPy dtype.
+
+    Python types map as in PyTorch: ``float`` -> float64 (not the default float dtype),
+    ``int`` -> int64, ``bool`` -> bool. A dtype given as a string (``"float32"``) raises
+    PyTorch's TypeError.
+    """
     if isinstance(d, dtype):
         return d
+    if isinstance(d, str):
+        raise TypeError("argument 'dtype' must be minitorch.dtype, not str")
     if d is float:
-        return _default_float
+        return float64
     if d is int:
         return int64
     if d is bool:

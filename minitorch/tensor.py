@@ -196,10 +196,11 @@ class Tensor:
     def _type_name(self) -> str:
         return f"minitorch.{self._scalar_type_name()}Tensor"
 
-    def type(self, dtype=None):
-        if dtype is None:
-            return self._type_name()
-        return self.to(dtype)
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """The type's name, or a converted tensor (see :func:`minitorch._legacy.tensor_type`)."""
+        from ._legacy import tensor_type
+
+        return tensor_type(self, dtype, non_blocking, **kwargs)
 
     # ------------------------------------------------------------- conversions
     def item(self):

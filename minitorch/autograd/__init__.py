@@ -4,6 +4,7 @@ from .engine import backward, grad
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "Function",
@@ -17,4 +18,5 @@ __all__ = [
     "no_grad",
     "once_differentiable",
     "set_grad_enabled",
+    "Variable",
 ]
