@@ -48,7 +48,7 @@ class tensortype(type):
             if not isinstance(data, (list, tuple, np.ndarray)):
                 raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
             return _finish(_infer_np(data, cls.dtype), device, False)
-        return _finish(np.zeros(_size(args), cls.dtype.np), device, False)
+        return _finish(np.zeros(_size(args) if args else (0,), cls.dtype.np), device, False)
 
     def __repr__(cls) -> str:
         return f"<class 'minitorch.{cls.__name__}'>"
