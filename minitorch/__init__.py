@@ -56,17 +56,6 @@ from ._creation import (
 from ._dtype import (
     bool_ as bool,
 )
-from ._legacy import (
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    FloatTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-)
 from ._dtype import (
     dtype,
     float16,
@@ -79,6 +68,17 @@ from ._dtype import (
     int64,
     set_default_dtype,
     uint8,
+)
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
 )
 from ._random import (
     Generator,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
 from . import _backend, _dtype
 from ._random import Generator, _gen
+from ._varargs import varargs_keyword
 from .tensor import Size, Tensor
 
 
@@ -39,17 +39,8 @@ def _size(size) -> tuple[int, ...]:
 
 def _size_keyword(fn):
     """Let ``fn(*size, ...)`` also be called as ``fn(size=(2, 3), ...)``, like PyTorch's
-    factories (``torch.rand(size=(64, 1, 28, 28))``). The signature shown stays ``fn``'s."""
-
-    @functools.wraps(fn)
-    def wrapper(*size, **kwargs):
-        if "size" in kwargs:
-            if size:
-                raise TypeError(f"{fn.__name__}() got multiple values for argument 'size'")
-            size = (kwargs.pop("size"),)
-        return fn(*size, **kwargs)
-
-    return wrapper
+    factories (``torch.rand(size=(64, 1, 28, 28))``)."""
+    return varargs_keyword(fn, "size")
 
 
 def _finish_out(data: np.ndarray, out, device, requires_grad: bool, name: str) -> Tensor:
@@ -262,7 +253,7 @@ def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None =
     return _finish_out(data, out, device, requires_grad, "randperm")
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None,
+def normal(mean, std=1.0, size=None, *, generator: Generator | None = None,
            out: Tensor | None = None, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
     r"""Samples from :math:`\mathcal N(\text{mean}, \text{std}^2)`, PyTorch's overloads:
@@ -316,10 +307,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
-def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """1 with probability ``input`` (elementwise), else 0."""
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None,
+              out: Tensor | None = None) -> Tensor:
+    """1 with probability ``input`` (elementwise), else 0; with ``p``, 1 with probability
+    ``p`` everywhere (``input`` gives only the shape and dtype)."""
+    prob = _backend.to_device(input._data, _backend.CPU) if p is None else p
+    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
+        raise RuntimeError("bernoulli_ expects p to be in [0, 1]")
     draw = _gen(generator).random(input.shape)
-    return Tensor._wrap((draw < np.asarray(input._data)).astype(input.dtype.np))
+    return _finish_out((draw < prob).astype(input.dtype.np), out, input.device, False,
+                       "bernoulli")
 
 
 def _like(name, fill):

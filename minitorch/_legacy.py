@@ -89,7 +89,7 @@ def type_to_dtype(t) -> _dtype.dtype:
     raise ValueError(f"invalid type: '{getattr(t, '__name__', t)}'")
 
 
-def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
+def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False):
     """With no argument, the type's name (``'minitorch.FloatTensor'``); otherwise this
     tensor converted to the type given as a typed class, its name or a dtype (``self``
     itself when it already has that type)."""

@@ -180,11 +180,13 @@ def _defined_in_temporary_module(lib):
     """(module, class) with a Net defined in a throwaway module, as a script's would be."""
     mod = types.ModuleType(f"fid_models_{lib.__name__}")
     sys.modules[mod.__name__] = mod
-    exec("class Net(lib.nn.Module):\n"
-         "    def __init__(self):\n"
-         "        super().__init__()\n"
-         "        self.fc = lib.nn.Linear(2, 2)\n", {"lib": lib, "__name__": mod.__name__},
-         mod.__dict__)
+
+    def __init__(self):
+        lib.nn.Module.__init__(self)
+        self.fc = lib.nn.Linear(2, 2)
+
+    mod.Net = type("Net", (lib.nn.Module,), {"__init__": __init__, "__module__": mod.__name__,
+                                             "__qualname__": "Net"})
     return mod
 
 

@@ -9,6 +9,7 @@ from .variable import Variable
 __all__ = [
     "Function",
     "GradcheckError",
+    "Variable",
     "backward",
     "enable_grad",
     "grad",
@@ -18,5 +19,4 @@ __all__ = [
     "no_grad",
     "once_differentiable",
     "set_grad_enabled",
-    "Variable",
 ]

@@ -994,7 +994,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
         if not isinstance(eta_min, (float, int)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (PyTorch's exception type)
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
         self.T_0 = T_0
         self.T_i = T_0
@@ -1192,7 +1192,7 @@ def _check_schedulers(owner: str, optimizer: Optimizer, schedulers) -> None:
         if not hasattr(sched, "optimizer"):
             raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
         if isinstance(sched, ReduceLROnPlateau):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (PyTorch's exception type)
                 f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "
                 "additional kwargs to be specified when calling `step`, but got one at "
                 f"index {i} in the given schedulers sequence.")

@@ -23,7 +23,13 @@ from typing import Any
 
 from minitorch._backend import get_array_module
 from minitorch.optim._checks import check_hyperparameters
-from minitorch.optim.optimizer import Optimizer, ParamsT, _increment, _new_step, _zeros_like
+from minitorch.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    _increment,
+    _new_step,
+    _zeros_like,
+)
 from minitorch.tensor import Tensor
 
 __all__ = ["Rprop"]
