@@ -1312,3 +1312,6 @@ class ChainedScheduler(_Composite):
         for sched in self._schedulers:
             sched.step()
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
+
+
+_LRScheduler = LRScheduler  # the pre-2.0 name, still used by older code
