@@ -42,6 +42,23 @@ from minitorch.tensor import Tensor
 __all__ = ["NAdam"]
 
 
+def decay_and_update_moments(p: Tensor, group: dict[str, Any], state: dict[str, Any]):
+    r"""The steps NAdam and RAdam share with Adam: weight decay (decoupled:
+    :math:`\theta \leftarrow (1 - \gamma\lambda)\theta`, else L2 in the gradient), then
+    :math:`m \leftarrow m + (1 - \beta_1)(g - m)` (PyTorch's ``lerp_``) and
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`, in place. Returns :math:`g`."""
+    beta1, beta2 = group["betas"]
+    decoupled = group["decoupled_weight_decay"]
+    if decoupled and group["weight_decay"] != 0:
+        p._data *= 1 - group["lr"] * group["weight_decay"]
+    g = _effective_grad(p, group, l2=not decoupled)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    m += (1 - beta1) * (g - m)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    return g
+
+
 class NAdam(Optimizer):
     r"""NAdam (see the module docstring for the update rule).
 
@@ -82,7 +99,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state = self.state[p]
         if len(state) == 0:
             state["step"] = _new_step()
@@ -90,10 +107,7 @@ class NAdam(Optimizer):
             state["exp_avg"] = _zeros_like(p)
             state["exp_avg_sq"] = _zeros_like(p)
         t = _increment(state["step"])
-        decoupled = group["decoupled_weight_decay"]
-        if decoupled and wd != 0:
-            p._data *= 1 - lr * wd
-        g = _effective_grad(p, group, l2=not decoupled)
+        g = decay_and_update_moments(p, group, state)
         xp = get_array_module(g)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
@@ -101,9 +115,6 @@ class NAdam(Optimizer):
         prod._data[...] = prod._data * prod._data.dtype.type(mu)  # in the state's dtype
         mu_product = float(prod._data)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - beta1) * (g - m)
-        v *= beta2
-        v += (1 - beta2) * g * g
         denom = xp.sqrt(v / (1 - beta2**t))
         denom += group["eps"]
         p._data += (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)

@@ -29,10 +29,10 @@ from typing import Any
 
 from minitorch._backend import get_array_module
 from minitorch.optim._checks import check_hyperparameters
+from minitorch.optim.nadam import decay_and_update_moments
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _effective_grad,
     _increment,
     _new_step,
     _zeros_like,
@@ -76,22 +76,15 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state = self.state[p]
         if len(state) == 0:
             state["step"] = _new_step()
             state["exp_avg"] = _zeros_like(p)
             state["exp_avg_sq"] = _zeros_like(p)
         t = _increment(state["step"])
-        decoupled = group["decoupled_weight_decay"]
-        if decoupled and wd != 0:
-            p._data *= 1 - lr * wd
-        g = _effective_grad(p, group, l2=not decoupled)
-        xp = get_array_module(g)
+        xp = get_array_module(decay_and_update_moments(p, group, state))
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - beta1) * (g - m)
-        v *= beta2
-        v += (1 - beta2) * g * g
         bias1, bias2 = 1 - beta1**t, 1 - beta2**t
         m_hat = m / bias1
         rho_inf = 2 / (1 - beta2) - 1
