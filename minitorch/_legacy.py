@@ -28,13 +28,18 @@ class tensortype(type):
     """The metaclass of the typed tensor classes (PyTorch's ``torch.tensortype``)."""
 
     dtype: _dtype.dtype
+    is_cuda: bool
 
     def __instancecheck__(cls, obj) -> bool:
-        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
+        return (isinstance(obj, Tensor) and obj.dtype is cls.dtype
+                and (obj.device.type == "cuda") == cls.is_cuda)
 
     def __call__(cls, *args, device=None) -> Tensor:
         """``FloatTensor(*sizes)``, ``FloatTensor(size)``, ``FloatTensor(data)``."""
         from ._creation import _finish, _infer_np, _size
+
+        if device is None and cls.is_cuda:
+            device = "cuda"
 
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             data = args[0]
@@ -51,12 +56,14 @@ class tensortype(type):
         return _finish(np.zeros(_size(args) if args else (0,), cls.dtype.np), device, False)
 
     def __repr__(cls) -> str:
-        return f"<class 'minitorch.{cls.__name__}'>"
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
 
-def _typed(name: str, dt: _dtype.dtype) -> tensortype:
-    return tensortype(name, (), {"dtype": dt, "__module__": "minitorch",
-                                 "__doc__": f"Legacy constructor of {dt} tensors."})
+def _typed(name: str, dt: _dtype.dtype, cuda: bool = False) -> tensortype:
+    where = "minitorch.cuda" if cuda else "minitorch"
+    return tensortype(name, (), {"dtype": dt, "is_cuda": cuda, "__module__": where,
+                                 "__doc__": f"Legacy constructor of {dt} tensors"
+                                            + (" on the GPU." if cuda else ".")})
 
 
 FloatTensor = _typed("FloatTensor", _dtype.float32)
@@ -72,20 +79,24 @@ BoolTensor = _typed("BoolTensor", _dtype.bool_)
 _BY_NAME = {c.__name__: c for c in (FloatTensor, DoubleTensor, HalfTensor, LongTensor,
                                      IntTensor, ShortTensor, CharTensor, ByteTensor,
                                      BoolTensor)}
+# minitorch.cuda.FloatTensor, ...: the same on the GPU (creating one needs CUDA)
+CUDA_TYPES = {name: _typed(name, cls.dtype, cuda=True) for name, cls in _BY_NAME.items()}
 
 
-def type_to_dtype(t) -> _dtype.dtype:
-    """The dtype named by a ``Tensor.type`` argument: a typed tensor class, its name
-    (``'torch.LongTensor'`` or ``'minitorch.LongTensor'``) or a dtype."""
+def _parse_type(t) -> tuple[_dtype.dtype, bool | None]:
+    """``(dtype, on_gpu)`` named by a ``Tensor.type`` argument: a typed tensor class, its
+    name (``'torch.LongTensor'``, ``'minitorch.cuda.LongTensor'``) or a dtype (``on_gpu``
+    None: the device stays)."""
     if isinstance(t, tensortype):
-        return t.dtype
+        return t.dtype, t.is_cuda
     if isinstance(t, str):
         module, _, name = t.rpartition(".")
-        if module in ("torch", "minitorch") and name in _BY_NAME:
-            return _BY_NAME[name].dtype
+        if module in ("torch", "minitorch", "torch.cuda", "minitorch.cuda") and (
+                name in _BY_NAME):
+            return _BY_NAME[name].dtype, module.endswith("cuda")
         raise ValueError(f"invalid type: '{t}'")
     if isinstance(t, _dtype.dtype):
-        return t
+        return t, None
     raise ValueError(f"invalid type: '{getattr(t, '__name__', t)}'")
 
 
@@ -95,7 +106,10 @@ def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False):
     itself when it already has that type)."""
     if dtype is None:
         return self._type_name()
-    return self.to(type_to_dtype(dtype))
+    dt, on_gpu = _parse_type(dtype)
+    if on_gpu is None or on_gpu == (self.device.type == "cuda"):
+        return self.to(dt)
+    return self.to("cuda" if on_gpu else "cpu", dt)
 
 
 

@@ -194,7 +194,8 @@ class Tensor:
         return _SCALAR_NAMES.get(self.dtype.name, self.dtype.name)
 
     def _type_name(self) -> str:
-        return f"minitorch.{self._scalar_type_name()}Tensor"
+        where = "minitorch.cuda" if self.device.type == "cuda" else "minitorch"
+        return f"{where}.{self._scalar_type_name()}Tensor"
 
     def type(self, dtype=None, non_blocking: bool = False):
         """The type's name, or a converted tensor (see :func:`minitorch._legacy.tensor_type`)."""

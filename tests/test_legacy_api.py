@@ -261,3 +261,20 @@ def test_no_warnings_from_legacy_constructors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         minitorch.LongTensor([1, 2]).type(minitorch.FloatTensor)
+
+
+def test_cuda_typed_classes():
+    x = minitorch.ones(2)
+    assert not isinstance(x, minitorch.cuda.FloatTensor) and isinstance(x, minitorch.FloatTensor)
+    assert repr(minitorch.cuda.LongTensor) == "<class 'minitorch.cuda.LongTensor'>"
+    if not minitorch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            minitorch.cuda.FloatTensor(2)
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            x.type("torch.cuda.FloatTensor")
+        return
+    g = minitorch.cuda.FloatTensor([1.0, 2.0])
+    assert g.is_cuda and isinstance(g, minitorch.cuda.FloatTensor)
+    assert g.type() == "minitorch.cuda.FloatTensor"
+    assert x.type(minitorch.cuda.DoubleTensor).type() == "minitorch.cuda.DoubleTensor"
+    assert g.type(minitorch.LongTensor).type() == "minitorch.LongTensor"

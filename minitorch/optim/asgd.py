@@ -28,7 +28,6 @@ from minitorch.optim.optimizer import (
     ParamsT,
     _effective_grad,
     _increment,
-    _new_step,
     _zeros_like,
 )
 from minitorch.tensor import Tensor
@@ -70,10 +69,10 @@ class ASGD(Optimizer):
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         lr, lambd = group["lr"], group["lambd"]
         state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _new_step()
-            state["eta"] = minitorch.tensor(float(lr), dtype=minitorch.float32)
-            state["mu"] = minitorch.tensor(1.0, dtype=minitorch.float32)
+        if len(state) == 0:  # as in PyTorch, all four live on the parameter's device
+            state["step"] = minitorch.tensor(0.0, dtype=minitorch.float32, device=p.device)
+            state["eta"] = minitorch.tensor(float(lr), dtype=minitorch.float32, device=p.device)
+            state["mu"] = minitorch.tensor(1.0, dtype=minitorch.float32, device=p.device)
             state["ax"] = _zeros_like(p)
         t = _increment(state["step"])
         g = _effective_grad(p, group)
@@ -83,7 +82,7 @@ class ASGD(Optimizer):
         data -= eta * g
         mu = state["mu"]._data
         if float(mu) != 1:
-            ax += (data - ax) * mu
+            ax += (data - ax) * float(mu)
         else:
             ax[...] = data
         # PyTorch makes both with torch.as_tensor, i.e. in the default float dtype, then

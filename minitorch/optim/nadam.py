@@ -103,7 +103,8 @@ class NAdam(Optimizer):
         state = self.state[p]
         if len(state) == 0:
             state["step"] = _new_step()
-            state["mu_product"] = minitorch.tensor(1.0, dtype=minitorch.float32)
+            state["mu_product"] = minitorch.tensor(1.0, dtype=minitorch.float32,
+                                                   device=p.device)
             state["exp_avg"] = _zeros_like(p)
             state["exp_avg_sq"] = _zeros_like(p)
         t = _increment(state["step"])
