@@ -89,7 +89,6 @@ ALLOWED: dict[str, str] = {
     "torch.true_divide": _SUPERSET + "an alias of div, so it also takes rounding_mode",
     "torch.Tensor.true_divide": _SUPERSET + "an alias of div, so it also takes rounding_mode",
     "torch.no_grad": _SUPERSET + "also usable as a bare decorator (@no_grad)",
-    "torch.autograd.no_grad": _SUPERSET + "also usable as a bare decorator (@no_grad)",
     "torch.nn.Module.forward": _SUPERSET + "the base forward takes **kwargs too (it only "
                                "raises 'missing the required forward function')",
     "torch.nn.ModuleList.forward": _SUPERSET + "inherited from Module",
