@@ -498,3 +498,32 @@ def test_new_optimizer_argument_errors_match_torch(name, kw, match):
         getattr(torch.optim, name)(th, **kw)
     with pytest.raises(ValueError, match=re.escape(match)):
         getattr(optim, name)(mt, **kw)
+
+
+def test_lbfgs_state_dict_save_load_resumes_like_torch():
+    """Save L-BFGS's state (its history as tensors, like torch's) with minitorch.save,
+    load it into a fresh optimizer, and continue exactly as the uninterrupted torch run."""
+    rng = np.random.default_rng(6)
+    x, y = rng.standard_normal((32, 6)), (rng.random(32) < 0.5).astype(np.float64)
+    w0 = [rng.standard_normal(6), rng.standard_normal(1)]
+    kw = {"max_iter": 1, "history_size": 3, "line_search_fn": "strong_wolfe"}
+    pm, closure_mt = _lbfgs_problem(minitorch, x, y, w0)
+    pt, closure_th = _lbfgs_problem(torch, x, y, w0)
+    opt_mt, opt_th = optim.LBFGS(pm, **kw), torch.optim.LBFGS(pt, **kw)
+    for _ in range(3):
+        opt_mt.step(closure_mt)
+        opt_th.step(closure_th)
+    st = opt_mt.state[pm[0]]
+    assert isinstance(st["d"], minitorch.Tensor) and isinstance(st["old_dirs"][0],
+                                                                  minitorch.Tensor)
+    buf = io.BytesIO()
+    minitorch.save(opt_mt.state_dict(), buf)
+    buf.seek(0)
+    qm, closure_q = _lbfgs_problem(minitorch, x, y, [to_np(p) for p in pm])
+    resumed = optim.LBFGS(qm, **kw)
+    resumed.load_state_dict(minitorch.load(buf))
+    for _ in range(3):
+        resumed.step(closure_q)
+        opt_th.step(closure_th)
+    for a, b in zip(qm, pt):
+        np.testing.assert_allclose(to_np(a), to_np(b), rtol=1e-8, atol=1e-10)

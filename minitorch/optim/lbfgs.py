@@ -35,6 +35,7 @@ import minitorch
 from minitorch._backend import get_array_module
 from minitorch.optim._checks import check_hyperparameters
 from minitorch.optim.optimizer import Optimizer, ParamsT
+from minitorch.tensor import Tensor
 
 __all__ = ["LBFGS"]
 
@@ -121,6 +122,24 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
                 b_g[high], b_gtd[high] = b_g[low], b_gtd[low]
             bracket[low], b_f[low], b_g[low], b_gtd[low] = t, f_new, g_new.copy(), gtd_new
     return b_f[low], b_g[low], bracket[low], evals
+
+
+def _wrap(value):
+    """The state as PyTorch keeps it: arrays (also 0-d results) as Tensors, in lists too."""
+    if isinstance(value, dict):
+        return {k: _wrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return Tensor._wrap(get_array_module(value).asarray(value))
+
+
+def _raw(value):
+    """Inverse of :func:`_wrap` (the loop works on raw arrays)."""
+    if isinstance(value, list):
+        return [_raw(v) for v in value]
+    return value._data if isinstance(value, Tensor) else value
 
 
 class LBFGS(Optimizer):
@@ -215,10 +234,10 @@ class LBFGS(Optimizer):
         if abs(flat_grad).max() <= tol_grad:
             return orig_loss
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        h_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
-        prev_loss = state.get("prev_loss")
+        d, t = _raw(state.get("d")), _raw(state.get("t"))
+        old_dirs, old_stps = _raw(state.get("old_dirs")), _raw(state.get("old_stps"))
+        ro, h_diag = _raw(state.get("ro")), _raw(state.get("H_diag"))
+        prev_flat_grad, prev_loss = _raw(state.get("prev_flat_grad")), state.get("prev_loss")
         n_iter = 0
         with minitorch.no_grad():
             while n_iter < max_iter:
@@ -240,7 +259,7 @@ class LBFGS(Optimizer):
                         old_stps.append(s)
                         ro.append(1.0 / ys)
                         h_diag = ys / (y @ y)
-                    al = state.setdefault("al", [None] * history)
+                    al = state["al"] = _raw(state.get("al", [None] * history))
                     q = -flat_grad
                     for i in range(len(old_dirs) - 1, -1, -1):
                         al[i] = (old_stps[i] @ q) * ro[i]
@@ -284,7 +303,9 @@ class LBFGS(Optimizer):
                         or abs(d * t).max() <= tol_change
                         or abs(loss - prev_loss) < tol_change):
                     break
-        state.update({"d": d, "t": t, "old_dirs": old_dirs, "old_stps": old_stps, "ro": ro,
-                      "H_diag": h_diag, "prev_flat_grad": prev_flat_grad,
-                      "prev_loss": prev_loss})
+        if "al" in state:
+            state["al"] = _wrap(state["al"])
+        state.update(_wrap({"d": d, "t": t, "old_dirs": old_dirs, "old_stps": old_stps,
+                            "ro": ro, "H_diag": h_diag, "prev_flat_grad": prev_flat_grad}))
+        state["prev_loss"] = prev_loss
         return orig_loss
