@@ -48,7 +48,7 @@ _MISSING = "not provided (TypeError, unexpected keyword): "
 # ONE table, three kinds of key:
 # * "param:<name>": a PyTorch parameter minitorch leaves out wherever it appears (passing
 #   it raises TypeError, unexpected keyword); it is then not reported per function;
-# * "extra:<name>": a parameter minitorch has where PyTorch has none;
+# * "extra:<name>": a parameter minitorch's Tensor methods have where PyTorch's have none;
 # * "<qualified name>" (as printed by the failing test): one function's difference.
 ALLOWED: dict[str, str] = {
     "param:layout": "only strided (dense) tensors exist",
@@ -136,6 +136,11 @@ ALLOWED: dict[str, str] = {
                                   "state_dict(destination, prefix, keep_vars)",
     "torch.dtype": "PyTorch's dtypes cannot be constructed; minitorch's constructor is "
                    "internal",
+    "torch.save": "never pickles: pickle_module=, pickle_protocol= and the zipfile/byteorder "
+                  "switches are not provided (TypeError)",
+    "torch.load": "never unpickles: pickle_module=, mmap= and pickle load arguments are not "
+                  "provided (TypeError); weights_only defaults to True, which is what "
+                  "PyTorch 2.6+'s None means",
     "torch.autograd.Function": "instances are made by Function.apply (PyTorch's constructor "
                                "arguments are deprecated and unused)",
 }
@@ -361,7 +366,8 @@ def _drop_ignored(params: list[Param], ours: list[Param]) -> list[Param]:
     return kept
 
 
-def mismatch(ours: list[Param], overloads: list[list[Param]]) -> str | None:
+def mismatch(ours: list[Param], overloads: list[list[Param]],
+             method: bool = False) -> str | None:
     """None when the one Python signature ``ours`` serves every documented overload.
 
     For each overload, its positional parameters must be ours at the same positions (or
@@ -408,7 +414,7 @@ def mismatch(ours: list[Param], overloads: list[list[Param]]) -> str | None:
             if p.default != NO_DEFAULT and not _same_default(p.default, mine.default):
                 problems.append(f"{p.name}={mine.default}, torch {p.name}={p.default}")
     for mine in ours:
-        if f"extra:{mine.name}" in ALLOWED and not any(
+        if method and f"extra:{mine.name}" in ALLOWED and not any(
                 p.name == mine.name for sig in overloads for p in sig):
             RULES_USED.add(f"extra:{mine.name}")
             continue
@@ -430,7 +436,8 @@ def mismatch(ours: list[Param], overloads: list[list[Param]]) -> str | None:
     return "; ".join(dict.fromkeys(problems))
 
 
-def compare(ours: list[Param] | None, theirs: list[list[Param]]) -> str | None:
+def compare(ours: list[Param] | None, theirs: list[list[Param]],
+            method: bool = False) -> str | None:
     """None when ``ours`` serves PyTorch's signature(s), else what differs."""
     if not theirs:
         return None  # PyTorch documents no signature: nothing to compare with
@@ -438,17 +445,26 @@ def compare(ours: list[Param] | None, theirs: list[list[Param]]) -> str | None:
         return "minitorch has no inspectable signature"
     overloads = [_drop_ignored(sig, ours) for sig in theirs]
     for sig in overloads:  # one overload matched exactly
-        if mismatch(ours, [sig]) is None:
+        if mismatch(ours, [sig], method) is None:
             return None
-    diff = mismatch(ours, overloads)
+    diff = mismatch(ours, overloads, method)
     if diff is None:
         return None
     return f"{diff}  [minitorch {ours} | torch " + " | ".join(map(str, overloads)) + "]"
 
 
 # --------------------------------------------------------------------------- enumeration
-def _public(namespace) -> list[str]:
-    names = getattr(namespace, "__all__", None) or dir(namespace)
+def _public(namespace, theirs) -> list[str]:
+    """Public names of ``namespace``, including the ones a module ``__getattr__`` provides
+    lazily (``minitorch.save``): every name of PyTorch's namespace that ours resolves."""
+    names = set(getattr(namespace, "__all__", None) or dir(namespace))
+    for n in dir(theirs):
+        if not n.startswith("_"):
+            try:
+                getattr(namespace, n)
+            except (AttributeError, ImportError):  # ImportError: a lazy name not there yet
+                continue
+            names.add(n)
     return sorted(n for n in names if not n.startswith("_"))
 
 
@@ -503,7 +519,7 @@ def audit_targets():
     namespaces = list(_namespaces())
     seen = set()
     for prefix, ours_ns, torch_ns in namespaces:
-        for name in _public(ours_ns):
+        for name in _public(ours_ns, torch_ns):
             ours = getattr(ours_ns, name, None)
             theirs = getattr(torch_ns, name, None)
             if theirs is None or isinstance(ours, types.ModuleType) or not callable(ours):
@@ -555,7 +571,7 @@ def audit() -> dict[str, str]:
             stub_space = namespace if namespace in ("torch", "torch.Tensor",
                                                     "torch.nn.functional") else None
             t = torch_signatures(theirs, name, method, stub_space)
-        diff = compare(o, t)
+        diff = compare(o, t, qual.startswith("torch.Tensor."))
         if diff is not None:
             found[qual] = diff
     return found
