@@ -10,8 +10,9 @@ calling anything the file names:
     ``__dict__`` (PyTorch pickles exactly that): plain attributes (numbers, strings,
     tuples, tensors, ...), ``_parameters`` as ``{"type": "parameters", "items": [[name,
     {"data": <tensor>, "requires_grad": bool} or None], ...]}``, ``_buffers`` and the hook
-    dicts as ordinary dicts, ``_modules`` holding child module nodes, and sets as
-    ``{"type": "set", "items": [...]}``.
+    dicts as ordinary dicts, ``_modules`` holding child module nodes, sets as
+    ``{"type": "set", "items": [...]}``, and ``minitorch.device``/``dtype`` attributes as
+    ``{"type": "device", "name": "cuda:0"}``/``{"type": "dtype", "name": "float32"}``.
 ``{"type": "module_ref", "id": k}``
     A module already written (shared submodules stay shared); a parameter reached twice
     (weight tying) is one tensor in the file and one Parameter after loading.
@@ -51,6 +52,8 @@ import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+
+from . import _backend, _dtype
 
 Encode = Callable[[Any, str], Any]
 
@@ -92,6 +95,10 @@ def encode(module: Any, recurse: Encode, memo: dict, where: str) -> dict:
                 for k, p in value.items()]}
         elif isinstance(value, (set, frozenset)):
             node = {"type": "set", "items": [recurse(v, path) for v in sorted(value, key=repr)]}
+        elif isinstance(value, _backend.device):  # self.device = torch.device("cuda")
+            node = {"type": "device", "name": str(value)}
+        elif isinstance(value, _dtype.dtype):
+            node = {"type": "dtype", "name": value.name}
         else:
             node = recurse(value, path)
         state.append([name, node])
@@ -168,6 +175,10 @@ def decode(node: dict, decode_value: Callable[[Any], Any]) -> Any:
                                 for k, p in value["items"])
         elif isinstance(value, dict) and value.get("type") == "set":
             value = {decode_value(v) for v in value["items"]}
+        elif isinstance(value, dict) and value.get("type") == "device":
+            value = _backend.device(value["name"])
+        elif isinstance(value, dict) and value.get("type") == "dtype":
+            value = _dtype.from_name(value["name"])
         else:
             value = decode_value(value)
         state[name] = value

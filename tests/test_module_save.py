@@ -29,6 +29,7 @@ class Net(nn.Module):
         self.register_buffer("calls", minitorch.zeros(1, dtype=minitorch.int64))
         self.register_buffer("scratch", minitorch.zeros(2), persistent=False)
         self.scale, self.name, self.sizes = 2.5, "net", (1, 2)
+        self.device, self.dtype = minitorch.device("cpu"), minitorch.float32
 
     def forward(self, x):
         return self.body(self.bn(self.conv(x)).flatten(1)) * self.scale + self.frozen
@@ -50,6 +51,7 @@ def test_whole_model_round_trip():
     assert loaded.training is False and loaded.body[0].training is False
     assert loaded.head is loaded.body[2]  # sharing survives
     assert loaded.scale == 2.5 and loaded.name == "net" and loaded.sizes == (1, 2)
+    assert loaded.device == minitorch.device("cpu") and loaded.dtype is minitorch.float32
     assert "scratch" not in loaded.state_dict()  # still non-persistent
     for (k1, v1), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items()):
         assert k1 == k2
