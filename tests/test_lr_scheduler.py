@@ -437,3 +437,18 @@ def test_new_scheduler_errors_match_torch(call, exc, match):
         call(torch, opt_th)
     with pytest.raises(exc, match=re.escape(match)):
         call(minitorch, opt_mt)
+
+
+def test_step_wrapper_keeps_no_reference_cycle():
+    import gc
+    import weakref
+
+    opt, _ = make_optimizers("SGD")
+    lr_scheduler.StepLR(opt, step_size=2)
+    ref = weakref.ref(opt)
+    gc.disable()
+    try:
+        del opt
+        assert ref() is None  # freed by reference counting alone
+    finally:
+        gc.enable()

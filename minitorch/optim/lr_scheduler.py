@@ -86,14 +86,15 @@ def _track_step_calls(optimizer: Optimizer) -> None:
     """
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
-    func = getattr(optimizer.step, "__func__", type(optimizer).step)
+    func = getattr(optimizer.step, "__func__", None)
+    plain = optimizer.step if func is None else None  # a function set on the instance
     opt_ref = weakref.ref(optimizer)
 
-    @functools.wraps(func)
+    @functools.wraps(func or plain)
     def step(*args, **kwargs):
         opt = opt_ref()
         opt._opt_called = True
-        return func(opt, *args, **kwargs)
+        return func(opt, *args, **kwargs) if func is not None else plain(*args, **kwargs)
 
     step._wrapped_by_lr_sched = True
     optimizer.step = step
