@@ -371,7 +371,7 @@ def _new(fill):
     def method(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
         return fill(_size(size), dtype or self.dtype, device or self.device, requires_grad)
 
-    return method
+    return _size_keyword(method)  # x.new_zeros(size=(2, 3)) too
 
 
 Tensor.new_zeros = _new(lambda s, d, v, r: zeros(s, dtype=d, device=v, requires_grad=r))

@@ -278,3 +278,21 @@ def test_cuda_typed_classes():
     assert g.type() == "minitorch.cuda.FloatTensor"
     assert x.type(minitorch.cuda.DoubleTensor).type() == "minitorch.cuda.DoubleTensor"
     assert g.type(minitorch.LongTensor).type() == "minitorch.LongTensor"
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.new_zeros(size=(2, 3)),
+    lambda x: x.new_ones(size=[4]),
+    lambda x: x.new_empty(size=(1, 2)),
+    lambda x: x.view(size=(3, 2)),
+    lambda x: x.reshape(shape=(6,)),
+    lambda x: x.expand(size=(2, 2, 3)),
+    lambda x: x.repeat(repeats=(2, 1)),
+    lambda x: x.permute(dims=(1, 0)),
+])
+def test_size_keyword_forms_of_tensor_methods(call):
+    data = np.arange(6.0).reshape(2, 3)
+    t, m = call(torch.tensor(data)), call(minitorch.tensor(data))
+    assert tuple(m.shape) == tuple(t.shape) and same_dtype(m, t)
+    if "new_" not in str(call.__code__.co_names):
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
