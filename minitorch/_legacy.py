@@ -4,8 +4,8 @@
   ``LongTensor``, ``IntTensor``, ``ShortTensor``, ``CharTensor``, ``ByteTensor`` and
   ``BoolTensor``: called with sizes (``FloatTensor(2, 3)``, uninitialised; minitorch fills
   with zeros) or with data (``LongTensor([1, 2])``), used as ``isinstance`` targets
-  (``isinstance(x, FloatTensor)`` is true for a float32 tensor) and as arguments of
-  ``Tensor.type``.
+  (``isinstance(x, FloatTensor)`` is true for a float32 CPU tensor) and as arguments of
+  ``Tensor.type``; ``minitorch.cuda.FloatTensor`` ... are the same on the GPU.
 * ``autograd.Variable(data, requires_grad=False, volatile=False)``: since PyTorch 0.4 a
   Variable *is* a Tensor; it returns a new leaf sharing ``data``'s memory, and every
   Tensor is an instance of ``Variable``.
@@ -40,7 +40,6 @@ class tensortype(type):
 
         if device is None and cls.is_cuda:
             device = "cuda"
-
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             data = args[0]
             if isinstance(data, Tensor):
