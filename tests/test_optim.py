@@ -136,7 +136,10 @@ def test_twenty_steps_match_torch_float64(name, kw, device):
     ("name", "kw"),
     [("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
      ("Adam", {"lr": 0.01, "amsgrad": True}), ("AdamW", {}),
-     ("RMSprop", {"centered": True, "momentum": 0.9}), ("Adagrad", {"lr_decay": 0.01})],
+     ("RMSprop", {"centered": True, "momentum": 0.9}), ("Adagrad", {"lr_decay": 0.01}),
+     ("Adadelta", {"weight_decay": 0.1}), ("Adamax", {"lr": 0.01}),
+     ("NAdam", {"lr": 0.01}), ("RAdam", {"lr": 0.01}), ("Rprop", {}),
+     ("ASGD", {"lr": 0.05, "t0": 3})],
 )
 def test_float32_params_stay_float32(name, kw, device):
     opt_mt, opt_th = build(name, kw, dtypes=F32, device=device)
