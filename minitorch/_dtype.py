@@ -76,7 +76,9 @@ def get_default_dtype() -> dtype:
 
 def set_default_dtype(d: dtype) -> None:
     global _default_float
-    d = canonical(d)
+    if not isinstance(d, dtype):  # PyTorch takes only its dtypes here (not float, not str)
+        raise TypeError("invalid dtype object: only floating-point types are supported as "
+                        "the default type")
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default_float = d

@@ -296,3 +296,9 @@ def test_size_keyword_forms_of_tensor_methods(call):
     assert tuple(m.shape) == tuple(t.shape) and same_dtype(m, t)
     if "new_" not in str(call.__code__.co_names):
         np.testing.assert_array_equal(m.numpy(), t.numpy())
+
+
+def test_set_default_dtype_takes_only_dtypes_like_torch():
+    for lib in (torch, minitorch):
+        with pytest.raises(TypeError, match="only floating-point types are supported"):
+            lib.set_default_dtype(float)
