@@ -291,7 +291,7 @@ def normal(mean, std=1.0, size=None, *, generator: Generator | None = None,
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Generator | None = None) -> Tensor:
+                generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
     """Draw category indices with probabilities proportional to the rows of ``input``."""
     probs = np.asarray(input._data, dtype=np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
@@ -300,11 +300,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     g = _gen(generator)
-    out = np.stack([
+    out_rows = np.stack([
         g.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum())
         for r in rows
     ])
-    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+    draws = out_rows.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64)
+    return _finish_out(draws, out, input.device, False, "multinomial")
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None,
