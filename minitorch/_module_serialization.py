@@ -7,15 +7,18 @@ calling anything the file names:
 
 ``{"type": "module", "id": k, "class": "package.module:Qual.Name", "state": [[name, v]...]}``
     One module: its class by import path and qualified name, and every entry of its
-    ``__dict__`` (PyTorch pickles exactly that): plain attributes (numbers, strings,
-    tuples, tensors, ...), ``_parameters`` as ``{"type": "parameters", "items": [[name,
-    {"data": <tensor>, "requires_grad": bool} or None], ...]}``, ``_buffers`` and the hook
-    dicts as ordinary dicts, ``_modules`` holding child module nodes, sets as
-    ``{"type": "set", "items": [...]}``, and ``minitorch.device``/``dtype`` attributes as
-    ``{"type": "device", "name": "cuda:0"}``/``{"type": "dtype", "name": "float32"}``.
-``{"type": "module_ref", "id": k}``
-    A module already written (shared submodules stay shared); a parameter reached twice
-    (weight tying) is one tensor in the file and one Parameter after loading.
+    ``__dict__`` (PyTorch pickles exactly that), encoded like any saved value: plain
+    attributes (numbers, strings, tuples, tensors, ...), the registries ``_parameters``,
+    ``_buffers``, ``_modules`` and the hook dicts as ordered dicts, child modules as module
+    nodes; sets, ``minitorch.device`` and ``dtype`` values as ``{"type": "set", "items":
+    [...]}``, ``{"type": "device", "name": "cuda:0"}``, ``{"type": "dtype", "name":
+    "float32"}``.
+``{"type": "parameter", "id": k, "requires_grad": bool, "data": <tensor node>}``
+    A Parameter anywhere inside a module.
+``{"type": "module_ref", "id": k}``, ``{"type": "parameter_ref", "id": k}``
+    A module or Parameter already written: shared submodules stay shared, and a
+    Parameter held twice (weight tying, or a list of the parameters kept beside
+    ``_parameters``) is one Parameter after loading.
 
 Loading (``minitorch.load(path, weights_only=False)``)
     1. finds the class by reading dictionaries only: the module must already be imported
@@ -49,7 +52,6 @@ import contextvars
 import importlib
 import pickle  # only for its exception class: nothing here ever unpickles
 import sys
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +61,10 @@ Encode = Callable[[Any, str], Any]
 
 # The weights_only flag of the load in progress, and its memo of rebuilt objects.
 _LOAD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("_LOAD", default=None)
+# How many module encodings are under way (Parameters are recorded as such inside them).
+_ENCODING: contextvars.ContextVar[int] = contextvars.ContextVar("_ENCODING", default=0)
+
+NODE_TYPES = ("module", "module_ref", "parameter", "parameter_ref")  # decoded here
 
 
 def _module_base() -> type:
@@ -67,43 +73,58 @@ def _module_base() -> type:
     return Module
 
 
-def is_module(obj: Any) -> bool:
-    """Whether :func:`encode` handles ``obj`` (without importing ``nn`` needlessly)."""
-    return "minitorch.nn.module" in sys.modules and isinstance(obj, _module_base())
+def handles(obj: Any) -> bool:
+    """Whether :func:`encode` writes ``obj``: a module, or a Parameter inside a module
+    (so a Parameter held twice, in ``_parameters`` and in a list attribute, loads as one
+    Parameter). Checked without importing ``nn`` needlessly."""
+    if "minitorch.nn.module" not in sys.modules:
+        return False
+    if isinstance(obj, _module_base()):
+        return True
+    from .nn.parameter import Parameter
+
+    return _ENCODING.get() > 0 and isinstance(obj, Parameter)
 
 
 # --------------------------------------------------------------------------- saving
 
 
-def encode(module: Any, recurse: Encode, memo: dict, where: str) -> dict:
-    """The JSON node of ``module``; ``recurse(value, where)`` encodes attribute values."""
-    key = ("module", id(module))
+def encode(obj: Any, recurse: Encode, memo: dict, where: str) -> dict:
+    """The JSON node of a module or Parameter; ``recurse(value, where)`` encodes values."""
+    from .nn.parameter import Parameter
+    from .tensor import Tensor
+
+    kind = "parameter" if isinstance(obj, Parameter) else "module"
+    key = (kind, id(obj))
     if key in memo:
-        return {"type": "module_ref", "id": memo[key]}
-    cls = type(module)
+        return {"type": f"{kind}_ref", "id": memo[key]}
+    memo[key] = index = memo.get(f"{kind}s written", 0)
+    memo[f"{kind}s written"] = index + 1
+    if kind == "parameter":  # its data as a plain tensor, then the flag
+        return {"type": "parameter", "id": index, "requires_grad": bool(obj.requires_grad),
+                "data": recurse(Tensor._wrap(obj._data), where)}
+    cls = type(obj)
     if "<locals>" in cls.__qualname__:
         raise AttributeError(f"Can't pickle local object '{cls.__qualname__}'")
-    memo[key] = index = memo.get("modules written", 0)
-    memo["modules written"] = index + 1
-    state = []
-    for name, value in vars(module).items():
-        path = f"{where}.{name}"
-        if name == "_parameters":
-            node = {"type": "parameters", "items": [
-                [k, None if p is None else {"data": recurse(p, f"{where}.{k}"),
-                                            "requires_grad": bool(p.requires_grad)}]
-                for k, p in value.items()]}
-        elif isinstance(value, (set, frozenset)):
-            node = {"type": "set", "items": [recurse(v, path) for v in sorted(value, key=repr)]}
-        elif isinstance(value, _backend.device):  # self.device = torch.device("cuda")
-            node = {"type": "device", "name": str(value)}
-        elif isinstance(value, _dtype.dtype):
-            node = {"type": "dtype", "name": value.name}
-        else:
-            node = recurse(value, path)
-        state.append([name, node])
+    token = _ENCODING.set(_ENCODING.get() + 1)
+    try:
+        state = [[name, _attribute(value, recurse, f"{where}.{name}")]
+                 for name, value in vars(obj).items()]
+    finally:
+        _ENCODING.reset(token)
     return {"type": "module", "id": index, "class": f"{cls.__module__}:{cls.__qualname__}",
             "state": state}
+
+
+def _attribute(value: Any, recurse: Encode, where: str) -> Any:
+    """One ``__dict__`` entry: the few types JSON-with-tensors lacks, else ``recurse``."""
+    if isinstance(value, (set, frozenset)):
+        return {"type": "set", "items": [recurse(v, where) for v in sorted(value, key=repr)]}
+    if isinstance(value, _backend.device):  # self.device = torch.device("cuda")
+        return {"type": "device", "name": str(value)}
+    if isinstance(value, _dtype.dtype):
+        return {"type": "dtype", "name": value.name}
+    return recurse(value, where)
 
 
 # --------------------------------------------------------------------------- loading
@@ -111,7 +132,7 @@ def encode(module: Any, recurse: Encode, memo: dict, where: str) -> dict:
 
 def begin_load(weights_only: bool) -> None:
     """Start a load: module nodes are refused unless ``weights_only`` is False."""
-    _LOAD.set({"weights_only": bool(weights_only), "modules": {}, "parameters": {}})
+    _LOAD.set({"weights_only": bool(weights_only), "module": {}, "parameter": {}})
 
 
 def _weights_only_error(class_name: str) -> pickle.UnpicklingError:
@@ -159,41 +180,33 @@ def find_class(class_name: str) -> type:
 
 
 def decode(node: dict, decode_value: Callable[[Any], Any]) -> Any:
-    """Rebuild a module node (``decode_value`` decodes ordinary values)."""
-    load = _LOAD.get() or {"weights_only": True, "modules": {}, "parameters": {}}
-    if node["type"] == "module_ref":
-        return load["modules"][node["id"]]
+    """Rebuild a node of :data:`NODE_TYPES` (``decode_value`` decodes ordinary values)."""
+    load = _LOAD.get() or {"weights_only": True, "module": {}, "parameter": {}}
+    kind = node["type"]
+    if kind.endswith("_ref"):
+        return load[kind[:-4]][node["id"]]
+    if kind == "parameter":
+        from .nn.parameter import Parameter
+
+        param = Parameter(decode_value(node["data"]), requires_grad=bool(node["requires_grad"]))
+        load["parameter"][node["id"]] = param
+        return param
     if load["weights_only"]:
         raise _weights_only_error(node["class"])
     cls = find_class(node["class"])
     module = object.__new__(cls)
-    load["modules"][node["id"]] = module
-    state = {}
-    for name, value in node["state"]:
-        if isinstance(value, dict) and value.get("type") == "parameters":
-            value = OrderedDict((k, None if p is None else _parameter(p, decode_value, load))
-                                for k, p in value["items"])
-        elif isinstance(value, dict) and value.get("type") == "set":
-            value = {decode_value(v) for v in value["items"]}
-        elif isinstance(value, dict) and value.get("type") == "device":
-            value = _backend.device(value["name"])
-        elif isinstance(value, dict) and value.get("type") == "dtype":
-            value = _dtype.from_name(value["name"])
-        else:
-            value = decode_value(value)
-        state[name] = value
-    vars(module).update(state)
+    load["module"][node["id"]] = module
+    vars(module).update({name: _decode_attribute(value, decode_value)
+                         for name, value in node["state"]})
     return module
 
 
-def _parameter(node: dict, decode_value: Callable[[Any], Any], load: dict) -> Any:
-    from .nn.parameter import Parameter
-
-    data = node["data"]
-    key = data.get("index") if isinstance(data, dict) else None
-    if key in load["parameters"]:
-        return load["parameters"][key]
-    param = Parameter(decode_value(data), requires_grad=bool(node["requires_grad"]))
-    if key is not None:
-        load["parameters"][key] = param
-    return param
+def _decode_attribute(value: Any, decode_value: Callable[[Any], Any]) -> Any:
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind == "set":
+        return {decode_value(v) for v in value["items"]}
+    if kind == "device":
+        return _backend.device(value["name"])
+    if kind == "dtype":
+        return _dtype.from_name(value["name"])
+    return decode_value(value)

@@ -134,7 +134,7 @@ def _encode(obj: Any, arrays: list, entries: list, memo: dict, where: str) -> An
     """Turn ``obj`` into JSON-ready data, appending its arrays to ``arrays``/``entries``."""
     if obj is None or isinstance(obj, (bool, str, int)):
         return obj
-    if _module_serialization.is_module(obj):  # a whole model: its module tree
+    if _module_serialization.handles(obj):  # a whole model: its module tree
         return _module_serialization.encode(
             obj, lambda v, w: _encode(v, arrays, entries, memo, w), memo, where)
     if isinstance(obj, float):
@@ -318,7 +318,7 @@ def _decode(node: Any, values: list) -> Any:
         return float(node["value"])
     if kind in ("tensor", "ndarray"):
         return values[node["index"]]
-    if kind in ("module", "module_ref"):
+    if kind in _module_serialization.NODE_TYPES:
         return _module_serialization.decode(node, lambda n: _decode(n, values))
     if kind == "list":
         return [_decode(v, values) for v in node["items"]]

@@ -76,6 +76,25 @@ def test_model_inside_a_checkpoint_dict_and_tied_weights():
     assert len(list(out["model"].parameters())) == 1
 
 
+class FlatWeights(nn.Module):
+    """Keeps its parameters in a list too, as PyTorch's RNNs keep ``_flat_weights``."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(minitorch.randn(3))
+        self.b = nn.Parameter(minitorch.zeros(3))
+        self.flat = [self.w, self.b]
+
+
+def test_parameters_held_twice_load_as_one_object():
+    loaded = _round_trip(FlatWeights(), weights_only=False)
+    assert loaded.flat[0] is loaded.w and loaded.flat[1] is loaded.b
+    assert isinstance(loaded.flat[0], nn.Parameter)
+    with minitorch.no_grad():
+        loaded.w.add_(1.0)
+    assert loaded.flat[0].tolist() == loaded.w.tolist()
+
+
 def test_default_load_refuses_a_model_like_torch():
     buf = io.BytesIO()
     torch.save(torch.nn.Linear(2, 3), buf)
