@@ -92,7 +92,6 @@ def handles(obj: Any) -> bool:
 def encode(obj: Any, recurse: Encode, memo: dict, where: str) -> dict:
     """The JSON node of a module or Parameter; ``recurse(value, where)`` encodes values."""
     from .nn.parameter import Parameter
-    from .tensor import Tensor
 
     kind = "parameter" if isinstance(obj, Parameter) else "module"
     key = (kind, id(obj))
@@ -100,9 +99,14 @@ def encode(obj: Any, recurse: Encode, memo: dict, where: str) -> dict:
         return {"type": f"{kind}_ref", "id": memo[key]}
     memo[key] = index = memo.get(f"{kind}s written", 0)
     memo[f"{kind}s written"] = index + 1
-    if kind == "parameter":  # its data as a plain tensor, then the flag
+    if kind == "parameter":  # its data written as a plain tensor (the hook switched off)
+        token = _ENCODING.set(0)
+        try:
+            data = recurse(obj, where)
+        finally:
+            _ENCODING.reset(token)
         return {"type": "parameter", "id": index, "requires_grad": bool(obj.requires_grad),
-                "data": recurse(Tensor._wrap(obj._data), where)}
+                "data": data}
     cls = type(obj)
     if "<locals>" in cls.__qualname__:
         raise AttributeError(f"Can't pickle local object '{cls.__qualname__}'")
