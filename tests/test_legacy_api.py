@@ -5,6 +5,7 @@ torch."""
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import torch
 import minitorch
 from minitorch.autograd import Variable
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TYPED = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
          "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
 
