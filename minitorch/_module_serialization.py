@@ -134,9 +134,11 @@ def _attribute(value: Any, recurse: Encode, where: str) -> Any:
 # --------------------------------------------------------------------------- loading
 
 
-def begin_load(weights_only: bool) -> None:
-    """Start a load: module nodes are refused unless ``weights_only`` is False."""
-    _LOAD.set({"weights_only": bool(weights_only), "module": {}, "parameter": {}})
+def begin_load(weights_only: bool | None) -> None:
+    """Start a load: module nodes are refused unless ``weights_only`` is False (None means
+    True, as in PyTorch 2.6+)."""
+    strict = weights_only is None or bool(weights_only)
+    _LOAD.set({"weights_only": strict, "module": {}, "parameter": {}})
 
 
 def _weights_only_error(class_name: str) -> pickle.UnpicklingError:

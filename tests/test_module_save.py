@@ -107,6 +107,8 @@ def test_default_load_refuses_a_model_like_torch():
     assert str(theirs.value).startswith(first) and str(ours.value).startswith(first)
     assert "Unsupported global: GLOBAL minitorch.nn.modules.linear.Linear" in str(ours.value)
     assert "weights_only" in str(ours.value)
+    with pytest.raises(pickle.UnpicklingError):  # None means True, as in PyTorch 2.6+
+        _round_trip(nn.Linear(2, 3), weights_only=None)
 
 
 def test_state_dicts_still_load_with_weights_only():
