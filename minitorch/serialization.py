@@ -268,7 +268,7 @@ def _load(fh: IO[bytes], name: Any, map_location: MapLocation) -> Any:
               for a, e in zip(arrays, header["tensors"])]
     try:
         return _decode(header["root"], values)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+    except (KeyError, IndexError, TypeError, ValueError) as e:
         raise RuntimeError(f"{name} is corrupt: its {_HEADER} does not describe a saved "
                            f"object ({type(e).__name__}: {e})") from e
 

@@ -7,7 +7,6 @@ from .engine import backward, grad
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .variable import Variable
 
 __all__ = [
     "Function",
@@ -25,3 +24,13 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
 ]
+
+
+def __getattr__(name: str):
+    """``autograd.Variable`` is imported on first use: it is built on ``minitorch.tensor``,
+    which itself imports this package."""
+    if name == "Variable":
+        from .variable import Variable
+
+        return Variable
+    raise AttributeError(f"module 'minitorch.autograd' has no attribute '{name}'")
