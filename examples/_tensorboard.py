@@ -43,6 +43,11 @@ class Logger:
 
             self.writer = SummaryWriter(log_dir)
 
+    @property
+    def enabled(self) -> bool:
+        """Whether ``--tensorboard`` was given (whether anything is logged)."""
+        return self.writer is not None
+
     def log_first_batch(self, model: Any, x: Any) -> None:
         """The model's graph on one input, and a grid of the first images of an image batch."""
         if self.writer is None:
