@@ -69,6 +69,17 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._random import (
     Generator,
     default_generator,
@@ -78,7 +89,8 @@ from ._random import (
     seed,
     set_rng_state,
 )
-from ._tensor_methods import addcdiv, addcmul, lerp
+from ._tensor_methods import addcdiv, addcmul
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -118,6 +130,7 @@ from .ops.elementwise import (
     isinf,
     isnan,
     le,
+    lerp,
     less,
     less_equal,
     log,
@@ -244,6 +257,7 @@ half = float16
 __version__ = "0.1.0"
 
 _LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types", "backends"}
+_LAZY |= {"profiler", "viz"}
 
 
 def __getattr__(name: str):
@@ -280,6 +294,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         s.LINEWIDTH = linewidth
 
 
-def nan_to_num_(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+def nan_to_num_(input: Tensor, nan: float | None = None, posinf=None,
+                neginf=None) -> Tensor:
     """In-place :func:`nan_to_num`."""
     return input.nan_to_num_(nan, posinf, neginf)

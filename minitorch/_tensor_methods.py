@@ -7,6 +7,9 @@ method ``x.op_(...)`` runs the out-of-place op and stores the result into ``x``
 
 from __future__ import annotations
 
+import inspect
+
+from ._varargs import varargs_keyword
 from .ops import counting as C
 from .ops import einsum as _einsum  # noqa: F401  (minitorch.einsum; no Tensor method)
 from .ops import elementwise as E
@@ -28,7 +31,7 @@ _FUNCTIONS = {
     R: "sum mean prod max min amax amin argmax argmin var std logsumexp softmax log_softmax "
     "norm all any",
     S: """view reshape permute transpose swapaxes swapdims t expand squeeze unsqueeze flatten
-          unflatten contiguous clone split chunk unbind narrow repeat flip movedim""",
+          unflatten contiguous clone split chunk unbind narrow repeat movedim""",
     I: "gather scatter_add index_select masked_fill nonzero tril triu",
     L: "matmul mm bmm dot",
 }
@@ -44,7 +47,7 @@ _MORE_FUNCTIONS = {
     SO: "sort argsort msort topk kthvalue median nanmedian mode quantile unique",
     C: "bincount histc count_nonzero",
     L: "outer cross diag diagonal trace",
-    S: "roll rot90 repeat_interleave",
+    S: "roll rot90",
     I: "index_put index_put_ masked_select take",
 }
 for _module, _names in _MORE_FUNCTIONS.items():
@@ -52,9 +55,9 @@ for _module, _names in _MORE_FUNCTIONS.items():
         setattr(Tensor, _name, getattr(_module, _name))
 
 
-def _where(self: Tensor, condition: Tensor, y) -> Tensor:
-    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
-    return E.where(condition, self, y)
+def _where(self: Tensor, condition: Tensor, other) -> Tensor:
+    """``x.where(condition, other)`` is ``where(condition, x, other)``."""
+    return E.where(condition, self, other)
 
 
 def _sum_to_size(self: Tensor, *size) -> Tensor:
@@ -69,6 +72,38 @@ def _sum_to_size(self: Tensor, *size) -> Tensor:
 
 
 Tensor.where = _where
+
+
+def _split(self: Tensor, split_size, dim: int = 0) -> tuple:
+    """``x.split(split_size, dim)`` (PyTorch's method names it ``split_size``)."""
+    return S.split(self, split_size, dim)
+
+
+Tensor.split = _split
+
+
+def _flip(self: Tensor, *dims) -> Tensor:
+    """``x.flip(dims)``, or ``x.flip(0, 1)`` with the dims one by one (PyTorch's method
+    takes both; the function ``flip(input, dims)`` only a sequence)."""
+    return S.flip(self, S._shape_arg(dims))
+
+
+Tensor.flip = varargs_keyword(_flip, "dims")
+
+
+def _repeat_interleave(self: Tensor, repeats, dim=None, *, output_size=None) -> Tensor:
+    """``repeat_interleave(x, repeats, dim)``: the method always needs ``repeats`` (only
+    the function has the one-tensor form ``repeat_interleave(repeats)``)."""
+    if repeats is None:
+        raise TypeError("repeat_interleave(): argument 'repeats' must be Tensor or int, not "
+                        "NoneType")
+    return S.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
+Tensor.repeat_interleave = _repeat_interleave
+for _name, _keyword in [("view", "size"), ("expand", "size"), ("reshape", "shape"),
+                        ("repeat", "repeats"), ("permute", "dims")]:
+    setattr(Tensor, _name, varargs_keyword(getattr(S, _name), _keyword))
 Tensor.sum_to_size = _sum_to_size
 Tensor.view_as = lambda self, other: self.view(other.shape)
 Tensor.reshape_as = lambda self, other: self.reshape(other.shape)
@@ -120,6 +155,12 @@ def _inplace(fn, name: str):
 
     method.__name__ = name
     method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    try:  # show the out-of-place function's parameters (without ``out``)
+        sig = inspect.signature(fn)
+        method.__signature__ = sig.replace(
+            parameters=[p for p in sig.parameters.values() if p.name != "out"])
+    except (TypeError, ValueError):
+        pass
     return method
 
 
@@ -154,19 +195,12 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
     return write_out(input + value * tensor1 / tensor2, out, "addcdiv")
 
 
-def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
-    """``input + weight * (end - input)``."""
-    if isinstance(end, Tensor) and input.shape != end.shape:
-        S.broadcast_tensors(input, end)  # PyTorch's error names input as a, end as b
-    return write_out(input + weight * (end - input), out, "lerp")
-
-
 Tensor.addcmul = addcmul
 Tensor.addcdiv = addcdiv
-Tensor.lerp = lerp
+Tensor.lerp = E.lerp
 Tensor.addcmul_ = _inplace(addcmul, "addcmul_")
 Tensor.addcdiv_ = _inplace(addcdiv, "addcdiv_")
-Tensor.lerp_ = _inplace(lerp, "lerp_")
+Tensor.lerp_ = _inplace(E.lerp, "lerp_")
 Tensor.clamp_min = lambda self, min: E.clamp(self, min=min)
 Tensor.clamp_max = lambda self, max: E.clamp(self, max=max)
 Tensor.clamp_min_ = _inplace(Tensor.clamp_min, "clamp_min_")

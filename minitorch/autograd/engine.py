@@ -19,7 +19,7 @@ import numpy as np
 
 from .._backend import get_array_module
 from ..kernels import threads
-from . import grad_mode
+from . import _instrument, grad_mode
 from .function import AccumulateGrad, Node
 
 Tensor = None  # set by minitorch.tensor
@@ -129,11 +129,17 @@ def run_backward(
                 captured[node] = grad
             if isinstance(node, AccumulateGrad):
                 if capture is None:
-                    _accumulate_into_leaf(node.variable, grad, create_graph)
+                    if _instrument.active:  # profiler / trace_backward: autograd/_instrument.py
+                        _instrument.accumulate(node, grad, create_graph)
+                    else:
+                        _accumulate_into_leaf(node.variable, grad, create_graph)
                 continue
-            grads = node._fn.backward(node, grad)
-            if not isinstance(grads, tuple):
-                grads = (grads,)
+            if _instrument.active or node._post_hooks:  # anomaly mode, profiler, hooks, traces
+                grads = _instrument.run_node(node, grad)
+            else:
+                grads = node._fn.backward(node, grad)
+                if not isinstance(grads, tuple):
+                    grads = (grads,)
             if not retain_graph:
                 node._release()
             _pass_on(node, grads, buffers, deps, ready)
@@ -227,10 +233,19 @@ def grad(
     grad_outputs=None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ) -> tuple:
-    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes)."""
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
+
+    ``only_inputs`` is deprecated in PyTorch and ignored (as there); ``is_grads_batched``
+    (vmap over the first dimension of ``grad_outputs``) is not provided.
+    """
+    if is_grads_batched:
+        raise NotImplementedError("minitorch.autograd.grad: is_grads_batched=True is not "
+                                  "supported (loop over the batch of grad_outputs instead)")
     outputs, grads = _prepare(outputs, grad_outputs, "grad")
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)

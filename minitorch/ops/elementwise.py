@@ -704,6 +704,24 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
+    r"""Linear interpolation :math:`\text{input} + w\,(\text{end} - \text{input})`.
+
+    Computed as PyTorch does, from whichever end is nearer: where :math:`|w| < 1/2` as
+    written, else as :math:`\text{end} - (\text{end} - \text{input})(1 - w)`, which is
+    exact at :math:`w = 1` (and gives the same inf/NaN as PyTorch's). A composition, so
+    the gradients are those of the two formulas (``where`` routes each element's).
+    """
+    if isinstance(end, Tensor) and input.shape != end.shape:
+        _check_broadcast((input, end))  # PyTorch's error names input as a, end as b
+    diff = end - input
+    if isinstance(weight, Tensor):
+        result = where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    else:
+        result = input + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+    return write_out(result, out, "lerp")
+
+
 def where(condition: Tensor, input=None, other=None) -> Tensor:
     r"""``input`` where ``condition`` is True, else ``other`` (tensors or scalars)."""
     if input is None and other is None:
@@ -868,12 +886,14 @@ class NanToNum(_Builtin):
         return where(isfinite(x), grad, 0.0), None, None, None
 
 
-def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *,
+def nan_to_num(input: Tensor, nan: float | None = None, posinf=None, neginf=None, *,
                out=None) -> Tensor:
-    r"""Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (by default the
-    largest and smallest finite values of ``input``'s dtype)."""
+    r"""Replace NaN by ``nan`` (None: 0.0), +inf by ``posinf`` and -inf by ``neginf`` (None:
+    the largest and smallest finite values of ``input``'s dtype)."""
     for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
         if v is not None and not isinstance(v, (int, float, np.number)):
             raise TypeError(f"nan_to_num(): argument '{name}' must be float, not "
                             f"{type(v).__name__}")
+    if nan is None:
+        nan = 0.0
     return write_out(NanToNum.apply(input, nan, posinf, neginf), out, "nan_to_num")

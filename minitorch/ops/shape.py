@@ -254,7 +254,12 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return Transpose.apply(input, tuple(order))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """NumPy's name for :func:`transpose` (PyTorch names its arguments ``axis0, axis1``)."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input: Tensor) -> Tensor:
@@ -323,8 +328,9 @@ def broadcast_tensors(*tensors) -> tuple:
     return tuple(expand(t, *shape) for t in tensors)
 
 
-def broadcast_to(input: Tensor, shape) -> Tensor:
-    return expand(input, *shape)
+def broadcast_to(input: Tensor, size) -> Tensor:
+    """``input`` expanded to ``size`` (a view), as :func:`expand`."""
+    return expand(input, *size)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
@@ -514,9 +520,12 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return Repeat.apply(input, tuple(reps))
 
 
-def flip(input: Tensor, *dims) -> Tensor:
-    """Reverse the element order along ``dims`` (a sequence, or several ints)."""
-    dims = _shape_arg(dims)
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the element order along ``dims`` (a sequence of ints; the method
+    ``x.flip(0, 1)`` also takes them one by one)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
     seen = set()
     for d in dims:
         nd = normalize_dim(d, input.ndim)
@@ -565,9 +574,12 @@ class Roll(_Builtin):
         return Roll.apply(grad, back, ctx.dims), None, None
 
 
-def roll(input: Tensor, shifts, dims=None) -> Tensor:
-    """Shift the elements ``shifts`` places along ``dims`` (wrapping around)."""
+def roll(input: Tensor, shifts, dims=()) -> Tensor:
+    """Shift the elements ``shifts`` places along ``dims`` (wrapping around); with no
+    ``dims`` (``()``, or None), over the flattened tensor, keeping its shape."""
     shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is not None and not isinstance(dims, int):
+        dims = tuple(dims) or None
     if dims is None:
         if len(shifts_t) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
@@ -597,11 +609,11 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
                            f"dim1 = {d1}")
     k %= 4
     if k == 1:
-        return flip(input, d1).transpose(d0, d1)
+        return flip(input, (d1,)).transpose(d0, d1)
     if k == 2:
         return flip(input, (d0, d1))
     if k == 3:
-        return flip(input, d0).transpose(d0, d1)
+        return flip(input, (d0,)).transpose(d0, d1)
     return input.clone()
 
 
