@@ -10,6 +10,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conv_paths import (
+    close_to_reference,
+    conv_geometry_of,
+    second_derivatives_match_torch,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,20 +40,10 @@ def fourier(monkeypatch):
 
 def _on_fourier(y) -> bool:
     """Did the convolution that made ``y`` (perhaps through a squeeze) take the Fourier path?"""
-    node = y.grad_fn
-    while not hasattr(node, "geo"):
-        node = node.next_functions[0][0]
-    return node.geo.fourier
+    return conv_geometry_of(y).fourier
 
 
-def _close(ours, theirs, dtype):
-    """float64: elementwise 1e-10. float32: error relative to the largest entry, since the
-    Fourier path rounds every output against its whole image (as cuDNN's FFT does)."""
-    theirs = np.asarray(theirs)
-    if dtype == np.float64:
-        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
-    else:
-        assert np.abs(ours - theirs).max() <= 1e-5 * np.abs(theirs).max()
+_close = close_to_reference
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,17 +169,7 @@ def test_gradcheck_and_gradgradcheck_on_the_fourier_path(fourier):
 
 
 def test_second_derivatives_match_torch_on_the_fourier_path(fourier):
-    x, w = _arr((2, 3, 5, 5)), _arr((2, 3, 3, 3))
-    mx, mw = (minitorch.tensor(a, requires_grad=True) for a in (x, w))
-    tx, tw = (torch.tensor(a, requires_grad=True) for a in (x, w))
-    results = []
-    for lib, xx, ww in ((minitorch, mx, mw), (torch, tx, tw)):
-        y = lib.nn.functional.conv2d(xx, ww, padding=1)
-        gx, gw = lib.autograd.grad((y * y).sum(), (xx, ww), create_graph=True)
-        ((gx * gx).sum() + (gw**3).sum()).backward()
-        results.append([t.detach().numpy() for t in (gx, gw, xx.grad, ww.grad)])
-    for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+    second_derivatives_match_torch(_arr((2, 3, 5, 5)), _arr((2, 3, 3, 3)))
 
 
 def test_backward_twice_with_retain_graph_on_the_fourier_path(fourier):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conv_paths import conv_geometry_of
 
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
@@ -14,11 +15,7 @@ from minitorch.ops import conv as mconv
 RNG = np.random.default_rng(5)
 
 
-def _geo(y) -> mconv.ConvGeometry:
-    node = y.grad_fn
-    while not hasattr(node, "geo"):
-        node = node.next_functions[0][0]
-    return node.geo
+_geo = conv_geometry_of
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])

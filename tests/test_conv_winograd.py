@@ -10,6 +10,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conv_paths import (
+    close_to_reference,
+    conv_geometry_of,
+    second_derivatives_match_torch,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,21 +37,7 @@ def on_winograd(monkeypatch):
     monkeypatch.setattr(mconv, "_prefer_winograd", mconv._winograd_applies)
 
 
-def _path(y) -> mconv.ConvGeometry:
-    node = y.grad_fn
-    while not hasattr(node, "geo"):
-        node = node.next_functions[0][0]
-    return node.geo
-
-
-def _close(ours, theirs, dtype):
-    """float64: elementwise 1e-10; float32: relative to the largest entry (a tile's
-    transform mixes its pixels, as the Fourier path mixes an image's)."""
-    theirs = np.asarray(theirs)
-    if dtype == np.float64:
-        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
-    else:
-        assert np.abs(ours - theirs).max() <= 1e-5 * np.abs(theirs).max()
+_path, _close = conv_geometry_of, close_to_reference
 
 
 @pytest.mark.parametrize("m", [2, 4])
@@ -151,17 +142,7 @@ def test_gradcheck_and_gradgradcheck_on_the_winograd_path(on_winograd):
 
 
 def test_second_derivatives_match_torch_on_the_winograd_path(on_winograd):
-    x, w = _arr((2, 3, 5, 5)), _arr((2, 3, 3, 3))
-    mx, mw = (minitorch.tensor(a, requires_grad=True) for a in (x, w))
-    tx, tw = (torch.tensor(a, requires_grad=True) for a in (x, w))
-    results = []
-    for lib, xx, ww in ((minitorch, mx, mw), (torch, tx, tw)):
-        y = lib.nn.functional.conv2d(xx, ww, padding=1)
-        gx, gw = lib.autograd.grad((y * y).sum(), (xx, ww), create_graph=True)
-        ((gx * gx).sum() + (gw**3).sum()).backward()
-        results.append([t.detach().numpy() for t in (gx, gw, xx.grad, ww.grad)])
-    for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+    second_derivatives_match_torch(_arr((2, 3, 5, 5)), _arr((2, 3, 3, 3)))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
