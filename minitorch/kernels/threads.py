@@ -62,7 +62,12 @@ def _openblas():
 
 
 def _others_running() -> int:
-    """Runnable tasks on the machine that are not threads of this process."""
+    """Runnable tasks that are not threads of this process, on the CPUs we may use.
+
+    ``/proc/loadavg`` counts the whole machine's; when this process may use only some
+    of its CPUs (a container pinned to a few cores of a large host), count the share
+    of those CPUs, assuming the others' tasks spread evenly.
+    """
     with open("/proc/loadavg") as f:
         running = int(f.read().split()[3].split("/")[0])
     ours = 0
@@ -73,7 +78,9 @@ def _others_running() -> int:
         except OSError:  # the thread ended meanwhile
             continue
         ours += stat[stat.rindex(")") + 2] == "R"
-    return max(0, running - ours)
+    others = max(0, running - ours)
+    machine = os.cpu_count() or _State.cores
+    return others if machine <= _State.cores else round(others * _State.cores / machine)
 
 
 class _State:
