@@ -24,10 +24,13 @@ is one on the Fourier path (``conv_fourier.py``):
     V_p = (B^\top d B)_p: C \times T, \quad M_p: O \times T,
 
 over all :math:`T = N \cdot t_h t_w` tiles of the batch at once; then every tile's
-output is :math:`A^\top M A`. The transforms of a tile are linear maps of its flattened
-entries, so each is *one* product with a Kronecker matrix for all tiles and channels
-(e.g. :math:`\mathrm{vec}(B^\top d B) = (B^\top \otimes B^\top)\,\mathrm{vec}(d)`).
-Output tiles sit at stride :math:`m`; input tiles overlap by 2 pixels.
+output is :math:`A^\top M A`. Output tiles sit at stride :math:`m`; input tiles overlap
+by 2 pixels. The input and output transforms are done separably, along H and then W,
+on strided views of the image (row :math:`i` of every tile is every m-th image row,
+starting at :math:`i`): one in-place addition per non-zero matrix entry, since
+:math:`F(2 \times 2, 3 \times 3)`'s :math:`B^\top` and :math:`A^\top` hold only 0 and
+:math:`\pm 1`. The filters' transform is one small product with the Kronecker matrix
+:math:`G \otimes G` (:math:`\mathrm{vec}(G g G^\top) = (G \otimes G)\,\mathrm{vec}(g)`).
 
 Gradients are the adjoint linear maps, in reverse order (with :math:`\partial Y` cut into
 the same tiles and :math:`\partial M = (A \otimes A)\,\mathrm{vec}(\partial Y)`, shared
@@ -35,7 +38,8 @@ by both):
 
 * input: :math:`\partial V_p = U_p^\top \partial M_p`, then
   :math:`\partial d = B\,\partial V B^\top` per tile, added back onto the pixels of the
-  overlapping tiles (one slice-addition per block of :math:`m \times m` tile entries);
+  overlapping tiles (the separable transform's adjoint: strided additions along W,
+  then along H);
 * weight: :math:`\partial U_p = \partial M_p V_p^\top` (the :math:`V` saved by the
   forward pass), then :math:`\partial g = G^\top \partial U\, G`.
 
@@ -61,7 +65,7 @@ from .._backend import split_work
 
 
 class Minimal(NamedTuple):
-    """The constant matrices of :math:`F(m \times m, 3 \times 3)`: ``at`` is m x (m+2),
+    r"""The constant matrices of :math:`F(m \times m, 3 \times 3)`: ``at`` is m x (m+2),
     ``g`` is (m+2) x 3, ``bt`` is (m+2) x (m+2)."""
 
     m: int
