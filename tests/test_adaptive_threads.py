@@ -21,6 +21,7 @@ def fake_machine(monkeypatch):
     threads._State.blas[0](2)
     monkeypatch.setattr(threads._State, "cores", 2)
     monkeypatch.setattr(threads._State, "blas_max", 2)
+    monkeypatch.setattr(threads._State, "blas_fixed", False)
     monkeypatch.setattr(threads._State, "free", 2)
     monkeypatch.setattr(threads._State, "next_look", 0.0)
     monkeypatch.setattr(threads._State, "hold_until", 0.0)
@@ -44,6 +45,13 @@ def test_one_thread_while_another_process_runs_then_two_after_a_quiet_second(fak
     assert _look(fake_machine, 0, 0.5) == (1, 1)
     assert _look(fake_machine, 0, 0.6) == (2, 2)  # a quiet second: both cores again
     assert _look(fake_machine, 5, 0.1) == (1, 1)  # never below one
+
+
+def test_an_explicit_openblas_thread_count_is_never_changed(fake_machine, monkeypatch):
+    """OPENBLAS_NUM_THREADS set by the user (blas_fixed): products keep their thread
+    count (and so their bits); only split_work steps aside."""
+    monkeypatch.setattr(threads._State, "blas_fixed", True)
+    assert _look(fake_machine, 1, 0.1) == (1, 2)
 
 
 def test_looks_at_proc_at_most_every_50_ms(fake_machine):

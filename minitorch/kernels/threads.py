@@ -17,8 +17,12 @@ wait for. :func:`refresh` (called once per backward pass and per convolution; it
 once when another process appears and rises again only after a second without one:
 waiting for a busy core costs far more than leaving an idle one unused for a moment.
 
-``MINITORCH_ADAPTIVE_THREADS=0`` turns this off (OpenBLAS then keeps its own setting).
-Off Linux, or where NumPy's BLAS is not OpenBLAS, nothing changes.
+The price: OpenBLAS's products can differ in the last bits between one and two
+threads, so a run on a busy machine need not repeat a quiet run bit for bit. For
+bit-for-bit repeatable runs set ``MINITORCH_ADAPTIVE_THREADS=0``, or fix the count
+yourself: an explicit ``OPENBLAS_NUM_THREADS`` (or ``OMP_NUM_THREADS``) is respected
+and never changed (``split_work``, whose results do not depend on its thread count,
+still steps aside). Off Linux, or where NumPy's BLAS is not OpenBLAS, nothing changes.
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ def _others_running() -> int:
 
 class _State:
     enabled = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
+    # the user fixed OpenBLAS's thread count: never change it
+    blas_fixed = any(v in os.environ for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+                                               "OMP_NUM_THREADS"))
     blas = None  # (setter, getter) once looked up
     blas_max = 1  # OpenBLAS's own thread count at the first refresh: the ceiling
     cores = _cores()
@@ -107,10 +114,11 @@ def refresh() -> None:
     s.next_look = now + _PERIOD
     if s.blas is None:
         s.blas = _openblas() or ()
-        if not s.blas or not os.path.exists("/proc/loadavg"):
+        if not os.path.exists("/proc/loadavg"):
             s.enabled = False
             return
-        s.blas_max = s.blas[1]()
+        s.blas_fixed = s.blas_fixed or not s.blas
+        s.blas_max = s.blas[1]() if s.blas else 1
     try:
         free = max(1, s.cores - _others_running())
     except (OSError, ValueError, IndexError):
@@ -122,4 +130,5 @@ def refresh() -> None:
         s.hold_until = now + _HOLD
     if free != s.free:
         s.free = free
-        s.blas[0](max(1, min(free, s.blas_max)))
+        if not s.blas_fixed:
+            s.blas[0](max(1, min(free, s.blas_max)))
