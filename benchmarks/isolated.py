@@ -52,9 +52,11 @@ def _threads(lib_name: str, lib: Any) -> dict[str, Any]:
         return {"torch_intra_op": lib.get_num_threads(),
                 "torch_inter_op": lib.get_num_interop_threads()}
     from benchmarks.machine import openblas_threads
+    from minitorch.kernels import threads
 
     return {"numpy_openblas": openblas_threads(), "minitorch_copies": lib.get_num_threads(),
-            "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT")}
+            "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
+            "minitorch_adaptive": threads._State.enabled and not threads._State.blas_fixed}
 
 
 def time_case(case: Case, lib_name: str, repeat: int, warmup: int, min_time: float,

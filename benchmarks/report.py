@@ -45,6 +45,8 @@ def header(meta: dict[str, Any]) -> list[str]:
         f"2^{t.get('OPENBLAS_THREAD_TIMEOUT') or 28} cycles); minitorch's large copies, "
         f"col2im and max pooling use {t.get('minitorch_copies', 1)} threads, other "
         "elementwise NumPy code 1"
+        + ("; both step down to the cores other processes leave free "
+           "(minitorch/kernels/threads.py)" if t.get("minitorch_adaptive") else "")
     )
     lines = [machine, threads]
     if gemm:
