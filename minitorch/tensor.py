@@ -595,10 +595,8 @@ def parse_to_args(args, kwargs) -> tuple:
     return dtype, device
 
 
-class ToDevice(_function.Function):
+class ToDevice(_function.ArrayFunction):
     r"""Copy to another device; the gradient is copied back to the input's device."""
-
-    _builtin = True
 
     @staticmethod
     def forward(ctx, x, dev):

@@ -29,11 +29,33 @@ Tensor: Any = None
 
 
 class Node:
-    """A node of the backward graph (``y.grad_fn``). Subclasses are made per Function."""
+    """A node of the backward graph (``y.grad_fn``), which is also the ``ctx`` of one call.
+
+    ``Function.apply`` makes one instance of ``<Name>Backward0`` (a subclass made once per
+    Function by ``Function._node_class``) for every call, passes it to ``forward`` as
+    ``ctx``, and, when the output needs a gradient, keeps it as the output's ``grad_fn``.
+    The engine later hands the same object to ``backward``.  Its fields:
+
+    ``needs_input_grad``
+        one bool per forward argument: does that argument need a gradient?
+    ``next_functions``
+        ``(node, 0)`` for each Tensor argument: the node that produced it, the leaf's
+        ``AccumulateGrad``, or ``None`` for a constant.  These are the graph's edges.
+    ``_input_meta``
+        per forward argument ``(next node, shape, dtype)`` or ``None`` for a non-Tensor:
+        the engine sums each returned gradient back to this shape (undoing broadcasting).
+    ``_to_save`` / ``_saved``
+        ``save_for_backward`` stores raw arrays in ``_to_save``; when the node is linked
+        into the graph each becomes an entry ``(kind, value, version counter, version)``
+        in ``_saved`` (kind: an input Tensor, the output, a constant or a raw array), so
+        ``saved_tensors`` can give Tensors back and detect an in-place change made in
+        between.  ``_release`` drops them after backward unless ``retain_graph``.
+    """
 
     _fn: type[Function]
     __slots__ = ("__dict__", "__weakref__", "_input_meta", "needs_input_grad", "next_functions")
-    # Defaults shared by all nodes; set on an instance only when they change.
+    # Defaults shared by all nodes (class attributes cost nothing per call); set on an
+    # instance only when they change.
     _to_save: tuple = ()
     _saved = None
     _pre_hooks = None
@@ -167,7 +189,7 @@ def _accumulator(t) -> AccumulateGrad:
 
 
 class Function:
-    """Base class of every differentiable op, built in or user-defined.
+    """Base class of a user-defined differentiable op (``torch.autograd.Function``).
 
     Subclasses implement two static methods::
 
@@ -176,17 +198,18 @@ class Function:
         @staticmethod
         def backward(ctx, grad):   # grad is a Tensor; returns one grad per forward arg
 
-    and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  Gradients may
-    be returned in broadcast shape; the engine sums them back to each input's shape.
+    and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  ``forward``
+    receives Tensors (detached, run without recording a graph) and returns a Tensor, exactly
+    like ``torch.autograd.Function``; its graph node is named ``<Name>Backward``.
 
-    A user's subclass works exactly like ``torch.autograd.Function``: ``forward`` receives
-    Tensors (detached, run without recording a graph) and returns a Tensor.  minitorch's
-    own ops set ``_builtin = True``: their ``forward`` works on the raw NumPy/CuPy arrays,
-    which is faster and shows the maths without any Tensor machinery in between.
+    minitorch's own ops subclass :class:`ArrayFunction` instead, whose ``forward`` works on
+    the raw NumPy/CuPy arrays.  Gradients may be returned in broadcast shape; the engine
+    sums them back to each input's shape.
     """
 
     _node_cls: type[Node] | None = None
-    _builtin = False  # built-in ops are named like PyTorch's, e.g. AddBackward0
+    _node_suffix = "Backward"  # PyTorch names a custom Function's node <Name>Backward
+    _receives_arrays = False  # True only through ArrayFunction (see there)
     _is_view = False  # the output shares memory (and the version counter) with args[0]
 
     @staticmethod
@@ -201,8 +224,7 @@ class Function:
     def _node_class(cls) -> type[Node]:
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
-            suffix = "Backward0" if cls._builtin else "Backward"
-            node_cls = type(cls.__name__ + suffix, (Node,), {"_fn": cls, "__slots__": ()})
+            node_cls = type(cls.__name__ + cls._node_suffix, (Node,), {"_fn": cls, "__slots__": ()})
             cls._node_cls = node_cls
         return node_cls
 
@@ -224,7 +246,7 @@ class Function:
         ctx.needs_input_grad = tuple(needs)
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
-        if cls._builtin:
+        if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
             out = cls.forward(ctx, *raw, **kwargs)
         else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
             with grad_mode.no_grad():
@@ -243,6 +265,21 @@ class Function:
         if record and not ctx._non_differentiable:
             _link(ctx, args, result)
         return result
+
+
+class ArrayFunction(Function):
+    """Base class of minitorch's built-in ops: ``forward`` receives and returns raw arrays.
+
+    ``apply`` hands ``forward`` each Tensor argument's NumPy (or CuPy) array and wraps the
+    array it returns in a new Tensor; other arguments (ints, tuples, dtypes) arrive as they
+    are.  Working on arrays is faster than going through Tensors and shows the maths with
+    no Tensor machinery in between.  ``backward`` is still written in Tensor ops, so the
+    gradient of a gradient (``create_graph=True``) is recorded like any other graph.  The
+    graph node is named as PyTorch names its built-in nodes: ``Add`` -> ``AddBackward0``.
+    """
+
+    _node_suffix = "Backward0"
+    _receives_arrays = True
 
 
 def mark_view(view, base) -> None:

@@ -12,17 +12,13 @@ from __future__ import annotations
 import math
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from .elementwise import where
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_K = 0.044715
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def erf_array(x):
@@ -59,7 +55,7 @@ def erf_array(x):
     return xp.copysign(out, x).astype(x.dtype)
 
 
-class Erf(_Builtin):
+class Erf(ArrayFunction):
     r""":math:`z = \operatorname{erf}(x)`; gradient :math:`g \cdot \frac{2}{\sqrt\pi} e^{-x^2}`."""
 
     @staticmethod
@@ -73,7 +69,7 @@ class Erf(_Builtin):
         return grad * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
 
 
-class LeakyRelu(_Builtin):
+class LeakyRelu(ArrayFunction):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = a x` (``a`` the negative slope).
 
     Gradient: :math:`g` where :math:`x > 0`, :math:`a g` elsewhere (PyTorch's convention
@@ -95,7 +91,7 @@ class LeakyRelu(_Builtin):
         return where(z > 0, grad, grad * ctx.slope), None
 
 
-class Elu(_Builtin):
+class Elu(ArrayFunction):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = \alpha (e^x - 1)`.
 
     Gradient: :math:`g` where :math:`x > 0`; elsewhere
@@ -120,7 +116,7 @@ class Elu(_Builtin):
         return where(positive, grad, grad * (out + ctx.alpha)), None
 
 
-class Gelu(_Builtin):
+class Gelu(ArrayFunction):
     r"""Gaussian error linear unit :math:`z = x\,\Phi(x)`, with
     :math:`\Phi(x) = \tfrac12(1 + \operatorname{erf}(x/\sqrt2))` the normal CDF.
 
@@ -141,7 +137,7 @@ class Gelu(_Builtin):
         return grad * (cdf + x * pdf)
 
 
-class GeluTanh(_Builtin):
+class GeluTanh(ArrayFunction):
     r"""GELU's tanh approximation :math:`z = \tfrac12 x (1 + \tanh u)`,
     :math:`u = \sqrt{2/\pi}\,(x + k x^3)`, :math:`k = 0.044715`.
 
@@ -164,7 +160,7 @@ class GeluTanh(_Builtin):
         return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
 
 
-class Softplus(_Builtin):
+class Softplus(ArrayFunction):
     r""":math:`z = \frac1\beta \log(1 + e^{\beta x})`, and :math:`z = x` where
     :math:`\beta x > \text{threshold}` (there the two agree to float precision).
 
@@ -189,7 +185,7 @@ class Softplus(_Builtin):
         return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
 
 
-class Hardtanh(_Builtin):
+class Hardtanh(ArrayFunction):
     r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g` strictly inside :math:`(a, b)`,
     0 elsewhere (PyTorch's ``hardtanh_backward``; ``clamp`` counts the ends as inside)."""
 
@@ -206,7 +202,7 @@ class Hardtanh(_Builtin):
         return grad * ((out > ctx.lo) & (out < ctx.hi)).to(grad.dtype), None, None
 
 
-class Linear(_Builtin):
+class Linear(ArrayFunction):
     r"""The affine map of ``nn.Linear``: :math:`Y = X W^\top + b`, one GEMM.
 
     ``X`` has shape (..., in), ``W`` (out, in), ``b`` (out,). The leading dimensions of
@@ -241,7 +237,7 @@ class Linear(_Builtin):
         return gx, gw, gb
 
 
-class Addmm(_Builtin):
+class Addmm(ArrayFunction):
     r""":math:`Y = b + X W^\top` for a matrix ``X``: :class:`Linear` with PyTorch's argument
     order (bias, input, weight), so the graph prints and walks like PyTorch's
     (``AddmmBackward0``, whose ``next_functions[0]`` is the bias). Same gradients as
@@ -260,7 +256,7 @@ class Addmm(_Builtin):
         return gb, gx, gw
 
 
-class Embedding(_Builtin):
+class Embedding(ArrayFunction):
     r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
 
     Gradient: row :math:`r` of :math:`\partial L/\partial W` is the sum of the upstream
@@ -284,7 +280,7 @@ class Embedding(_Builtin):
         return IndexBackward.apply(grad, (idx._data,), ctx.w_shape), None, None
 
 
-class Pad(_Builtin):
+class Pad(ArrayFunction):
     r"""Constant padding: ``widths`` is one ``(before, after)`` pair (non-negative) per dim.
 
     The output holds the input in its middle, so the gradient is the middle of the

@@ -56,7 +56,7 @@ from .._backend import (
     sliding_windows,
     split_work,
 )
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from . import conv_fourier
 
@@ -269,7 +269,7 @@ def _local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
 # ---------------------------------------------------------------------------------------
 # Functions
 # ---------------------------------------------------------------------------------------
-class Convolution(Function):
+class Convolution(ArrayFunction):
     r"""2-D cross-correlation :math:`Y = W \star X + b` (what deep learning calls convolution).
 
     .. math::
@@ -291,7 +291,6 @@ class Convolution(Function):
     faster on the tutorial CNN).
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, w, b, geo: ConvGeometry):
@@ -326,7 +325,7 @@ class Convolution(Function):
         return gx, gw, gb, None
 
 
-class ConvInputGrad(Function):
+class ConvInputGrad(ArrayFunction):
     r"""Input gradient of conv2d (a transposed convolution): :math:`Z = \mathrm{conv}^\top_W(G)`.
 
     :math:`Z` is bilinear in :math:`(G, W)`. Its adjoint in :math:`G` is the forward
@@ -336,7 +335,6 @@ class ConvInputGrad(Function):
     role of the input: :math:`\partial L/\partial W = \mathrm{ConvWeightGrad}(U, G)`.
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, grad, w, x_shape, geo: ConvGeometry, gmat=None):
@@ -357,7 +355,7 @@ class ConvInputGrad(Function):
         return d_grad, d_w, None, None, None
 
 
-class ConvWeightGrad(Function):
+class ConvWeightGrad(ArrayFunction):
     r"""Weight gradient of conv2d: :math:`V = G\,\mathrm{cols}(X)^\top`, bilinear in :math:`(X, G)`.
 
     For an upstream gradient :math:`U = \partial L/\partial V` (shaped like the weight),
@@ -369,7 +367,6 @@ class ConvWeightGrad(Function):
     forward pass and :math:`G` already laid out as matrices, shared with the input grad.
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):

@@ -19,13 +19,13 @@ from __future__ import annotations
 import string
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
 
-class Einsum(Function):
+class Einsum(ArrayFunction):
     r"""``einsum`` on explicit subscripts ``subs -> out`` with letter sizes ``sizes``.
 
     Forward: two operands without repeated letters are one batched matrix product
@@ -33,7 +33,6 @@ class Einsum(Function):
     broadcast to the letter's size first. Backward: see the module docstring.
     """
 
-    _builtin = True
 
     @staticmethod
     def forward(ctx, *arrays, subs, out, sizes):

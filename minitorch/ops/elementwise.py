@@ -11,13 +11,13 @@ import numpy as np
 
 from .. import _dtype
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import _SCALAR_NAMES, Tensor
 from ._util import promote, write_out
 
 
-class _Builtin(Function):
-    _builtin = True
+class _Broadcasting(ArrayFunction):
+    """An ArrayFunction that turns NumPy's broadcasting ValueError into PyTorch's error."""
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -43,7 +43,7 @@ def _check_broadcast(args) -> None:
 
 
 # ----------------------------------------------------------------- binary arithmetic
-class Add(_Builtin):
+class Add(_Broadcasting):
     r""":math:`z = x + y`; :math:`\partial z/\partial x = \partial z/\partial y = 1`."""
 
     @staticmethod
@@ -55,7 +55,7 @@ class Add(_Builtin):
         return grad, grad
 
 
-class Sub(_Builtin):
+class Sub(_Broadcasting):
     r""":math:`z = x - y`; the gradient is :math:`(g, -g)`."""
 
     @staticmethod
@@ -67,7 +67,7 @@ class Sub(_Builtin):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(_Builtin):
+class Mul(_Broadcasting):
     r""":math:`z = x y`; :math:`\partial z/\partial x = y`, :math:`\partial z/\partial y = x`.
 
     Only the input needed for the *other* gradient is saved.
@@ -86,7 +86,7 @@ class Mul(_Builtin):
         return (grad * y if nx else None), (grad * x if ny else None)
 
 
-class Div(_Builtin):
+class Div(_Broadcasting):
     r""":math:`z = x / y`; :math:`\partial z/\partial x = 1/y`,
     :math:`\partial z/\partial y = -x/y^2`."""
 
@@ -104,7 +104,7 @@ class Div(_Builtin):
         return gx, gy
 
 
-class Pow(_Builtin):
+class Pow(_Broadcasting):
     r""":math:`z = x^y`.
 
     :math:`\partial z/\partial x = y x^{y-1}` and :math:`\partial z/\partial y = z \ln x`,
@@ -134,7 +134,7 @@ class Pow(_Builtin):
         return gx, gy
 
 
-class Maximum(_Builtin):
+class Maximum(_Broadcasting):
     r""":math:`z = \max(x, y)`: the gradient goes to the larger input, split evenly on ties."""
 
     @staticmethod
@@ -149,7 +149,7 @@ class Maximum(_Builtin):
         return grad * share, grad * (1 - share)
 
 
-class Minimum(_Builtin):
+class Minimum(_Broadcasting):
     r""":math:`z = \min(x, y)`: the gradient goes to the smaller input, split evenly on ties."""
 
     @staticmethod
@@ -164,7 +164,7 @@ class Minimum(_Builtin):
         return grad * share, grad * (1 - share)
 
 
-class Remainder(_Builtin):
+class Remainder(_Broadcasting):
     r""":math:`z = x - \lfloor x/y \rfloor y` (sign of the divisor, like Python's ``%``).
 
     :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y = -\lfloor x/y \rfloor`.
@@ -182,7 +182,7 @@ class Remainder(_Builtin):
         return grad, gy
 
 
-class FloorDivide(_Builtin):
+class FloorDivide(_Broadcasting):
     r""":math:`z = \lfloor x / y \rfloor`: piecewise constant, so the gradient is zero."""
 
     @staticmethod
@@ -195,7 +195,7 @@ class FloorDivide(_Builtin):
 
 
 # ----------------------------------------------------------------------- unary math
-class Neg(_Builtin):
+class Neg(_Broadcasting):
     r""":math:`z = -x`, gradient :math:`-g`."""
 
     @staticmethod
@@ -207,7 +207,7 @@ class Neg(_Builtin):
         return -grad
 
 
-class Abs(_Builtin):
+class Abs(_Broadcasting):
     r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
 
     @staticmethod
@@ -221,7 +221,7 @@ class Abs(_Builtin):
         return grad * x.sign()
 
 
-class Sign(_Builtin):
+class Sign(_Broadcasting):
     r""":math:`z = \operatorname{sign}(x)`: piecewise constant, gradient 0."""
 
     @staticmethod
@@ -233,7 +233,7 @@ class Sign(_Builtin):
         return grad * 0
 
 
-class Exp(_Builtin):
+class Exp(_Broadcasting):
     r""":math:`z = e^x`; since :math:`dz/dx = e^x = z`, the saved output is reused."""
 
     @staticmethod
@@ -248,7 +248,7 @@ class Exp(_Builtin):
         return grad * out
 
 
-class Log(_Builtin):
+class Log(_Broadcasting):
     r""":math:`z = \ln x`, gradient :math:`g / x`."""
 
     @staticmethod
@@ -262,7 +262,7 @@ class Log(_Builtin):
         return grad / x
 
 
-class Log1p(_Builtin):
+class Log1p(_Broadcasting):
     r""":math:`z = \ln(1 + x)`, gradient :math:`g / (1 + x)`."""
 
     @staticmethod
@@ -276,7 +276,7 @@ class Log1p(_Builtin):
         return grad / (x + 1)
 
 
-class Sqrt(_Builtin):
+class Sqrt(_Broadcasting):
     r""":math:`z = \sqrt{x}`, gradient :math:`g / (2 z)`."""
 
     @staticmethod
@@ -291,7 +291,7 @@ class Sqrt(_Builtin):
         return grad / (2 * out)
 
 
-class Rsqrt(_Builtin):
+class Rsqrt(_Broadcasting):
     r""":math:`z = x^{-1/2}`, gradient :math:`-\tfrac12 g x^{-3/2} = -\tfrac12 g z^3`."""
 
     @staticmethod
@@ -306,7 +306,7 @@ class Rsqrt(_Builtin):
         return -0.5 * grad * out * out * out
 
 
-class Sin(_Builtin):
+class Sin(_Broadcasting):
     r""":math:`z = \sin x`, gradient :math:`g \cos x`."""
 
     @staticmethod
@@ -320,7 +320,7 @@ class Sin(_Builtin):
         return grad * x.cos()
 
 
-class Cos(_Builtin):
+class Cos(_Broadcasting):
     r""":math:`z = \cos x`, gradient :math:`-g \sin x`."""
 
     @staticmethod
@@ -334,7 +334,7 @@ class Cos(_Builtin):
         return -grad * x.sin()
 
 
-class Tanh(_Builtin):
+class Tanh(_Broadcasting):
     r""":math:`z = \tanh x`, gradient :math:`g (1 - z^2)`."""
 
     @staticmethod
@@ -349,7 +349,7 @@ class Tanh(_Builtin):
         return grad * (1 - out * out)
 
 
-class Sigmoid(_Builtin):
+class Sigmoid(_Broadcasting):
     r""":math:`z = 1 / (1 + e^{-x})`, gradient :math:`g z (1 - z)`.
 
     Computed as :math:`\tfrac12(1 + \tanh(x/2))`, which never overflows.
@@ -370,7 +370,7 @@ class Sigmoid(_Builtin):
         return grad * out * (1 - out)
 
 
-class Relu(_Builtin):
+class Relu(_Broadcasting):
     r""":math:`z = \max(x, 0)`, gradient :math:`g \cdot [x > 0]`."""
 
     @staticmethod
@@ -385,7 +385,7 @@ class Relu(_Builtin):
         return grad * (out > 0)
 
 
-class Clamp(_Builtin):
+class Clamp(_Broadcasting):
     r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g \cdot [a \le x \le b]`."""
 
     @staticmethod
@@ -411,7 +411,7 @@ class Clamp(_Builtin):
         return (grad if mask is None else grad * mask), None, None
 
 
-class Round(_Builtin):
+class Round(_Broadcasting):
     r"""Rounding (``floor``/``ceil``/``round``/``trunc``): piecewise constant, gradient 0."""
 
     @staticmethod
@@ -423,7 +423,7 @@ class Round(_Builtin):
         return grad * 0, None
 
 
-class Where(_Builtin):
+class Where(_Broadcasting):
     r""":math:`z = c\,?\,x : y`; the gradient flows to ``x`` where ``c`` holds, else to ``y``."""
 
     @staticmethod
@@ -441,7 +441,7 @@ class Where(_Builtin):
         return None, gx, gy
 
 
-class ToDtype(_Builtin):
+class ToDtype(_Broadcasting):
     r"""A dtype conversion; the gradient is converted back to the input's dtype."""
 
     @staticmethod
@@ -455,7 +455,7 @@ class ToDtype(_Builtin):
 
 
 # --------------------------------------------------------- non-differentiable results
-class _Compare(_Builtin):
+class _Compare(_Broadcasting):
     """Comparisons produce bool tensors, which carry no gradient."""
 
     op = ""
@@ -489,7 +489,7 @@ ge = _compare_fn("Ge", "greater_equal")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
-class _Logical(_Builtin):
+class _Logical(_Broadcasting):
     op = ""
 
     @classmethod
@@ -510,7 +510,7 @@ class BitwiseXor(_Logical):
     op = "bitwise_xor"
 
 
-class LogicalNot(_Builtin):
+class LogicalNot(_Broadcasting):
     @staticmethod
     def forward(ctx, x):
         ctx.mark_non_differentiable()
@@ -521,7 +521,7 @@ class LogicalNot(_Builtin):
 _WEAK = (float, int)
 
 
-def _binary(fn: type[Function], input, other):
+def _binary(fn: type[ArrayFunction], input, other):
     """Apply a binary op after PyTorch's type promotion (with fast paths for common cases)."""
     if isinstance(input, Tensor):
         if isinstance(other, Tensor):
@@ -801,7 +801,7 @@ isinf = _finite_test("isinf", "True where ``input`` is +inf or -inf (a bool tens
 isfinite = _finite_test("isfinite", "True where ``input`` is neither NaN nor infinite.")
 
 
-class NanToNum(_Builtin):
+class NanToNum(_Broadcasting):
     r""":math:`y = x` where finite; ``nan``, ``posinf``, ``neginf`` replace the others.
 
     Gradient: :math:`g` where :math:`x` is finite, 0 where it was replaced (a constant).

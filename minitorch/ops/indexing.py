@@ -12,14 +12,10 @@ import numpy as np
 from .._backend import get_array_module
 from .._backend import scatter_add as add_at
 from ..autograd import grad_mode
-from ..autograd.function import Function, mark_view
+from ..autograd.function import ArrayFunction, mark_view
 from ..tensor import Tensor
 from ._util import write_out
 from .reduction import normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _is_basic(key: tuple) -> bool:
@@ -115,7 +111,7 @@ def _check_bounds(key: list, shape) -> None:
         dim += 1
 
 
-class Index(_Builtin):
+class Index(ArrayFunction):
     r""":math:`y = x[\text{key}]`.
 
     Gradient: scatter :math:`g` into zeros shaped like :math:`x` at ``key``, adding up
@@ -140,7 +136,7 @@ class Slice(Index):
     """``x[a:b]``, ``x[:, i]``, ...: an :class:`Index` with basic indices only (a view)."""
 
 
-class IndexBackward(_Builtin):
+class IndexBackward(ArrayFunction):
     r"""Place ``grad`` at ``key`` in a zero tensor of ``shape`` (accumulating repeats).
 
     It is linear in ``grad``; its own gradient reads the same positions back: ``g[key]``.
@@ -161,7 +157,7 @@ class IndexBackward(_Builtin):
         return Index.apply(gg, ctx.key), None, None
 
 
-class IndexPut(_Builtin):
+class IndexPut(ArrayFunction):
     r""":math:`y = x` with :math:`y[\text{key}] = v` (out of place).
 
     Gradient: :math:`g` with zeros at ``key`` for :math:`x` (those values were overwritten),
@@ -187,7 +183,7 @@ class IndexPut(_Builtin):
         return gx, gv, None
 
 
-class Gather(_Builtin):
+class Gather(ArrayFunction):
     r""":math:`y_{i j} = x_{i, \text{index}_{ij}}` along ``dim`` (``take_along_axis``).
 
     Gradient: add :math:`g_{ij}` into position :math:`(i, \text{index}_{ij})` of a zero
@@ -207,7 +203,7 @@ class Gather(_Builtin):
         return ScatterAdd.apply(zeros, ctx.dim, index, grad), None, None
 
 
-class ScatterAdd(_Builtin):
+class ScatterAdd(ArrayFunction):
     r""":math:`y = x`, then :math:`y_{i, \text{index}_{ij}} \mathrel{+}= s_{ij}` along ``dim``.
 
     Gradient: :math:`g` for :math:`x`, and :math:`g` gathered at ``index`` for :math:`s`.
@@ -306,7 +302,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 
 # ------------------------------------------------------------------- triangular masks
-class Tril(_Builtin):
+class Tril(ArrayFunction):
     r"""Lower triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \le k`, else 0 (last two dims).
 
     The mask does not depend on :math:`x`, so the gradient is the upstream gradient with
@@ -323,7 +319,7 @@ class Tril(_Builtin):
         return tril(grad, ctx.k), None
 
 
-class Triu(_Builtin):
+class Triu(ArrayFunction):
     r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims);
     gradient :math:`\mathrm{triu}(G, k)`."""
 

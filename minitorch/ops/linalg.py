@@ -7,16 +7,12 @@ For :math:`Z = X Y`, the chain rule gives :math:`\partial L/\partial X = G Y^\to
 from __future__ import annotations
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import write_out
 
 
-class _Builtin(Function):
-    _builtin = True
-
-
-class Mm(_Builtin):
+class Mm(ArrayFunction):
     r""":math:`Z = XY` for matrices; :math:`G_X = G Y^\top`, :math:`G_Y = X^\top G`."""
 
     @staticmethod
@@ -32,7 +28,7 @@ class Mm(_Builtin):
         return (grad.mm(y.t()) if nx else None), (x.t().mm(grad) if ny else None)
 
 
-class Bmm(_Builtin):
+class Bmm(ArrayFunction):
     r"""Batched :math:`Z_b = X_b Y_b`; the gradient is the batched version of :class:`Mm`'s."""
 
     @staticmethod
@@ -58,7 +54,7 @@ class Matmul(Bmm):
     """
 
 
-class Dot(_Builtin):
+class Dot(ArrayFunction):
     r""":math:`z = \sum_i x_i y_i`; :math:`\partial z / \partial x = y`, and vice versa."""
 
     @staticmethod
@@ -177,7 +173,7 @@ def _diagonal_index(xp, shape, offset: int, d1: int, d2: int):
     return i - min(offset, 0), i + max(offset, 0)
 
 
-class Diagonal(_Builtin):
+class Diagonal(ArrayFunction):
     r""":math:`y_{\dots k} = x_{\dots, k - \min(o,0),\, k + \max(o,0)}` over dims ``d1, d2``.
 
     Gradient: the upstream gradient written back onto that diagonal of a zero tensor
@@ -194,7 +190,7 @@ class Diagonal(_Builtin):
         return DiagonalScatter.apply(grad, ctx.in_shape, *ctx.args), None, None, None
 
 
-class DiagonalScatter(_Builtin):
+class DiagonalScatter(ArrayFunction):
     r"""Zeros of ``shape`` with ``v`` on the ``offset`` diagonal of dims ``d1, d2``
     (``diag`` of a vector, and :class:`Diagonal`'s gradient). It is linear in ``v``, and
     its gradient reads the same diagonal back: :math:`\mathrm{diagonal}(g)`."""
@@ -243,7 +239,7 @@ def trace(input: Tensor) -> Tensor:
     return Diagonal.apply(input, 0, 0, 1).sum()
 
 
-class Cross(_Builtin):
+class Cross(ArrayFunction):
     r"""Cross product :math:`z = x \times y` along ``dim`` (of size 3).
 
     Gradient: :math:`g \cdot (x \times y) = x \cdot (y \times g) = y \cdot (g \times x)`

@@ -25,12 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
-from ..autograd.function import Function, Node
+from ..autograd.function import ArrayFunction, Node
 from ..tensor import Tensor
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _reduce(loss, reduction: str, count=None):
@@ -64,7 +60,7 @@ def _const(arr) -> Tensor | None:
 
 
 # ------------------------------------------------------------------ regression losses
-class MseLoss(_Builtin):
+class MseLoss(ArrayFunction):
     r"""Squared error :math:`\ell = (x - y)^2`.
 
     :math:`\partial \ell/\partial x = 2 (x - y)` and :math:`\partial \ell/\partial y =
@@ -86,7 +82,7 @@ class MseLoss(_Builtin):
         return gx, gy, None
 
 
-class SmoothL1Loss(_Builtin):
+class SmoothL1Loss(ArrayFunction):
     r"""Smooth L1: :math:`\ell = \tfrac12 d^2/\beta` if :math:`|d| < \beta`, else
     :math:`|d| - \tfrac12\beta`, with :math:`d = x - y` and :math:`\beta > 0`.
 
@@ -115,7 +111,7 @@ class SmoothL1Loss(_Builtin):
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
 
 
-class HuberLoss(_Builtin):
+class HuberLoss(ArrayFunction):
     r"""Huber: :math:`\ell = \tfrac12 d^2` if :math:`|d| \le \delta`, else
     :math:`\delta(|d| - \tfrac12\delta)`, with :math:`d = x - y`.
 
@@ -161,7 +157,7 @@ def _one_hot(t, shape, dtype):
     return out
 
 
-class NllLoss(_Builtin):
+class NllLoss(ArrayFunction):
     r"""Negative log-likelihood of class-index targets, class dim 1.
 
     For each position :math:`i` with target :math:`t_i` (not ``ignore_index``) and class
@@ -205,7 +201,7 @@ class NllLoss(_Builtin):
         return hot * coef.unsqueeze(1), None, None, None, None
 
 
-class CrossEntropy(_Builtin):
+class CrossEntropy(ArrayFunction):
     r"""Fused log-softmax + NLL for class-index targets (class dim 1, no class weights).
 
     With :math:`m_i = \max_c x_{ic}` and :math:`Z_i = \sum_c e^{x_{ic} - m_i}`:
@@ -255,7 +251,7 @@ class CrossEntropy(_Builtin):
 CrossEntropy._node_cls = type("NllLossBackward0", (Node,), {"_fn": CrossEntropy, "__slots__": ()})
 
 
-class CrossEntropyGrad(_Builtin):
+class CrossEntropyGrad(ArrayFunction):
     r"""The gradient of :class:`CrossEntropy`: :math:`G = (s - h)\, u` with
     :math:`s = \operatorname{softmax}(x)` along dim 1, :math:`h` the one-hot targets and
     :math:`u_i = g_i k_i` (upstream gradient times the position's weight :math:`k_i`,
@@ -297,7 +293,7 @@ class CrossEntropyGrad(_Builtin):
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp, a float32 constant
 
 
-class BinaryCrossEntropy(_Builtin):
+class BinaryCrossEntropy(ArrayFunction):
     r"""Binary cross-entropy on probabilities :math:`x \in [0, 1]`:
 
     .. math:: \ell = -w\,[\,y \max(\log x, -100) + (1 - y) \max(\log(1 - x), -100)\,].
@@ -336,7 +332,7 @@ class BinaryCrossEntropy(_Builtin):
         return gx, gy, None, None
 
 
-class BinaryCrossEntropyWithLogits(_Builtin):
+class BinaryCrossEntropyWithLogits(ArrayFunction):
     r"""Binary cross-entropy on logits :math:`x`, with positive-class weight :math:`p`:
 
     .. math:: \ell = w\,[\,(1 - y)\, x + (1 + (p - 1) y)\, \operatorname{sp}(-x)\,],

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._backend import get_array_module, scatter_add, split_work
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import check_float
 
@@ -298,7 +298,7 @@ def gather_from_planes(x, win: Winners):
     return x.reshape(-1)[_global_index(win.indices(), x.shape[2] * x.shape[3])]
 
 
-class MaxPool2DWithIndices(Function):
+class MaxPool2DWithIndices(ArrayFunction):
     r"""Max pooling :math:`y_k = x_{\iota(k)}`, where :math:`\iota(k)` is the argmax of window k.
 
     Locally (almost everywhere) :math:`y` just *copies* the winning pixel, so
@@ -307,7 +307,6 @@ class MaxPool2DWithIndices(Function):
     several overlapping windows collect all of their gradients.
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, geo: PoolGeometry, indices_out: list | None = None):
@@ -323,7 +322,7 @@ class MaxPool2DWithIndices(Function):
         return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, list
 
 
-class MaxPool2dScatter(Function):
+class MaxPool2dScatter(ArrayFunction):
     r"""Backward of max pooling: :math:`z_m = \sum_{k:\,\iota(k)=m} g_k` (a scatter-add).
 
     It is linear in :math:`g` with adjoint the gather: for an upstream gradient :math:`u`
@@ -331,7 +330,6 @@ class MaxPool2dScatter(Function):
     (:class:`MaxPool2dGather`). This gives max pooling its second derivatives.
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, grad, winners: Winners):
@@ -343,10 +341,9 @@ class MaxPool2dScatter(Function):
         return MaxPool2dGather.apply(up, ctx.winners), None
 
 
-class MaxPool2dGather(Function):
+class MaxPool2dGather(ArrayFunction):
     r"""Gather :math:`y_k = u_{\iota(k)}`; its gradient is the scatter-add :class:`MaxPool2dScatter`."""
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, u, winners: Winners):
@@ -431,7 +428,7 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 # ---------------------------------------------------------------------------------------
 # Average pooling as Y = A X B^T
 # ---------------------------------------------------------------------------------------
-class SeparableLinear(Function):
+class SeparableLinear(ArrayFunction):
     r""":math:`Y = A\,X\,B^\top` over the last two axes, for constant matrices A and B.
 
     For every plane, :math:`Y_{pq} = \sum_{h,w} A_{ph} X_{hw} B_{qw}`, so
@@ -445,7 +442,6 @@ class SeparableLinear(Function):
     (:func:`block_sum`) and its transpose by repeating (:func:`block_spread`).
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, a, b, blocks=None):

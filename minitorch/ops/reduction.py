@@ -10,13 +10,9 @@ import builtins
 
 from .. import _dtype, return_types
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import write_out
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
@@ -52,7 +48,7 @@ def _expand_back(grad: Tensor, in_shape, dims, keepdim: bool) -> Tensor:
     return grad.expand(in_shape)
 
 
-class Sum(_Builtin):
+class Sum(ArrayFunction):
     r""":math:`z = \sum_i x_i` over ``dims``; every input element gets the upstream gradient."""
 
     @staticmethod
@@ -65,7 +61,7 @@ class Sum(_Builtin):
         return _expand_back(grad, ctx.in_shape, ctx.dims, ctx.keepdim), None, None, None
 
 
-class Mean(_Builtin):
+class Mean(ArrayFunction):
     r""":math:`z = \frac1N \sum_i x_i`; every input element gets :math:`g / N`."""
 
     @staticmethod
@@ -82,7 +78,7 @@ class Mean(_Builtin):
         return g / ctx.count, None, None
 
 
-class Prod(_Builtin):
+class Prod(ArrayFunction):
     r""":math:`z = \prod_i x_i`; :math:`\partial z/\partial x_j = \prod_{i\ne j} x_i = z / x_j`.
 
     The quotient form fails when some :math:`x_j = 0`; then the product of the *other*
@@ -128,7 +124,7 @@ def _product_of_others(x, dims):
     return xp.moveaxis((before * after).reshape(moved.shape), last, dims)
 
 
-class Amax(_Builtin):
+class Amax(ArrayFunction):
     r""":math:`z = \max_i x_i`; the gradient is shared evenly by the elements equal to the max."""
 
     @staticmethod
@@ -148,7 +144,7 @@ class Amax(_Builtin):
         return _expand_back(grad, x.shape, dims, keepdim) * hit / count, None, None, None
 
 
-class LogSumExp(_Builtin):
+class LogSumExp(ArrayFunction):
     r""":math:`z = \log \sum_i e^{x_i}`, computed as :math:`m + \log\sum e^{x_i - m}`.
 
     Gradient: :math:`\partial z / \partial x_i = e^{x_i - z}` (the softmax).
@@ -174,7 +170,7 @@ class LogSumExp(_Builtin):
         return _expand_back(grad, x.shape, dims, keepdim) * soft, None, None
 
 
-class Softmax(_Builtin):
+class Softmax(ArrayFunction):
     r""":math:`s_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
     Jacobian :math:`\partial s_i/\partial x_j = s_i(\delta_{ij} - s_j)`, so the
@@ -196,7 +192,7 @@ class Softmax(_Builtin):
         return s * (grad - (grad * s).sum(ctx.dim, keepdim=True)), None
 
 
-class LogSoftmax(_Builtin):
+class LogSoftmax(ArrayFunction):
     r""":math:`y_i = x_i - \log\sum_j e^{x_j}` along ``dim``.
 
     :math:`\partial y_i/\partial x_j = \delta_{ij} - s_j` with :math:`s = e^{y}`, so the
@@ -218,7 +214,7 @@ class LogSoftmax(_Builtin):
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
-class Norm(_Builtin):
+class Norm(ArrayFunction):
     r""":math:`\|x\|_p = (\sum |x_i|^p)^{1/p}` for finite :math:`p \ge 1`.
 
     :math:`\partial \|x\|_p / \partial x_i = x_i |x_i|^{p-2} / \|x\|_p^{p-1}`, taken as 0

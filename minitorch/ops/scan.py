@@ -10,14 +10,10 @@ from __future__ import annotations
 from .. import _dtype
 from .._backend import get_array_module
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import write_out
 from .reduction import normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
@@ -25,7 +21,7 @@ def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
     return cumsum(g.flip(dim), dim).flip(dim)
 
 
-class Cumsum(_Builtin):
+class Cumsum(ArrayFunction):
     r""":math:`y_j = \sum_{k \le j} x_k` along ``dim``.
 
     Gradient: :math:`\partial y_j / \partial x_k = [k \le j]`, so
@@ -43,7 +39,7 @@ class Cumsum(_Builtin):
         return _reverse_cumsum(grad, ctx.dim), None, None
 
 
-class Cumprod(_Builtin):
+class Cumprod(ArrayFunction):
     r""":math:`y_j = \prod_{k \le j} x_k` along ``dim``.
 
     Gradient: :math:`\partial y_j / \partial x_k = [k \le j] \prod_{i \le j, i \ne k} x_i`.
@@ -126,7 +122,7 @@ def _scan_dtype(input: Tensor, dtype):
     return None
 
 
-def _scan(fn: type[Function], name: str, input: Tensor, dim: int, dtype, out) -> Tensor:
+def _scan(fn: type[ArrayFunction], name: str, input: Tensor, dim: int, dtype, out) -> Tensor:
     d = normalize_dim(dim, input.ndim)
     x = input.reshape(1) if input.ndim == 0 else input  # a 0-d tensor scans as one element
     y = fn.apply(x, d, _scan_dtype(input, dtype))

@@ -10,13 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module, reshape_view
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from .reduction import normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def infer_shape(shape, numel: int) -> tuple[int, ...]:
@@ -42,7 +38,7 @@ def infer_shape(shape, numel: int) -> tuple[int, ...]:
     return shape
 
 
-class View(_Builtin):
+class View(ArrayFunction):
     r"""A new shape over the same memory; the gradient is reshaped back."""
 
     _is_view = True
@@ -63,7 +59,7 @@ class View(_Builtin):
         return grad.reshape(ctx.in_shape), None
 
 
-class Permute(_Builtin):
+class Permute(ArrayFunction):
     r"""Reorder the axes; the gradient is permuted back by the inverse permutation."""
 
     _is_view = True
@@ -83,7 +79,7 @@ class Transpose(Permute):
     r"""Swap two axes (a :class:`Permute`)."""
 
 
-class Expand(_Builtin):
+class Expand(ArrayFunction):
     r"""Broadcast to a larger shape without copying.
 
     Each input element is used for many outputs, so its gradient is the *sum* over the
@@ -101,7 +97,7 @@ class Expand(_Builtin):
         return grad, None
 
 
-class SumToSize(_Builtin):
+class SumToSize(ArrayFunction):
     r"""Sum a broadcast gradient down to ``shape``; its own gradient is an expand back."""
 
     @staticmethod
@@ -119,7 +115,7 @@ class SumToSize(_Builtin):
         return grad.expand(ctx.in_shape), None
 
 
-class Contiguous(_Builtin):
+class Contiguous(ArrayFunction):
     r"""A C-contiguous copy (``clone``); the gradient passes through unchanged."""
 
     @staticmethod
@@ -134,7 +130,7 @@ class Contiguous(_Builtin):
 Clone = type("Clone", (Contiguous,), {"__doc__": "A copy; the gradient passes through."})
 
 
-class Cat(_Builtin):
+class Cat(ArrayFunction):
     r"""Join tensors along ``dim``; each input's gradient is its slice of the upstream one."""
 
     @staticmethod
@@ -148,7 +144,7 @@ class Cat(_Builtin):
         return tuple(grad.split(ctx.sizes, ctx.dim))
 
 
-class Stack(_Builtin):
+class Stack(ArrayFunction):
     r"""Join same-shaped tensors along a new ``dim``; gradient: select each slice."""
 
     @staticmethod
@@ -161,7 +157,7 @@ class Stack(_Builtin):
         return tuple(grad.unbind(ctx.dim))
 
 
-class Repeat(_Builtin):
+class Repeat(ArrayFunction):
     r"""Tile the tensor ``reps`` times per dim.
 
     Output element :math:`(r_0 s_0 + i_0, \dots)` copies input :math:`(i_0, \dots)`, so the
@@ -186,7 +182,7 @@ class Repeat(_Builtin):
         return g, None
 
 
-class Flip(_Builtin):
+class Flip(ArrayFunction):
     r"""Reverse the order along ``dims``; the gradient is flipped back."""
 
     @staticmethod
@@ -503,7 +499,7 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     return permute(input, order)
 
 
-class Roll(_Builtin):
+class Roll(ArrayFunction):
     r""":math:`y_{i + s} = x_i` (indices modulo the size) along ``dims``, or over the
     flattened tensor when ``dims`` is None.
 

@@ -15,15 +15,11 @@ import numpy as np
 
 from .. import return_types
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import write_out
 from .indexing import Gather
 from .reduction import _check_nonempty, normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _argsort(a, axis: int, descending: bool):
@@ -192,7 +188,7 @@ def _median_pos(data, d: int, ignore_nan: bool):
     return xp.where(nans > 0, valid, (n - 1) // 2)
 
 
-class Median(_Builtin):
+class Median(ArrayFunction):
     r"""A value picked out of ``x`` (the median of all elements): :math:`y = x_k`.
 
     Gradient: PyTorch's ``evenly_distribute_backward``: :math:`g` is shared evenly by every
