@@ -46,16 +46,79 @@ def _infer_np(data, dtype=None) -> np.ndarray:
         return np.array(data) if dtype is None else np.array(data, dtype=_dtype.to_np(dtype))
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _untensor(data)
-    arr = np.array(data)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    arr = _python_array(data)
     if dtype is not None:
-        return arr.astype(_dtype.to_np(dtype))
+        target = _dtype.to_np(dtype)
+        check_fits(arr, target)
+        return arr.astype(target)
     if arr.dtype.kind == "f":
         return arr.astype(_dtype.get_default_dtype().np)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     return arr
+
+
+def _python_array(data) -> np.ndarray:
+    """``np.array(data)`` for Python data, with PyTorch's errors for what it cannot hold."""
+    try:
+        arr = np.array(data)
+    except ValueError as e:  # ragged nesting
+        shape = _ragged_where(data)
+        if shape is None:
+            raise
+        raise ValueError(shape) from e
+    if arr.dtype.kind in "uOf" and any(type(x) is int and not -2**63 <= x < 2**63
+                                       for x in _flat_any(data)):
+        # Python ints beyond int64 (NumPy makes uint64 or object arrays of them)
+        raise ValueError("Overflow when unpacking long long")
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    return arr
+
+
+def _flat_any(data):
+    return _flat(data) if isinstance(data, (list, tuple)) else [data]
+
+
+def _ragged_where(data, dim: int = 0) -> str | None:
+    """PyTorch's message for the first sequence whose length differs from its siblings'."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    lens = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
+    if lens[0] is not None:
+        for n in lens[1:]:
+            if n != lens[0]:
+                return f"expected sequence of length {lens[0]} at dim {dim + 1} (got {n})"
+    for x in data:
+        msg = _ragged_where(x, dim + 1)
+        if msg:
+            return msg
+    return None
+
+
+_INT_RANGE = {"int8": (-128, 127), "int16": (-2**15, 2**15 - 1), "int32": (-2**31, 2**31 - 1),
+              "int64": (-2**63, 2**63 - 1), "uint8": (0, 255)}
+
+
+def check_fits(arr: np.ndarray, target: np.dtype, suffix: str = "") -> None:
+    """Raise PyTorch's overflow error if Python values ``arr`` do not fit ``target``.
+
+    Integers must lie in the dtype's range (``uint8`` also takes -255..-1, which wrap as
+    in C, like PyTorch); floats must be finite and lie in the range before truncation.
+    """
+    if target.kind not in "iu" or arr.size == 0 or arr.dtype.kind == "b":
+        return
+    lo, hi = _INT_RANGE[target.name]
+    if arr.dtype.kind in "iu":
+        if target.kind == "u":
+            lo = -hi
+        bad = arr.min() < lo or arr.max() > hi
+    else:
+        with np.errstate(invalid="ignore"):
+            bad = not np.isfinite(arr).all() or arr.min() < lo or arr.max() > hi
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {target.name}{suffix} without "
+                           "overflow")
 
 
 def _flat(data):
@@ -125,6 +188,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     """A tensor filled with ``fill_value``; its dtype is inferred from the value."""
     if dtype is None:
         dtype = _dtype._scalar_dtype(fill_value)
+    if isinstance(fill_value, (int, float)):
+        check_fits(np.asarray(fill_value), _dt(dtype), "_t")
     return _finish(np.full(_size((size,)), fill_value, _dt(dtype)), device, requires_grad)
 
 
@@ -136,7 +201,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
+            "upper bound and lower bound inconsistent with step sign"
         )
     is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     n = max(math.ceil((end - start) / step), 0)
@@ -154,13 +219,17 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The ``n x m`` identity matrix."""
+    for v in (n, m):
+        if v is not None and v < 0:
+            raise RuntimeError(f"n must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_dt(dtype)), device, requires_grad)
 
 
 def _float_dt(dtype, name: str) -> np.dtype:
     dt = _dt(dtype)
     if dt.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{_dtype.from_np(dt).name}\'')
+        t = Tensor._wrap(np.zeros(0, dt))
+        raise NotImplementedError(f'"{name}" not implemented for \'{t._scalar_type_name()}\'')
     return dt
 
 
@@ -198,6 +267,7 @@ def randint(*args, size=None, generator: Generator | None = None, dtype=None, de
 def randperm(n: int, *, generator: Generator | None = None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0..n-1``."""
+    _size((n,))
     data = _gen(generator).permutation(n).astype(_dt(dtype, _dtype.int64))
     return _finish(data, device, requires_grad)
 
@@ -207,6 +277,8 @@ def normal(mean, std, size=None, *, generator: Generator | None = None) -> Tenso
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast(m, s).shape
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s):g}")
     dt = (mean if isinstance(mean, Tensor) else std).dtype.np if isinstance(
         mean, Tensor) or isinstance(std, Tensor) else _dt(None)
     return Tensor._wrap(_gen(generator).normal(m, s, shape).astype(dt))
@@ -221,6 +293,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     g = _gen(generator)
     out = np.stack([
         g.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum())
@@ -231,6 +305,10 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
     """1 with probability ``input`` (elementwise), else 0."""
+    p = np.asarray(input._data)
+    if p.size and not (p.min() >= 0 and p.max() <= 1):  # NaN fails too
+        raise RuntimeError(f"Expected p_in >= 0 && p_in <= 1 to be true, but got false "
+                           f"(bernoulli probabilities lie in [{p.min()}, {p.max()}])")
     draw = _gen(generator).random(input.shape)
     return Tensor._wrap((draw < np.asarray(input._data)).astype(input.dtype.np))
 

@@ -62,6 +62,9 @@ def _sum_to_size(self: Tensor, *size) -> Tensor:
     shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
     if tuple(shape) == self.shape:
         return self
+    if S.broadcast_shapes(shape, self.shape) != tuple(self.shape):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
+                           f"{{{list(self.shape)}}}.")
     return S.SumToSize.apply(self, tuple(shape))
 
 
@@ -141,11 +144,20 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+            f"tensor2)).to(input.dtype) for integer inputs (got {tensor1.dtype} and "
+            f"{tensor2.dtype})")
     return write_out(input + value * tensor1 / tensor2, out, "addcdiv")
 
 
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
     """``input + weight * (end - input)``."""
+    if isinstance(end, Tensor) and input.shape != end.shape:
+        S.broadcast_tensors(input, end)  # PyTorch's error names input as a, end as b
     return write_out(input + weight * (end - input), out, "lerp")
 
 

@@ -41,9 +41,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -76,8 +79,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
     directory = path.parent
     if not directory.is_dir():
         raise RuntimeError(f"Parent directory {directory} does not exist.")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+    _remove_stale_temps(path)
+    tmp = None
+    try:  # the temporary file's name holds our pid, so a later save can tell it is stale
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=_temp_prefix(path) + f"{os.getpid()}.",
+                                   suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
@@ -86,10 +92,43 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) ->
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException:  # also KeyboardInterrupt and SystemExit: never leave the file
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files that earlier saves to ``path`` left when they were killed
+    (``kill -9``, power loss): ``.NAME.<pid>.<random>.tmp`` whose process is gone."""
+    prefix = _temp_prefix(path)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (on this machine)."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but is not ours, or we cannot tell: keep its file
+    return True
 
 
 def save(obj: Any, f: FileLike) -> None:
@@ -203,21 +242,52 @@ def _load(fh: IO[bytes], name: Any, map_location: MapLocation) -> Any:
         fh = io.BytesIO(fh.read())
     start = fh.tell()
     magic = fh.read(4)
+    size = fh.seek(0, io.SEEK_END) - start  # what the file can hold bounds every read
     fh.seek(start)
     _check_magic(magic, name)
     try:
         with zipfile.ZipFile(fh) as zf:
-            header = _read_header(zf, name)
-            arrays = [_read_array(zf, entry, name) for entry in header["tensors"]]
-    except zipfile.BadZipFile as e:
-        raise RuntimeError(f"{name} is truncated or corrupt ({e})") from e
+            header = _read_header(zf, name, size)
+            arrays = [_read_array(zf, entry, name, size) for entry in header["tensors"]]
+    except _CORRUPT as e:
+        raise RuntimeError(f"{name} is truncated or corrupt ({type(e).__name__}: {e})") from e
     values = [_to_tensor(a, e, map_location) if e["kind"] == "tensor" else a
               for a, e in zip(arrays, header["tensors"])]
     try:
         return _decode(header["root"], values)
-    except (KeyError, IndexError, TypeError, ValueError) as e:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise RuntimeError(f"{name} is corrupt: its {_HEADER} does not describe a saved "
                            f"object ({type(e).__name__}: {e})") from e
+
+
+# What a damaged archive can raise from zipfile, zlib, struct or the .npy reader.
+_CORRUPT = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
+            ValueError, KeyError, TypeError, OverflowError, struct.error, zlib.error)
+MAX_DEPTH = 100  # nesting of dicts/lists/tuples in a checkpoint (a state dict needs ~3)
+_MAX_HEADER = 256 * 2**20
+_DEFLATE_RATIO = 1032  # deflate never expands data by more than this factor
+_DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"}
+
+
+def _member(zf: zipfile.ZipFile, file: Any, name: Any, size: int) -> zipfile.ZipInfo:
+    """The archive member ``file``, after checking that its sizes are believable."""
+    if not isinstance(file, str):  # a corrupt file is a RuntimeError, as documented
+        raise RuntimeError(f"{name} is corrupt: a member name is {file!r}, not a string")  # noqa: TRY004
+    try:
+        info = zf.getinfo(file)
+    except KeyError:
+        raise RuntimeError(f"{name} is truncated or corrupt: cannot read {file} (the archive "
+                           "lacks it)") from None
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise RuntimeError(f"{name} is corrupt: {file} uses compression method "
+                           f"{info.compress_type} (minitorch writes stored members)")
+    limit = info.compress_size * (1 if info.compress_type == zipfile.ZIP_STORED
+                                  else _DEFLATE_RATIO) + 64
+    if info.compress_size > size or info.file_size > limit:
+        raise RuntimeError(f"{name} is corrupt: {file} declares {info.file_size} bytes, more "
+                           f"than its {info.compress_size} stored bytes of a {size}-byte file "
+                           "can hold")
+    return info
 
 
 def _check_magic(magic: bytes, name: Any) -> None:
@@ -234,7 +304,7 @@ def _check_magic(magic: bytes, name: Any) -> None:
                        f"it starts with {magic!r})")
 
 
-def _read_header(zf: zipfile.ZipFile, name: Any) -> dict:
+def _read_header(zf: zipfile.ZipFile, name: Any, size: int) -> dict:
     names = zf.namelist()
     if _HEADER not in names:
         if any(n.endswith("data.pkl") for n in names):
@@ -245,10 +315,18 @@ def _read_header(zf: zipfile.ZipFile, name: Any) -> dict:
                 "minitorch.save")
         raise RuntimeError(f"{name} is not a minitorch checkpoint (a zip archive without "
                            f"{_HEADER})")
+    info = _member(zf, _HEADER, name, size)
+    if info.file_size > _MAX_HEADER:
+        raise RuntimeError(f"{name} is corrupt: its {_HEADER} declares {info.file_size} bytes")
     try:
-        header = json.loads(zf.read(_HEADER).decode("utf-8"))
+        with zf.open(info) as fp:
+            text = fp.read(info.file_size + 1)
+        header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RuntimeError(f"{name} is corrupt: unreadable {_HEADER} ({e})") from e
+    except RecursionError:
+        raise RuntimeError(f"{name} is corrupt or hostile: its {_HEADER} is nested deeper than "
+                           f"{MAX_DEPTH} levels") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise RuntimeError(f"{name} is not a minitorch checkpoint (its {_HEADER} does not "
                            f"name the format {FORMAT_NAME!r})")
@@ -263,18 +341,58 @@ def _read_header(zf: zipfile.ZipFile, name: Any) -> dict:
     return header
 
 
-def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any) -> np.ndarray:
-    try:
-        with zf.open(entry["file"]) as fp:
-            array = np.load(fp, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as e:
-        raise RuntimeError(f"{name} is truncated or corrupt: cannot read {entry['file']} "
-                           f"({e})") from e
-    if array.dtype.name != entry["dtype"] or list(array.shape) != entry["shape"]:
-        raise RuntimeError(
-            f"{name} is corrupt: {entry['file']} holds {array.dtype.name} {list(array.shape)}"
-            f", the header says {entry['dtype']} {entry['shape']}")
-    return array
+def _declared_shape(entry: dict, name: Any) -> tuple[int, ...]:
+    """The shape an entry of the tensor table declares, after checking its dtype name."""
+    dt, shape = entry["dtype"], entry["shape"]
+    if entry["kind"] == "tensor" and dt not in _DTYPES or not isinstance(dt, str):
+        raise RuntimeError(f"{name} holds {entry['file']} of unsupported dtype {dt!r}: minitorch "
+                           f"tensors are {', '.join(sorted(_DTYPES))}")
+    if not (isinstance(shape, list) and len(shape) <= 64
+            and all(type(n) is int and n >= 0 for n in shape)):
+        raise RuntimeError(f"{name} is corrupt: {entry['file']} has shape {shape!r}")
+    return tuple(shape)
+
+
+def _check_fits(entry: dict, dtype: np.dtype, shape: tuple, info: zipfile.ZipInfo,
+                name: Any) -> int:
+    """The array's size in bytes, which the member must be able to hold."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > info.file_size:
+        raise RuntimeError(f"{name} is corrupt or hostile: {entry['file']} declares shape "
+                           f"{list(shape)} of {dtype.name} ({nbytes} bytes), but holds only "
+                           f"{info.file_size} bytes")
+    return nbytes
+
+
+def _read_array(zf: zipfile.ZipFile, entry: dict, name: Any, size: int) -> np.ndarray:
+    """Read one ``.npy`` member, allocating only what the member can really hold."""
+    shape = _declared_shape(entry, name)
+    info = _member(zf, entry["file"], name, size)
+    if entry["dtype"] in _DTYPES:  # refuse an impossible shape before reading anything
+        _check_fits(entry, np.dtype(entry["dtype"]), shape, info, name)
+    with zf.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        npy_shape, fortran, dtype = read(fp)
+        if dtype.hasobject or dtype.kind not in "biufcUS":
+            raise RuntimeError(f"{name} holds {entry['file']} of unsupported dtype {dtype}")
+        if dtype.name != entry["dtype"] or tuple(npy_shape) != shape:
+            raise RuntimeError(
+                f"{name} is corrupt: {entry['file']} holds {dtype.name} {list(npy_shape)}"
+                f", the header says {entry['dtype']} {entry['shape']}")
+        nbytes = _check_fits(entry, dtype, shape, info, name)
+        array = np.empty(shape[::-1] if fortran else shape, dtype)
+        view = memoryview(array.reshape(-1).view(np.uint8)) if nbytes else None
+        done = 0
+        while done < nbytes:
+            n = fp.readinto(view[done:])
+            if not n:
+                raise RuntimeError(f"{name} is truncated: {entry['file']} ends after {done} of "
+                                   f"{nbytes} bytes")
+            done += n
+        fp.read(1)  # reach the end, so zipfile checks the CRC
+    return array.T if fortran else array
 
 
 def _to_tensor(array: np.ndarray, entry: dict, map_location: MapLocation) -> minitorch.Tensor:
@@ -296,20 +414,26 @@ def _to_tensor(array: np.ndarray, entry: dict, map_location: MapLocation) -> min
     return tensor if target.type == "cpu" else tensor.to(target)
 
 
-def _decode(node: Any, values: list) -> Any:
-    """Inverse of :func:`_encode`."""
+def _decode(node: Any, values: list, depth: int = 0) -> Any:
+    """Inverse of :func:`_encode` (at most :data:`MAX_DEPTH` levels deep)."""
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the saved object is nested deeper than {MAX_DEPTH} levels")
     kind = node["type"]
     if kind == "float":
         return float(node["value"])
     if kind in ("tensor", "ndarray"):
-        return values[node["index"]]
+        index = node["index"]
+        if type(index) is not int or index < 0:
+            raise IndexError(f"tensor index {index!r}")
+        return values[index]
     if kind == "list":
-        return [_decode(v, values) for v in node["items"]]
+        return [_decode(v, values, depth + 1) for v in node["items"]]
     if kind == "tuple":
-        return tuple(_decode(v, values) for v in node["items"])
+        return tuple(_decode(v, values, depth + 1) for v in node["items"])
     if kind == "dict":
-        pairs = ((_decode(k, values), _decode(v, values)) for k, v in node["items"])
+        pairs = ((_decode(k, values, depth + 1), _decode(v, values, depth + 1))
+                 for k, v in node["items"])
         return OrderedDict(pairs) if node.get("ordered") else dict(pairs)
     raise ValueError(f"unknown node type {kind!r}")

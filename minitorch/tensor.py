@@ -51,11 +51,11 @@ class Tensor:
         "_accumulator",
         "_base",
         "_data",
+        "_grad",
         "_hooks",
         "_requires_grad",
         "_retains_grad",
         "_vc",
-        "grad",
         "grad_fn",
     )
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (np_scalar * t)
@@ -73,7 +73,7 @@ class Tensor:
         """Set every field: the array, and an empty autograd record (a new leaf)."""
         self._data = data
         self._requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._vc = [0]
         self._accumulator = None
@@ -160,6 +160,18 @@ class Tensor:
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (leaves, and tensors that retain it)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """Assign a gradient: ``None``, or a tensor with this tensor's shape, dtype, device."""
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -461,6 +473,8 @@ class Tensor:
                 f"desired output type {self._scalar_type_name()}"
             )
         if data is not self._data:
+            if data.shape != self._data.shape:
+                _check_output_shape(self.shape, data.shape)
             self._data[...] = data
         self._bump_version()
 
@@ -519,6 +533,10 @@ class Tensor:
         if isinstance(value, Tensor) and value.requires_grad:
             return self._rebase_inplace(lambda s: value.expand(s.shape) + s * 0)
         self._check_inplace()
+        if isinstance(value, (int, float)) and self._data.dtype.kind in "iu":
+            from ._creation import check_fits
+
+            check_fits(np.asarray(value), self._data.dtype, "_t")
         self._data[...] = value._data if isinstance(value, Tensor) else value
         self._bump_version()
         return self
@@ -575,6 +593,46 @@ _SCALAR_NAMES = {
     "uint8": "Byte",
     "bool": "Bool",
 }
+
+
+_C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_grad(t: Tensor, g) -> None:
+    """PyTorch's checks on ``t.grad = g``: a Tensor of ``t``'s shape, dtype and device."""
+    if not isinstance(g, Tensor):
+        kind = type(g)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{name}")
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a "
+                           f"tensor of size '{list(t.shape)}'. Please ensure that the gradient "
+                           "and the tensor are the same size")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_C_NAMES[g.dtype.name]}' to a tensor "
+            f"with grad_dtype '{t._scalar_type_name()}'. The gradient must match the tensor's "
+            "grad_dtype (defaults to the tensor's dtype).")
+    if g.device != t.device:
+        raise RuntimeError(f"attempting to assign a gradient located on device with index "
+                           f"'{g.device}' to a tensor located on device '{t.device}'. Please "
+                           "ensure that the gradient and the tensor are on the same device")
+
+
+def _check_output_shape(out_shape, shape) -> None:
+    """PyTorch's error when an in-place result does not fit the tensor it is written to."""
+    from .ops.shape import broadcast_shapes
+
+    try:
+        full = broadcast_shapes(out_shape, shape)
+    except RuntimeError:
+        full = shape
+    if tuple(full) != tuple(out_shape):
+        raise RuntimeError(f"output with shape {list(out_shape)} doesn't match the broadcast "
+                           f"shape {list(full)}")
 
 
 def parse_to_args(args, kwargs) -> tuple:

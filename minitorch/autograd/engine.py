@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from .._backend import get_array_module
 from . import grad_mode
 from .function import AccumulateGrad, Node
@@ -52,8 +54,22 @@ def _run_hooks(hooks, grad):
     for hook in list(hooks):
         new = hook(grad)
         if new is not None:
+            _check_hook_result(hook, grad, new)
             grad = new
     return grad
+
+
+def _check_hook_result(hook, grad, new) -> None:
+    """A hook may replace a gradient only by a tensor of the same shape and dtype."""
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(hook, "__name__", repr(hook))
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value (was "
+                           f"{list(grad.shape)} got {list(new.shape)})")
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{grad._type_name()} got {new._type_name()})")
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph: bool) -> None:
@@ -101,7 +117,7 @@ def run_backward(
 
     deps = _collect(root_nodes)
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    with grad_mode.set_grad_enabled(create_graph):
+    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
@@ -237,6 +253,9 @@ def _prepare(tensors, grads, what: str):
     if grads is None or isinstance(grads, Tensor):
         grads = [grads] * len(tensors) if grads is None else [grads]
     grads = list(grads)
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if len(grads) != len(tensors):
         raise RuntimeError(
             f"{'grad_tensors' if what == 'backward' else 'grad_outputs'} should have the same "
@@ -253,8 +272,6 @@ def _prepare(tensors, grads, what: str):
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = Tensor._wrap(get_array_module(t._data).ones_like(t._data))
-        elif not isinstance(g, Tensor):
-            g = t.new_tensor(g)
         elif tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(g.shape)} and "

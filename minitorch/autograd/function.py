@@ -247,7 +247,11 @@ class Function:
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
-            out = cls.forward(ctx, *raw, **kwargs)
+            if cls._quiet:
+                with np.errstate(all="ignore"):
+                    out = cls.forward(ctx, *raw, **kwargs)
+            else:
+                out = cls.forward(ctx, *raw, **kwargs)
         else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *[a.detach() if isinstance(a, Tensor) else a
@@ -280,6 +284,17 @@ class ArrayFunction(Function):
 
     _node_suffix = "Backward0"
     _receives_arrays = True
+    # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
+    # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
+    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
+    _quiet = True
+
+
+class MovementFunction(ArrayFunction):
+    """An ArrayFunction whose forward only moves or selects elements (shape and indexing
+    ops): it does no arithmetic, so it skips the ``np.errstate`` guard and its cost."""
+
+    _quiet = False
 
 
 def mark_view(view, base) -> None:

@@ -212,9 +212,12 @@ def _check_index_target(input: Tensor, target: Tensor, ignore_index: int):
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     if target.dtype.name not in ("int64", "uint8"):
+        shapes = ("" if target.shape == input.shape else
+                  f" (a target of class probabilities has the input's shape {list(input.shape)}, "
+                  f"this one has shape {list(target.shape)})")
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {target._scalar_type_name()}"
-        )
+            + shapes)
     if input.ndim == 1:
         if target.ndim > 1 or target.numel() != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")

@@ -154,6 +154,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"expected m1 and bias to have the same dtype, but got: {input.dtype} != {bias.dtype}"
         )
+    if bias is not None and bias.shape != (weight.shape[0],) and bias.numel() != 1:
+        out = list(input.shape[:-1]) + [weight.shape[0]]
+        raise RuntimeError(
+            f"The expanded size of the tensor ({out[-1]}) must match the existing size "
+            f"({bias.shape[-1] if bias.ndim else 1}) at non-singleton dimension {len(out) - 1}."
+            f"  Target sizes: {out}.  Tensor sizes: {list(bias.shape)}")
     if input.dim() == 2 and bias is not None:
         return A.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's node
     return A.Linear.apply(input, weight, bias)

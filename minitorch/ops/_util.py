@@ -25,7 +25,7 @@ def promote(*operands):
 
 def check_float(t: Tensor, name: str) -> None:
     if not t.dtype.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for \'{t._scalar_type_name()}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{t._scalar_type_name()}\'')
 
 
 def write_out(result: Tensor, out: Tensor | None, name: str) -> Tensor:

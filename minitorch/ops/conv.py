@@ -526,6 +526,9 @@ def conv2d(
     if min(dilation) <= 0:
         raise RuntimeError("dilation should be greater than zero")
     kh, kw = weight.shape[2:]
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
+                           f"{kh} kernel_width: {kw}")
     pads = _resolve_padding(padding, stride, dilation, kh, kw)
     h, w = input.shape[2:]
     ph, pw = h + pads[0] + pads[1], w + pads[2] + pads[3]

@@ -114,7 +114,12 @@ class Pow(_Broadcasting):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = x**y
+        try:
+            out = x**y
+        except ValueError as e:  # NumPy: "Integers to negative integer powers are not allowed."
+            if "Integers" not in str(e):
+                raise
+            raise RuntimeError(str(e)) from None
         ctx.save_for_backward(x, y, out if ctx.needs_input_grad[1] else None)
         return out
 
@@ -170,15 +175,18 @@ class Remainder(_Broadcasting):
     :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y = -\lfloor x/y \rfloor`.
     """
 
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return get_array_module(x).remainder(x, y)
+    kernel, rounding = "remainder", "floor"  # the NumPy function; how x/y is rounded
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def forward(cls, ctx, x, y):
+        _check_int_divisor(x, y)
+        ctx.save_for_backward(x, y)
+        return getattr(get_array_module(x), cls.kernel)(x, y)
+
+    @classmethod
+    def backward(cls, ctx, grad):
         x, y = ctx.saved_tensors
-        gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
+        gy = -grad * getattr(x / y, cls.rounding)() if ctx.needs_input_grad[1] else None
         return grad, gy
 
 
@@ -187,11 +195,30 @@ class FloorDivide(_Broadcasting):
 
     @staticmethod
     def forward(ctx, x, y):
+        _check_int_divisor(x, y)
         return get_array_module(x).floor_divide(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, grad * 0
+
+
+class Fmod(Remainder):
+    r""":math:`z = x - \operatorname{trunc}(x/y)\, y` (sign of the dividend, like C's ``fmod``).
+
+    :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y =
+    -\operatorname{trunc}(x/y)`. Integer inputs give an integer result.
+    """
+
+    kernel, rounding = "fmod", "trunc"
+
+
+def _check_int_divisor(x, y) -> None:
+    """Integer division by zero raises in PyTorch (NumPy would warn and return 0)."""
+    kind = getattr(y, "dtype", None)
+    if (kind is not None and kind.kind in "iub" and getattr(x, "dtype", kind).kind in "iub"
+            and not get_array_module(y).all(y)):
+        raise RuntimeError("ZeroDivisionError")
 
 
 # ----------------------------------------------------------------------- unary math
@@ -226,7 +253,11 @@ class Sign(_Broadcasting):
 
     @staticmethod
     def forward(ctx, x):
-        return get_array_module(x).sign(x)
+        xp = get_array_module(x)  # PyTorch: sign(NaN) = 0
+        out = xp.sign(x, out=xp.empty_like(x))
+        if x.dtype.kind == "f":
+            out[xp.isnan(out)] = 0
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -463,6 +494,11 @@ class _Compare(_Broadcasting):
     @classmethod
     def forward(cls, ctx, x, y):
         ctx.mark_non_differentiable()
+        for a in (x, y) if cls.op.startswith("bitwise") else ():
+            if getattr(a, "dtype", np.dtype(int)).kind == "f":
+                raise NotImplementedError(
+                    f'"{cls.op}_cpu" not implemented for '
+                    f"'{_SCALAR_NAMES[np.dtype(a.dtype).name]}'")
         return getattr(get_array_module(x), cls.op)(x, y)
 
 
@@ -495,6 +531,11 @@ class _Logical(_Broadcasting):
     @classmethod
     def forward(cls, ctx, x, y):
         ctx.mark_non_differentiable()
+        for a in (x, y) if cls.op.startswith("bitwise") else ():
+            if getattr(a, "dtype", np.dtype(int)).kind == "f":
+                raise NotImplementedError(
+                    f'"{cls.op}_cpu" not implemented for '
+                    f"'{_SCALAR_NAMES[np.dtype(a.dtype).name]}'")
         return getattr(get_array_module(x), cls.op)(x, y)
 
 
@@ -514,6 +555,9 @@ class LogicalNot(_Broadcasting):
     @staticmethod
     def forward(ctx, x):
         ctx.mark_non_differentiable()
+        if x.dtype.kind == "f":
+            raise NotImplementedError(
+                f"\"bitwise_not_cpu\" not implemented for '{_SCALAR_NAMES[x.dtype.name]}'")
         return get_array_module(x).logical_not(x) if x.dtype == bool else ~x
 
 
@@ -571,6 +615,9 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
     if rounding_mode == "trunc":
+        if isinstance(input, Tensor) and not input.dtype.is_floating_point:
+            _check_int_divisor(input._data, other._data if isinstance(other, Tensor)
+                               else np.asarray(other))
         q = _binary(Div, _as_float(input), _as_float(other)).trunc()
         dt = promote(input, other)
         q = q if isinstance(dt[0], Tensor) and dt[0].dtype.is_floating_point else q.to(
@@ -615,7 +662,7 @@ def remainder(input, other, *, out=None) -> Tensor:
 
 def fmod(input, other, *, out=None) -> Tensor:
     r"""C-style remainder: the result has the sign of ``input``."""
-    return write_out(input - (input / other).trunc() * other, out, "fmod")
+    return write_out(_binary(Fmod, input, other), out, "fmod")
 
 
 def pow(input, exponent, *, out=None) -> Tensor:

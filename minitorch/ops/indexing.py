@@ -7,6 +7,8 @@ upstream gradient back where those elements came from, in a zero tensor shaped l
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._backend import get_array_module
@@ -36,6 +38,11 @@ def convert_key(key, shape) -> tuple:
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
                 )
+            if k.dtype.name == "uint8":  # a mask, as in PyTorch (deprecated there)
+                warnings.warn(
+                    "indexing with dtype minitorch.uint8 is now deprecated, please use a dtype "
+                    "minitorch.bool instead.", UserWarning, stacklevel=3)
+                k = k.bool()
             k = k._data if k.ndim else (bool(k._data) if k.dtype.name == "bool" else int(k))
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
@@ -47,6 +54,8 @@ def convert_key(key, shape) -> tuple:
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
                 )
+        elif isinstance(k, str):
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
@@ -245,13 +254,20 @@ def getitem(x: Tensor, key) -> Tensor:
 
 def setitem(x: Tensor, key, value) -> None:
     """``x[key] = value``, in place, recorded in the graph when gradients are involved."""
+    byte_mask = isinstance(key, Tensor) and key.dtype.name == "uint8"
     key = convert_key(key, x.shape)
+    if byte_mask and (not isinstance(value, Tensor) or value.ndim == 0):
+        _not_bool_mask(Tensor._wrap(np.zeros(0, np.uint8)))  # PyTorch's masked_fill_ path
     tracked = grad_mode.is_grad_enabled() and (
         x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
     )
     if not tracked:
         x._check_inplace()
-        x._data[key] = value._data if isinstance(value, Tensor) else value
+        try:
+            x._data[key] = value._data if isinstance(value, Tensor) else value
+        except ValueError:
+            _raise_setitem_shape(x, key, value)
+            raise
         x._bump_version()
         return
     if not isinstance(value, Tensor):
@@ -261,6 +277,52 @@ def setitem(x: Tensor, key, value) -> None:
     x._rebase_inplace(lambda snapshot: IndexPut.apply(snapshot, value, key))
 
 
+def _check_range(index, d: int, size: int) -> None:
+    """PyTorch's error for an index outside ``[0, size)`` (negative indices do not wrap)."""
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < 0 or hi >= size:
+            raise RuntimeError(
+                f"index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {size}"
+            )
+
+
+def _check_sizes(index, input: Tensor, d: int, src: Tensor | None = None) -> None:
+    """``index`` may not be larger than ``input`` (but along ``d``) nor than ``src``."""
+    ish, sh = list(index.shape), list(input.shape)
+    bad = [k for k, (i, s) in enumerate(zip(ish, sh)) if k != d and i > s]
+    if bad or (src is not None and any(i > s for i, s in zip(ish, src.shape))):
+        if src is None:
+            raise RuntimeError(
+                f"Size does not match at dimension {bad[0]} expected index {ish} to be no "
+                f"larger than self {sh} apart from dimension {d}")
+        raise RuntimeError(
+            f"Expected index {ish} to be no larger than self {sh} apart from dimension {d} "
+            f"and to be no larger size than src {list(src.shape)}")
+
+
+def _raise_setitem_shape(x: Tensor, key, value) -> None:
+    """PyTorch's error for ``x[key] = value`` when ``value`` does not fit ``x[key]``."""
+    if not isinstance(value, Tensor):
+        return
+    target = list(x._data[key].shape)
+    src = list(value.shape)
+    for k in range(1, len(src) + 1):
+        t = target[-k] if k <= len(target) else None
+        if t is None or (src[-k] != t and src[-k] != 1):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({t}) must match the existing size ({src[-k]}) "
+                f"at non-singleton dimension {len(target) - k}.  Target sizes: {target}.  "
+                f"Tensor sizes: {src}") from None
+
+
+def _not_bool_mask(mask) -> None:
+    from ..tensor import _C_NAMES
+
+    got = _C_NAMES[mask.dtype.name] if isinstance(mask, Tensor) else type(mask).__name__
+    raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Pick values along ``dim`` at ``index`` (same number of dims as ``input``)."""
     d = normalize_dim(dim, input.ndim)
@@ -268,26 +330,52 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("gather(): Expected dtype int64 for index")
     if index.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    _check_sizes(index, input, d)
+    _check_range(index._data, d, input.shape[d] if input.ndim else 1)
     return Gather.apply(input, d, index._data)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """Out-of-place ``input.scatter_add_(dim, index, src)``."""
     d = normalize_dim(dim, input.ndim)
+    if index.dtype.name not in ("int64", "int32"):
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype "
+                           f"({input.dtype} vs {src.dtype})")
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    _check_sizes(index, input, d, src)
+    _check_range(index._data, d, input.shape[d] if input.ndim else 1)
     return ScatterAdd.apply(input, d, index._data, src)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """Select the entries ``index`` (1-D) along ``dim``."""
     d = normalize_dim(dim, input.ndim)
-    return input[(slice(None),) * d + (index,)]
+    if index.dtype.name not in ("int64", "int32"):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    size = input.shape[d] if input.ndim else 1
+    i = index._data.reshape(-1)
+    if i.size and (int(i.min()) < 0 or int(i.max()) >= size):
+        bad = int(i.min()) if int(i.min()) < 0 else int(i.max())
+        raise IndexError(f"index out of range in self (index {bad} is out of bounds for "
+                         f"dimension {d} with size {size})")
+    return input[(slice(None),) * d + (Tensor._wrap(i),)]
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``value`` where ``mask`` is True, ``input`` elsewhere."""
     from .elementwise import where
 
+    if not isinstance(mask, Tensor) or mask.dtype.name != "bool":
+        _not_bool_mask(mask)
     if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
         value = value.to(input.dtype)
     return where(mask, value if isinstance(value, Tensor) else input.new_tensor(value), input)
 

@@ -99,10 +99,9 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched product of two 3-D tensors with the same batch size."""
     _check_dtypes(input, mat2, "bmm")
-    if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(
-            f"batch1 must be a 3D tensor, got {input.ndim}D and batch2 {mat2.ndim}D"
-        )
+    for name, t in (("batch1", input), ("batch2", mat2)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor (got {t.ndim}D: {list(t.shape)})")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(
             "Expected size for first two dimensions of batch2 tensor to be: "
@@ -113,6 +112,9 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 
 def dot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Inner product of two 1-D tensors of the same length."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{input._scalar_type_name()} and {other._scalar_type_name()}")
     _check_dtypes(input, other, "dot")
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(
@@ -139,6 +141,9 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if a.ndim == 1 and b.ndim == 1:
         return dot(a, b, out=out)
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        if a.ndim == 2 and b.ndim == 1:
+            raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
+                               f"({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
         raise _mismatch(a, b)
     if a.ndim == 2 and b.ndim == 2:
         return mm(a, b, out=out)

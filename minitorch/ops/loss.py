@@ -186,8 +186,10 @@ class NllLoss(ArrayFunction):
         if reduction == "mean":
             total = xp.sum(w)
             with np.errstate(invalid="ignore", divide="ignore"):
-                w = w / total  # the mean's divisor folded into the weights
-            out = xp.asarray(xp.sum(loss) / total, dtype=x.dtype)
+                out = xp.asarray(xp.sum(loss) / total, dtype=x.dtype)  # nan if all ignored
+            # the mean's divisor folded into the weights; with nothing kept, the gradient
+            # is 0 (PyTorch's value), though the loss is nan
+            w = w / total if total else xp.zeros_like(w)
         else:
             out = _reduce(loss, reduction)
         ctx.save_for_backward(t, w)
@@ -232,8 +234,7 @@ class CrossEntropy(ArrayFunction):
             n = int(valid.sum())
             if n:
                 keep /= keep.dtype.type(n)
-            else:  # nothing to average: the loss is nan, as in PyTorch
-                keep[...] = np.nan
+            # else nothing to average: the loss is nan and the gradient 0, as in PyTorch
             out = _reduce(loss, reduction, n)
         else:
             out = _reduce(loss, reduction)

@@ -90,7 +90,9 @@ def _pool_geometry(fn, input, kernel_size, stride, padding, dilation, ceil_mode)
         raise RuntimeError(
             f"dilation should be greater than zero, but got dilationH: {d[0]} dilationW: {d[1]}"
         )
-    if p[0] < 0 or p[1] < 0 or p[0] > k[0] // 2 or p[1] > k[1] // 2:
+    if min(p) < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise RuntimeError(
             f"pad should be at most half of effective kernel size, but got pad={list(p)}, "
             f"kernel_size={list(k)} and dilation={list(d)}"
@@ -589,7 +591,7 @@ def _adaptive_size(input: Tensor, output_size, fn: str) -> tuple[int, int]:
         output_size = (output_size, output_size)
     output_size = tuple(output_size)
     if len(output_size) != 2:
-        raise RuntimeError(f"{fn}: output_size must be 2")
+        raise RuntimeError(f"{fn}: output_size must be 2 (got {list(output_size)})")
     size = tuple(input.shape[-2 + a] if o is None else int(o) for a, o in enumerate(output_size))
     if min(size) < 0:
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0")

@@ -70,6 +70,8 @@ class Mean(ArrayFunction):
         ctx.count = 1
         for d in dims:
             ctx.count *= x.shape[d]
+        if x.size == 0:  # NaN (0/0), without NumPy's "Mean of empty slice" warning
+            return x.sum(axis=dims, keepdims=keepdim) / x.dtype.type(0)
         return x.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -224,10 +226,10 @@ class Norm(ArrayFunction):
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
         xp = get_array_module(x)
-        a = xp.abs(x)
-        out = xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim)) if p == 2 else (
-            (a**p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
-        ).astype(x.dtype)
+        a = xp.abs(x) if x.dtype.itemsize >= 4 else xp.abs(x).astype(xp.float32)  # float16:
+        with xp.errstate(over="ignore"):  # sum in float32 like PyTorch, so no overflow
+            out = (xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim)) if p == 2 else (
+                (a**p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p))).astype(x.dtype)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         out = xp.asarray(out)
         ctx.save_for_backward(x, out)
@@ -258,6 +260,12 @@ def _where0(n: Tensor) -> Tensor:
 
 
 # ------------------------------------------------------------------ public functions
+def _check_kernel_float(input: Tensor, kernel: str) -> None:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{input._scalar_type_name()}\'')
+
+
 def _check_float(input: Tensor, name: str) -> None:
     if not input.dtype.is_floating_point:
         raise RuntimeError(
@@ -295,9 +303,9 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     return Prod.apply(input, dims, keepdim)
 
 
-def _check_nonempty(input: Tensor, dims, name: str) -> None:
+def _check_nonempty(input: Tensor, dims, name: str, no_dim_exc=RuntimeError) -> None:
     if input.numel() == 0 and (not dims or builtins.any(input.shape[d] == 0 for d in dims)):
-        raise IndexError(
+        raise (IndexError if dims else no_dim_exc)(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
             if not dims
@@ -359,7 +367,7 @@ def _arg(input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
     xp = get_array_module(input._data)
     f = xp.argmax if largest else xp.argmin
     if dim is None:
-        _check_nonempty(input, (), name)
+        _check_nonempty(input, (), name, IndexError)
         r = f(input._data.reshape(-1))
         r = xp.asarray(r, dtype=xp.int64)
         if keepdim:
@@ -398,8 +406,30 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    r"""Standard deviation, the square root of :func:`var`."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    r"""Standard deviation, the square root of :func:`var` (gradient 0 where it is 0)."""
+    return SqrtOfVar.apply(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+class SqrtOfVar(ArrayFunction):
+    r""":math:`s = \sqrt{v}` for a variance :math:`v`, with :math:`\partial s/\partial v =
+    1/(2s)` taken as 0 where :math:`s = 0`.
+
+    At :math:`s = 0` all the values are equal and :math:`v` is at its minimum, so its own
+    gradient is 0; PyTorch defines the product :math:`0 \cdot \infty` there as 0 (not NaN).
+    """
+
+    @staticmethod
+    def forward(ctx, v):
+        out = get_array_module(v).sqrt(v)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        from .elementwise import where
+
+        return where(s == 0, 0.0, grad / (2 * _where0(s)))
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
@@ -412,7 +442,7 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     r"""Softmax along ``dim``: :math:`e^{x_i} / \sum_j e^{x_j}`."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_float(input, "softmax")
+    _check_kernel_float(input, "softmax_lastdim_kernel_impl")
     return Softmax.apply(input, normalize_dim(dim, input.ndim))
 
 
@@ -420,7 +450,7 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     r"""Log of the softmax along ``dim``, computed stably."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_float(input, "log_softmax")
+    _check_kernel_float(input, "log_softmax_lastdim_kernel_impl")
     return LogSoftmax.apply(input, normalize_dim(dim, input.ndim))
 
 

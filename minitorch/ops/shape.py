@@ -7,6 +7,8 @@ an expand's is summed over the broadcast dimensions (by the engine).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._backend import get_array_module, reshape_view
@@ -262,9 +264,9 @@ def expand(input: Tensor, *sizes) -> Tensor:
     sizes = _shape_arg(sizes)
     if len(sizes) < input.ndim:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}): the number "
-            "of sizes provided ({}) must be greater or equal to the number of dimensions in "
-            "the tensor ({})".format(len(sizes), input.ndim)
+            f"expand({input._type_name()}{{{list(input.shape)}}}, size={list(sizes)}): the "
+            f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({input.ndim})"
         )
     lead = len(sizes) - input.ndim
     target = []
@@ -306,7 +308,13 @@ def broadcast_shapes(*shapes) -> tuple:
 
 def broadcast_tensors(*tensors) -> tuple:
     """Expand all tensors to their common broadcast shape (views)."""
-    shape = broadcast_shapes(*[t.shape for t in tensors])
+    from .elementwise import _check_broadcast
+
+    try:
+        shape = broadcast_shapes(*[t.shape for t in tensors])
+    except RuntimeError:
+        _check_broadcast(tensors)  # PyTorch's message, naming the two sizes
+        raise
     return tuple(expand(t, *shape) for t in tensors)
 
 
@@ -348,6 +356,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     """Split dim ``dim`` into ``sizes``."""
     d = normalize_dim(dim, input.ndim)
+    if -1 not in sizes and math.prod(sizes) != input.shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({input.shape[d]}) in the input tensor")
     sizes = infer_shape(sizes, input.shape[d])
     return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1 :])
 
@@ -369,7 +380,9 @@ def _join_check(tensors, name: str):
         raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
     from ._util import promote
 
     if len({t.dtype for t in tensors}) > 1:
@@ -423,11 +436,17 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={step}")
         if step <= 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {n}")
         sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
         sizes = list(split_size_or_sections)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
@@ -450,6 +469,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     """Remove ``dim``, returning the slices along it."""
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = normalize_dim(dim, input.ndim)
     index = (slice(None),) * d
     return tuple(input[index + (i,)] for i in range(input.shape[d]))
@@ -458,12 +479,28 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice ``start:start+length`` along ``dim`` (a view)."""
     d = normalize_dim(dim, input.ndim)
+    size = input.shape[d]
+    start, length = int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def repeat(input: Tensor, *sizes) -> Tensor:
     """Tile the tensor: ``sizes[i]`` copies along dim ``i``."""
     reps = _shape_arg(sizes)
+    for r in reps:
+        if r < 0:
+            raise RuntimeError(
+                "Trying to create tensor with negative dimension "
+                f"{r * (input.shape[-1] if input.ndim else 1)}: {list(reps)}")
     if len(reps) < input.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
@@ -472,9 +509,15 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return Repeat.apply(input, tuple(reps))
 
 
-def flip(input: Tensor, dims) -> Tensor:
-    """Reverse the element order along ``dims``."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+def flip(input: Tensor, *dims) -> Tensor:
+    """Reverse the element order along ``dims`` (a sequence, or several ints)."""
+    dims = _shape_arg(dims)
+    seen = set()
+    for d in dims:
+        nd = normalize_dim(d, input.ndim)
+        if nd in seen:
+            raise RuntimeError(f"dim {nd} appears multiple times in the list of dims")
+        seen.add(nd)
     return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
 
 

@@ -238,6 +238,7 @@ class Optimizer:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
+                        _check_grad_fits(p)
                         self._update(p, group)
         return loss
 
@@ -356,6 +357,15 @@ def _increment(step: Tensor) -> float:
     """Add one to a step counter in place and return the new count."""
     step._data += 1
     return float(step._data)
+
+
+def _check_grad_fits(p: Tensor) -> None:
+    """Never broadcast a gradient into a parameter (its storage may have been replaced
+    through ``p.grad.data = ...``, which skips the checks of ``p.grad = ...``)."""
+    if p.grad._data.shape != p._data.shape:
+        raise RuntimeError(
+            f"the gradient of a parameter of size {list(p.shape)} has size "
+            f"{list(p.grad.shape)}; an optimizer never broadcasts a gradient into a parameter")
 
 
 def _zeros_like(p: Tensor) -> Tensor:

@@ -1,15 +1,20 @@
-"""``minitorch.vision``: torchvision's MNIST/FashionMNIST data sets and image transforms.
+"""``minitorch.vision``: torchvision's data sets, image transforms and image utilities.
 
-Use it where a PyTorch tutorial uses torchvision::
+Use it where a PyTorch tutorial uses torchvision (``import minitorch.vision as
+torchvision``)::
 
-    from minitorch.vision import datasets, transforms
+    from minitorch.vision import datasets, transforms, utils
 
-    train = datasets.MNIST("data", train=True, download=True,
-                           transform=transforms.Compose([transforms.ToTensor(),
-                                                         transforms.Normalize((0.1307,), (0.3081,))]))
+    train = datasets.CIFAR10("data", train=True, download=True,
+                             transform=transforms.Compose([transforms.ToTensor(),
+                                                           transforms.Normalize((0.5,) * 3,
+                                                                                (0.5,) * 3)]))
+
+Items are PIL images before the transform, as in torchvision: Pillow is the ``[vision]``
+extra (``import minitorch`` itself needs only NumPy).
 """
 
-from minitorch.vision import datasets, transforms
+from minitorch.vision import datasets, transforms, utils
 from minitorch.vision.datasets import MNIST, FashionMNIST
 
-__all__ = ["MNIST", "FashionMNIST", "datasets", "transforms"]
+__all__ = ["MNIST", "FashionMNIST", "datasets", "transforms", "utils"]

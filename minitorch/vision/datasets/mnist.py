@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST, read straight from their IDX files (no torchvision, no PIL).
+"""MNIST and Fashion-MNIST, read straight from their IDX files (no torchvision).
 
 Where the files are looked for
 ------------------------------
@@ -16,7 +16,7 @@ copy of MNIST so that nothing is downloaded.
 
 Published ``.gz`` files are checked against their md5 sums (``resources``) when loaded:
 MNIST and Fashion-MNIST use the same file names, and a mix-up would otherwise pass
-unnoticed.
+unnoticed. ``MINITORCH_SKIP_MD5=1`` turns the check off (for self-made files).
 
 The IDX format
 --------------
@@ -27,38 +27,37 @@ A big-endian header, then the values in C order::
     sizes   ndim x int32   (N, 28, 28) for images, (N,) for labels
     data    prod(sizes) unsigned bytes
 
-Differences from torchvision
-----------------------------
-PIL is no dependency, so ``dataset[i]`` gives ``(image, label)`` where ``image`` is a
-28 x 28 ``uint8`` NumPy array (torchvision gives a PIL image) and ``label`` a Python
-``int``; ``transforms.ToTensor`` turns the image into a float32 ``(1, 28, 28)`` tensor in
-[0, 1]. As in torchvision, ``.data`` is a uint8 tensor ``(N, 28, 28)`` and ``.targets`` an
-int64 tensor ``(N,)``. They share memory with the NumPy arrays ``.images`` and ``.labels``;
-``as_arrays()`` returns all images at once as ``ToTensor`` makes them, for vectorised
-loaders.
+Items
+-----
+As in torchvision, ``dataset[i]`` gives ``(image, label)``: ``image`` a 28 x 28 PIL image
+of mode ``"L"`` (Pillow, the ``[vision]`` extra) and ``label`` a Python ``int``;
+``transforms.ToTensor`` turns the image into a float32 ``(1, 28, 28)`` tensor in [0, 1].
+``.data`` is a uint8 tensor ``(N, 28, 28)`` and ``.targets`` an int64 tensor ``(N,)``, as
+in torchvision (the old names ``train_data``, ``train_labels``, ``test_data`` and
+``test_labels`` still answer, with torchvision's warning). They share memory with the NumPy
+arrays ``.images`` and ``.labels``; ``as_arrays()`` returns all images at once as
+``ToTensor`` makes them, for vectorised loaders, and a DataLoader over a data set whose
+transform is only ``ToTensor``/``Normalize`` builds whole batches at once.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import http.client
 import math
 import operator
 import os
-import sys
-import urllib.request
+import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 import minitorch
-from minitorch.serialization import atomic_write
-from minitorch.utils.data import Dataset
-from minitorch.vision import transforms
+from minitorch.vision import _pil, transforms
+from minitorch.vision.datasets.utils import calculate_md5, check_md5, download_url
+from minitorch.vision.datasets.vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "read_idx"]
 
@@ -123,15 +122,8 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
     return data.reshape(shape).copy()  # writable, and frees the header
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
-
-class MNIST(Dataset):
+class MNIST(VisionDataset):
     """The MNIST handwritten digits: 60000 training and 10000 test images, 28 x 28.
 
     Parameters
@@ -142,7 +134,7 @@ class MNIST(Dataset):
     train
         The training split (True) or the test split (False).
     transform
-        Applied to each image (a 28 x 28 ``uint8`` NumPy array), e.g.
+        Applied to each image (a 28 x 28 PIL image of mode ``"L"``), e.g.
         ``transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])``.
     target_transform
         Applied to each label (a Python int).
@@ -174,10 +166,8 @@ class MNIST(Dataset):
                  download: bool = False) -> None:
         if root is None:
             root = os.environ.get(self.env_var) or "data"
-        self.root = os.path.expanduser(os.fspath(root))
+        super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        self.transform = transform
-        self.target_transform = target_transform
         files = self._find_files()
         if files is None and download:
             self.download()
@@ -200,25 +190,11 @@ class MNIST(Dataset):
         if isinstance(index, minitorch.Tensor):
             index = index.item()
         index = operator.index(index)
-        image, target = self.images[index].copy(), int(self.labels[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        image = _pil.image_module().fromarray(self.images[index])  # mode "L"
+        return self._apply(image, int(self.labels[index]))
 
-    def _gather_batch(self, indices: Sequence[int]) -> list[minitorch.Tensor] | None:
-        """The DataLoader's fast path: ``default_collate([self[i] for i in indices])``.
-
-        Computed with one fancy index and the transform applied to the whole batch, when
-        the transform is made only of ``ToTensor`` and ``Normalize`` (deterministic and
-        per pixel, so batching changes nothing); ``None`` otherwise.
-        """
-        if (self.transform is None or self.target_transform is not None
-                or not transforms._can_batch(self.transform)):
-            return None
-        idx = np.asarray(indices, dtype=np.int64)
-        return [self.transform._batch(self.images[idx]), minitorch.from_numpy(self.labels[idx])]
+    def _pixel_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.images, self.labels
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All images and labels at once, for vectorised loaders.
@@ -237,16 +213,30 @@ class MNIST(Dataset):
     def class_to_idx(self) -> dict[str, int]:
         return {name: i for i, name in enumerate(self.classes)}
 
-    def __repr__(self) -> str:
-        lines = [f"Dataset {type(self).__name__}",
-                 f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root}",
-                 f"    Split: {'Train' if self.train else 'Test'}"]
-        if self.transform is not None:
-            lines.append(f"    Transform: {self.transform!r}".replace("\n", "\n    "))
-        if self.target_transform is not None:
-            lines.append(f"    Target transform: {self.target_transform!r}")
-        return "\n".join(lines)
+    def extra_repr(self) -> str:
+        return f"Split: {'Train' if self.train else 'Test'}"
+
+    # ------------------------------------------------- torchvision's old attribute names
+
+    @property
+    def train_labels(self) -> minitorch.Tensor:
+        warnings.warn("train_labels has been renamed targets", stacklevel=2)
+        return self.targets
+
+    @property
+    def test_labels(self) -> minitorch.Tensor:
+        warnings.warn("test_labels has been renamed targets", stacklevel=2)
+        return self.targets
+
+    @property
+    def train_data(self) -> minitorch.Tensor:
+        warnings.warn("train_data has been renamed data", stacklevel=2)
+        return self.data
+
+    @property
+    def test_data(self) -> minitorch.Tensor:
+        warnings.warn("test_data has been renamed data", stacklevel=2)
+        return self.data
 
     # ---------------------------------------------------------------- the files
 
@@ -276,8 +266,8 @@ class MNIST(Dataset):
         return None
 
     def _check_md5(self, path: Path, md5: str) -> None:
-        got = _md5(path)
-        if got != md5:
+        if not check_md5(path, md5):
+            got = calculate_md5(path)
             raise RuntimeError(
                 f"{path}: md5 {got} does not match {md5}, the published {type(self).__name__} "
                 "file's: it is corrupt or belongs to another data set (MNIST and FashionMNIST "
@@ -319,35 +309,9 @@ class MNIST(Dataset):
             If a file could not be fetched from any mirror, listing each attempt and
             where to put the file by hand.
         """
-        folder = Path(self.raw_folder)
-        folder.mkdir(parents=True, exist_ok=True)
         for name, md5 in self.resources:
-            target = folder / name
-            if target.is_file() and _md5(target) == md5:
-                continue
-            errors = []
-            for mirror in self.mirrors:
-                url = mirror + name
-                print(f"Downloading {url}", file=sys.stderr)
-                try:
-                    atomic_write(target, lambda fh, url=url, md5=md5: self._fetch(url, md5, fh))
-                    break
-                except (OSError, RuntimeError, ValueError, http.client.HTTPException) as e:
-                    errors.append(f"    {url}: {e}")
-            else:
-                raise RuntimeError(
-                    f"could not download {name}:\n" + "\n".join(errors) +
-                    f"\nDownload it by hand and put it in {folder.resolve()}")
-
-    def _fetch(self, url: str, md5: str, out: IO[bytes]) -> None:
-        """Stream ``url`` into ``out``; raise RuntimeError if its md5 is not ``md5``."""
-        digest = hashlib.md5(usedforsecurity=False)
-        with urllib.request.urlopen(url, timeout=self.download_timeout) as response:
-            while chunk := response.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != md5:
-            raise RuntimeError(f"md5 mismatch: got {digest.hexdigest()}, expected {md5}")
+            download_url([mirror + name for mirror in self.mirrors], self.raw_folder, name, md5,
+                         timeout=self.download_timeout)
 
 
 class FashionMNIST(MNIST):
