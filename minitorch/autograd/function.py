@@ -1,16 +1,59 @@
-"""``Function``: one differentiable operation, and ``Node``: its record in the graph.
+r"""``Function``: one differentiable operation, and ``Node``: its record in the graph.
 
-A ``Function`` subclass says how to compute an op (``forward``, on raw NumPy/CuPy arrays)
-and how to differentiate it (``backward``, in Tensor ops).  ``Function.apply`` runs the
-forward pass and, when some input requires grad and grad mode is on, records a *node*:
-an instance of ``<Name>Backward0`` that doubles as the ``ctx`` handed to forward and
-backward.  The node remembers
+A ``Function`` subclass says how to compute an op (``forward``) and how to differentiate
+it (``backward``, in Tensor ops).  minitorch's own ops subclass :class:`ArrayFunction`,
+whose ``forward`` works on raw NumPy/CuPy arrays; a user's ``Function`` works on Tensors.
+``Function.apply`` runs the forward pass and, when some input requires grad and grad mode
+is on, records a *node*: an instance of ``<Name>Backward0`` that doubles as the ``ctx``
+handed to forward and backward.  The node remembers
 
 * ``next_functions``: for each Tensor input, the node that produced it (or the
   ``AccumulateGrad`` node of a leaf), so the engine can walk the graph backwards;
 * what forward saved with ``ctx.save_for_backward``, plus each saved tensor's version,
   so that an in-place change of a saved tensor is caught at backward time;
 * each input's shape and dtype, so the engine can undo broadcasting in one place.
+
+What ``forward`` and ``backward`` compute
+-----------------------------------------
+``forward`` computes the op's output :math:`z = f(x, y, \dots)` from its inputs.
+``backward`` never sees the Jacobian.  It receives the *upstream gradient*
+:math:`g = \partial L/\partial z` (shaped like :math:`z`) of whatever scalar :math:`L` the
+user called ``.backward()`` on, and returns, for every input, the *vector-Jacobian
+product*
+
+.. math::
+
+    \frac{\partial L}{\partial x_j} = \sum_k \frac{\partial L}{\partial z_k}
+    \frac{\partial z_k}{\partial x_j}, \qquad\text{i.e.}\qquad
+    \frac{\partial L}{\partial x} = J_x^\top g, \quad J_x = \frac{\partial z}{\partial x},
+
+shaped like :math:`x` (the chain rule, one op at a time).  Two patterns cover most ops:
+
+* **elementwise** :math:`z_k = f(x_k)`: :math:`J_x` is diagonal, so
+  :math:`\partial L/\partial x = g \odot f'(x)`;
+* **linear in** :math:`x` (matmul, conv, pooling, sums, indexing, shape ops),
+  :math:`z = A x`: then :math:`\partial L/\partial x = A^\top g`, the *adjoint* map,
+  found from :math:`\langle g, A x\rangle = \langle A^\top g, x\rangle`.  The gradient of
+  a gather is a scatter-add, of a reshape a reshape back, of a sum a broadcast.
+
+Notation used in every op's docstring
+-------------------------------------
+* :math:`x, y, w`: the inputs (capitals :math:`X, Y, W` for matrices and tensors);
+* :math:`z`: the output (an op with the single input :math:`x` may write
+  :math:`y = f(x)`; a loss's per-element value is :math:`\ell`; capitals likewise);
+  each docstring's first formula names it;
+* :math:`L`: the scalar being differentiated (only its gradients ever appear);
+* :math:`g = \partial L/\partial z`: the upstream gradient, shaped like the output
+  (:math:`G` when the output is a matrix or tensor);
+* :math:`\partial L/\partial x`: what ``backward`` returns for input :math:`x`;
+* :math:`u` (:math:`U`): the upstream gradient of a Function that itself computes a
+  gradient (``...Grad``, ``...Scatter``), where :math:`g` is one of the *inputs*;
+* :math:`[P]`: 1 where the condition :math:`P` holds, else 0;
+* :math:`\odot` elementwise product, :math:`A^\top` transpose,
+  :math:`\langle A, B\rangle = \sum_i A_i B_i`.
+
+Broadcasting is never undone in ``backward``: an op returns its gradient in the broadcast
+shape and the engine sums it down to the input's shape (``engine._sum_to_shape``).
 """
 
 from __future__ import annotations

@@ -140,7 +140,8 @@ class Pow(_Broadcasting):
 
 
 class Maximum(_Broadcasting):
-    r""":math:`z = \max(x, y)`: the gradient goes to the larger input, split evenly on ties."""
+    r""":math:`z = \max(x, y)`; :math:`\partial L/\partial x = g\,([x > y] + \tfrac12[x = y])`,
+    and symmetrically for :math:`y` (the larger input gets :math:`g`; ties split it)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -155,7 +156,8 @@ class Maximum(_Broadcasting):
 
 
 class Minimum(_Broadcasting):
-    r""":math:`z = \min(x, y)`: the gradient goes to the smaller input, split evenly on ties."""
+    r""":math:`z = \min(x, y)`; :math:`\partial L/\partial x = g\,([x < y] + \tfrac12[x = y])`,
+    and symmetrically for :math:`y` (the smaller input gets :math:`g`; ties split it)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -455,7 +457,8 @@ class Round(_Broadcasting):
 
 
 class Where(_Broadcasting):
-    r""":math:`z = c\,?\,x : y`; the gradient flows to ``x`` where ``c`` holds, else to ``y``."""
+    r""":math:`z = c\,?\,x : y`; :math:`\partial L/\partial x = g\,[c]`,
+    :math:`\partial L/\partial y = g\,[\lnot c]` (the condition gets none)."""
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -473,7 +476,7 @@ class Where(_Broadcasting):
 
 
 class ToDtype(_Broadcasting):
-    r"""A dtype conversion; the gradient is converted back to the input's dtype."""
+    r"""A dtype conversion :math:`y = x`; :math:`\partial L/\partial x = g` in x's dtype."""
 
     @staticmethod
     def forward(ctx, x, np_dtype):
@@ -526,6 +529,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 class _Logical(_Broadcasting):
+    """Bitwise and logical ops (``op`` names the NumPy function): integer or bool results,
+    not differentiable."""
+
     op = ""
 
     @classmethod

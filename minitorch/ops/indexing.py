@@ -408,8 +408,11 @@ class Tril(ArrayFunction):
 
 
 class Triu(ArrayFunction):
-    r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims);
-    gradient :math:`\mathrm{triu}(G, k)`."""
+    r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims).
+
+    As for :class:`Tril`, the mask is constant: :math:`\partial L/\partial x =
+    \mathrm{triu}(G, k)`.
+    """
 
     @staticmethod
     def forward(ctx, x, k):

@@ -13,7 +13,14 @@ from ._util import write_out
 
 
 class Mm(ArrayFunction):
-    r""":math:`Z = XY` for matrices; :math:`G_X = G Y^\top`, :math:`G_Y = X^\top G`."""
+    r"""Matrix product :math:`Z = XY`, :math:`Z_{ik} = \sum_j X_{ij} Y_{jk}`.
+
+    Gradient: :math:`\partial L/\partial X = G Y^\top`, :math:`\partial L/\partial Y =
+    X^\top G`.  Derivation: :math:`\partial Z_{ik}/\partial X_{ij} = Y_{jk}`, so
+    :math:`\partial L/\partial X_{ij} = \sum_k G_{ik} Y_{jk} = (G Y^\top)_{ij}`; likewise
+    :math:`\partial L/\partial Y_{jk} = \sum_i X_{ij} G_{ik} = (X^\top G)_{jk}`.  Each
+    input is saved only if the *other* input needs its gradient.
+    """
 
     @staticmethod
     def forward(ctx, x, y):
@@ -29,7 +36,12 @@ class Mm(ArrayFunction):
 
 
 class Bmm(ArrayFunction):
-    r"""Batched :math:`Z_b = X_b Y_b`; the gradient is the batched version of :class:`Mm`'s."""
+    r"""Batched matrix product :math:`Z_b = X_b Y_b` for every batch index :math:`b`.
+
+    Gradient: each batch is an independent :class:`Mm`, so
+    :math:`\partial L/\partial X_b = G_b Y_b^\top` and
+    :math:`\partial L/\partial Y_b = X_b^\top G_b` (one batched product each).
+    """
 
     @staticmethod
     def forward(ctx, x, y):
@@ -55,7 +67,11 @@ class Matmul(Bmm):
 
 
 class Dot(ArrayFunction):
-    r""":math:`z = \sum_i x_i y_i`; :math:`\partial z / \partial x = y`, and vice versa."""
+    r"""Inner product :math:`z = \sum_i x_i y_i` (a scalar).
+
+    Gradient: :math:`\partial z/\partial x_i = y_i`, so :math:`\partial L/\partial x = g\,y`
+    and :math:`\partial L/\partial y = g\,x`.
+    """
 
     @staticmethod
     def forward(ctx, x, y):

@@ -253,16 +253,17 @@ CrossEntropy._node_cls = type("NllLossBackward0", (Node,), {"_fn": CrossEntropy,
 
 
 class CrossEntropyGrad(ArrayFunction):
-    r"""The gradient of :class:`CrossEntropy`: :math:`G = (s - h)\, u` with
+    r"""The gradient of :class:`CrossEntropy`: :math:`Z = (s - h)\, v` with
     :math:`s = \operatorname{softmax}(x)` along dim 1, :math:`h` the one-hot targets and
-    :math:`u_i = g_i k_i` (upstream gradient times the position's weight :math:`k_i`,
+    :math:`v_i = g_i k_i` (upstream gradient times the position's weight :math:`k_i`,
     which holds the ignore mask and the mean's :math:`1/N`).
 
-    Its own gradient (for ``create_graph=True``), with upstream :math:`\Gamma`:
+    Its own gradient (for ``create_graph=True``), with upstream :math:`u` (shaped like
+    :math:`x`):
 
     * w.r.t. :math:`x`: the softmax Jacobian :math:`\partial s_c/\partial x_j = s_c
-      (\delta_{cj} - s_j)` gives :math:`u\, s \odot (\Gamma - \sum_c \Gamma_c s_c)`;
-    * w.r.t. :math:`g`: :math:`k_i \sum_c \Gamma_{ic} (s_{ic} - h_{ic})` (summed down to
+      (\delta_{cj} - s_j)` gives :math:`v\, s \odot (u - \sum_c u_c s_c)`;
+    * w.r.t. :math:`g`: :math:`k_i \sum_c u_{ic} (s_{ic} - h_{ic})` (summed down to
       :math:`g`'s shape by the engine).
 
     Both are written with Tensor ops on a fresh ``x.softmax(1)``, so they differentiate

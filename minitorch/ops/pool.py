@@ -344,7 +344,11 @@ class MaxPool2dScatter(ArrayFunction):
 
 
 class MaxPool2dGather(ArrayFunction):
-    r"""Gather :math:`y_k = u_{\iota(k)}`; its gradient is the scatter-add :class:`MaxPool2dScatter`."""
+    r"""Gather :math:`y_k = u_{\iota(k)}` (max pooling's second-order path).
+
+    Linear in :math:`u`, with adjoint the scatter-add: :math:`\partial L/\partial u_m =
+    \sum_{k:\,\iota(k)=m} g_k` (:class:`MaxPool2dScatter`).
+    """
 
 
     @staticmethod
@@ -358,7 +362,11 @@ class MaxPool2dGather(ArrayFunction):
 
 
 class AdaptiveMaxPool2D(MaxPool2dGather):
-    """adaptive_max_pool2d: a gather at the argmax indices (grad_fn ``AdaptiveMaxPool2DBackward0``)."""
+    r"""adaptive_max_pool2d: :math:`y_k = x_{\iota(k)}` at each window's argmax.
+
+    Gradient as for max pooling: :math:`\partial L/\partial x_m = \sum_{k:\,\iota(k)=m}
+    g_k` (grad_fn ``AdaptiveMaxPool2DBackward0``).
+    """
 
 
 def _batched(fn):
@@ -487,11 +495,16 @@ def block_spread(g, kh: int, kw: int, scale: float):
 
 
 class AvgPool2D(SeparableLinear):
-    """avg_pool2d as :class:`SeparableLinear` (its own class only for the grad_fn name)."""
+    r"""avg_pool2d: :math:`Y = A X B^\top`, :math:`A` and :math:`B` averaging windows of
+    rows and columns (a :class:`SeparableLinear`, so :math:`\partial L/\partial X = A^\top
+    G B`; its own class only for the grad_fn name).
+    """
 
 
 class AdaptiveAvgPool2D(SeparableLinear):
-    """adaptive_avg_pool2d as :class:`SeparableLinear` (grad_fn ``AdaptiveAvgPool2DBackward0``)."""
+    r"""adaptive_avg_pool2d: :math:`Y = A X B^\top` as :class:`SeparableLinear`, with
+    :math:`\partial L/\partial X = A^\top G B` (grad_fn ``AdaptiveAvgPool2DBackward0``).
+    """
 
 
 def separable_apply(x, a, b):

@@ -49,7 +49,12 @@ def _expand_back(grad: Tensor, in_shape, dims, keepdim: bool) -> Tensor:
 
 
 class Sum(ArrayFunction):
-    r""":math:`z = \sum_i x_i` over ``dims``; every input element gets the upstream gradient."""
+    r"""Sum :math:`z = \sum_{i \in \text{dims}} x_i` over ``dims``.
+
+    Gradient: :math:`\partial z/\partial x_i = 1` for every summed element, so
+    :math:`\partial L/\partial x_i = g` — the upstream gradient broadcast back over the
+    summed dims (the adjoint of a sum is a broadcast).
+    """
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, np_dtype):
@@ -62,7 +67,11 @@ class Sum(ArrayFunction):
 
 
 class Mean(ArrayFunction):
-    r""":math:`z = \frac1N \sum_i x_i`; every input element gets :math:`g / N`."""
+    r"""Mean :math:`z = \frac1N \sum_i x_i` over ``dims`` (:math:`N` elements each).
+
+    Gradient: :math:`\partial z/\partial x_i = 1/N`, so :math:`\partial L/\partial x_i =
+    g/N`, broadcast back over the reduced dims as for :class:`Sum`.
+    """
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -127,7 +136,12 @@ def _product_of_others(x, dims):
 
 
 class Amax(ArrayFunction):
-    r""":math:`z = \max_i x_i`; the gradient is shared evenly by the elements equal to the max."""
+    r"""Maximum :math:`z = \max_i x_i` over ``dims``.
+
+    Gradient: where the maximum is attained once, :math:`z` copies that element, so
+    :math:`\partial L/\partial x_i = g\,[x_i = z]`.  When :math:`k` elements tie, PyTorch
+    shares :math:`g` evenly: :math:`\partial L/\partial x_i = g\,[x_i = z]/k`.
+    """
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
@@ -149,7 +163,9 @@ class Amax(ArrayFunction):
 class LogSumExp(ArrayFunction):
     r""":math:`z = \log \sum_i e^{x_i}`, computed as :math:`m + \log\sum e^{x_i - m}`.
 
-    Gradient: :math:`\partial z / \partial x_i = e^{x_i - z}` (the softmax).
+    Gradient: :math:`\partial z/\partial x_i = e^{x_i} / \sum_j e^{x_j} = e^{x_i - z}` (the
+    softmax), so :math:`\partial L/\partial x_i = g\,e^{x_i - z}` (:math:`g` and :math:`z`
+    broadcast back over the reduced dims).
     """
 
     @staticmethod
@@ -175,8 +191,9 @@ class LogSumExp(ArrayFunction):
 class Softmax(ArrayFunction):
     r""":math:`s_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
-    Jacobian :math:`\partial s_i/\partial x_j = s_i(\delta_{ij} - s_j)`, so the
-    vector-Jacobian product is :math:`s \odot (g - \sum_j g_j s_j)`.
+    Jacobian: :math:`\partial s_i/\partial x_j = s_i[i = j] - s_i s_j` (quotient rule), so
+    :math:`\partial L/\partial x_j = \sum_i g_i s_i([i = j] - s_j) = s_j (g_j - \sum_i g_i
+    s_i)`, i.e. :math:`\partial L/\partial x = s \odot (g - \langle g, s\rangle)`.
     """
 
     @staticmethod
@@ -197,8 +214,8 @@ class Softmax(ArrayFunction):
 class LogSoftmax(ArrayFunction):
     r""":math:`y_i = x_i - \log\sum_j e^{x_j}` along ``dim``.
 
-    :math:`\partial y_i/\partial x_j = \delta_{ij} - s_j` with :math:`s = e^{y}`, so the
-    vector-Jacobian product is :math:`g - s \sum_i g_i`.
+    :math:`\partial y_i/\partial x_j = [i = j] - s_j` with :math:`s = e^{y}` the softmax,
+    so :math:`\partial L/\partial x_j = \sum_i g_i([i = j] - s_j) = g_j - s_j \sum_i g_i`.
     """
 
     @staticmethod

@@ -41,7 +41,11 @@ def infer_shape(shape, numel: int) -> tuple[int, ...]:
 
 
 class View(ArrayFunction):
-    r"""A new shape over the same memory; the gradient is reshaped back."""
+    r"""A new shape over the same memory: :math:`y = \mathrm{reshape}(x)`.
+
+    Gradient: a reshape only renumbers the elements (:math:`y_{\pi(i)} = x_i`), so
+    :math:`\partial L/\partial x = \mathrm{reshape}(g, \text{shape of } x)`.
+    """
 
     _is_view = True
 
@@ -62,7 +66,11 @@ class View(ArrayFunction):
 
 
 class Permute(ArrayFunction):
-    r"""Reorder the axes; the gradient is permuted back by the inverse permutation."""
+    r"""Reorder the axes: :math:`y_{i_{p_0} \dots i_{p_{n-1}}} = x_{i_0 \dots i_{n-1}}`.
+
+    Gradient: every element is moved, not changed, so :math:`\partial L/\partial x` is
+    :math:`g` moved back: permuted by the inverse permutation :math:`p^{-1}`.
+    """
 
     _is_view = True
 
@@ -78,7 +86,7 @@ class Permute(ArrayFunction):
 
 
 class Transpose(Permute):
-    r"""Swap two axes (a :class:`Permute`)."""
+    r"""Swap two axes: a :class:`Permute`; the gradient swaps them back."""
 
 
 class Expand(ArrayFunction):
@@ -100,7 +108,11 @@ class Expand(ArrayFunction):
 
 
 class SumToSize(ArrayFunction):
-    r"""Sum a broadcast gradient down to ``shape``; its own gradient is an expand back."""
+    r"""Sum :math:`x` down to ``shape`` over the dims that broadcasting added or stretched.
+
+    It is :class:`Sum` over those dims (keeping size-1 ones), so its gradient is the
+    broadcast back: :math:`\partial L/\partial x = \mathrm{expand}(g, \text{shape of } x)`.
+    """
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -118,7 +130,7 @@ class SumToSize(ArrayFunction):
 
 
 class Contiguous(ArrayFunction):
-    r"""A C-contiguous copy (``clone``); the gradient passes through unchanged."""
+    r"""A C-contiguous copy :math:`y = x`; :math:`\partial L/\partial x = g`."""
 
     @staticmethod
     def forward(ctx, x):
@@ -133,7 +145,12 @@ Clone = type("Clone", (Contiguous,), {"__doc__": "A copy; the gradient passes th
 
 
 class Cat(ArrayFunction):
-    r"""Join tensors along ``dim``; each input's gradient is its slice of the upstream one."""
+    r"""Join tensors along ``dim``: :math:`y = [x^{(1)}; x^{(2)}; \dots]`.
+
+    Gradient: input :math:`k` fills the rows :math:`o_k \le i < o_k + n_k` of :math:`y`
+    (:math:`o_k` the sizes before it), so :math:`\partial L/\partial x^{(k)}` is that slice
+    of :math:`g` along ``dim``.
+    """
 
     @staticmethod
     def forward(ctx, *xs, dim):
@@ -147,7 +164,11 @@ class Cat(ArrayFunction):
 
 
 class Stack(ArrayFunction):
-    r"""Join same-shaped tensors along a new ``dim``; gradient: select each slice."""
+    r"""Join same-shaped tensors along a new ``dim``: :math:`y_{\dots k \dots} = x^{(k)}`.
+
+    Gradient: :math:`\partial L/\partial x^{(k)} = g_{\dots k \dots}`, index :math:`k` of
+    :math:`g` along ``dim``.
+    """
 
     @staticmethod
     def forward(ctx, *xs, dim):
@@ -185,7 +206,11 @@ class Repeat(ArrayFunction):
 
 
 class Flip(ArrayFunction):
-    r"""Reverse the order along ``dims``; the gradient is flipped back."""
+    r"""Reverse the order along ``dims``: :math:`y_i = x_{n-1-i}`.
+
+    Gradient: a permutation of the elements that is its own inverse, so
+    :math:`\partial L/\partial x = \mathrm{flip}(g)`.
+    """
 
     @staticmethod
     def forward(ctx, x, dims):

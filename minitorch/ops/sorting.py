@@ -36,16 +36,29 @@ def _argsort(a, axis: int, descending: bool):
 
 
 class Sort(Gather):
-    """``sort``'s values: a :class:`Gather` at the sorting indices (``SortBackward0``)."""
+    r"""``sort``'s values :math:`y_j = x_{\pi_j}` along ``dim``: a :class:`Gather` at the
+    sorting permutation :math:`\pi` (named ``SortBackward0``).
+
+    Gradient: the indices are piecewise constant in :math:`x`, so
+    :math:`\partial L/\partial x_{\pi_j} = g_j`, the scatter-add of :class:`Gather`.
+    """
 
 
 class Topk(Gather):
-    """``topk``'s values: a :class:`Gather` at the chosen indices."""
+    r"""``topk``'s values :math:`y_j = x_{\pi_j}` for the :math:`k` chosen indices.
+
+    Gradient (as :class:`Gather`): :math:`g_j` goes back to position :math:`\pi_j`; the
+    elements not chosen get 0.
+    """
 
 
 class _ReducingGather(Gather):
-    """A :class:`Gather` of one index per slice that drops the gathered dim unless
-    ``keepdim``; the gradient puts the dim back (``unsqueeze``) and scatters as Gather."""
+    r"""A :class:`Gather` of one index :math:`k` per slice, :math:`y = x_k` along ``dim``,
+    that drops the gathered dim unless ``keepdim``.
+
+    Gradient: :math:`\partial L/\partial x_i = g\,[i = k]` along ``dim``: the dim is put
+    back (``unsqueeze``) and :math:`g` scattered there as for Gather.
+    """
 
     @staticmethod
     def forward(ctx, x, dim, index, keepdim):
