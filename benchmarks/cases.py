@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.models import MODELS, init_parameters
+from benchmarks.models import MODELS, dcgan_generator, init_parameters
 
 Step = Callable[[], Any]
 
@@ -179,20 +179,43 @@ def count_train_flops(model_name: str, batch: int) -> float:
     import torch
 
     builder, image = MODELS[model_name]
-    model = builder(torch)
+    return 2.0 * _layer_macs(torch, builder(torch), (batch,) + image)
+
+
+def _layer_macs(torch: ModuleType, model: Any, input_shape: tuple[int, ...]) -> int:
+    """Multiply-adds of the linear and (transposed) conv layers of a torch ``model`` in one
+    training step on zeros of ``input_shape``: forward, weight gradient, and the input
+    gradient where the layer's input requires one."""
     macs = 0
 
     def hook(module, inputs, out):
         nonlocal macs
-        fan_in = module.weight[0].numel()  # in_features, or in_channels/groups * kh * kw
-        forward = out.numel() * fan_in
+        # fan_in = weight[0].numel(): in_features, or in_channels/groups * kh * kw; a
+        # transposed conv instead sends each *input* value to C_out/groups * kh * kw outputs
+        moved = inputs[0] if isinstance(module, torch.nn.ConvTranspose2d) else out
+        forward = moved.numel() * module.weight[0].numel()
         macs += forward * (2 + inputs[0].requires_grad)
 
+    layers = (torch.nn.Linear, torch.nn.Conv2d, torch.nn.ConvTranspose2d)
     for m in model.modules():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+        if isinstance(m, layers):
             m.register_forward_hook(hook)
-    model(torch.zeros((batch,) + image))  # requires_grad of each layer input: see above
-    return 2.0 * macs
+    model(torch.zeros(input_shape))  # requires_grad of each layer input: see above
+    return macs
+
+
+def _optimizer_step(loss_of: Callable[[], Any], opt: Any) -> Step:
+    """A training step: ``loss_of()`` (forward and loss), backward, ``opt.step()``,
+    ``opt.zero_grad()``; returns the loss."""
+
+    def step():
+        loss = loss_of()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    return step
 
 
 def train_step(model_name: str, batch: int, target: float | None = None,
@@ -210,19 +233,43 @@ def train_step(model_name: str, batch: int, target: float | None = None,
         opt = lib.optim.Adam(model.parameters(), lr=1e-3)
         F = lib.nn.functional
         tx, ty = lib.from_numpy(x), lib.from_numpy(y)
-
-        def step():
-            loss = F.cross_entropy(model(tx), ty)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-            return loss
-
-        return step
+        return _optimizer_step(lambda: F.cross_entropy(model(tx), ty), opt)
 
     return Case(f"{'contention_' if contention else ''}train_{model_name}_b{batch}", build,
                 functools.partial(count_train_flops, model_name, batch), target, kind="train",
                 contention=contention)
+
+
+@functools.cache
+def count_dcgan_flops(batch: int, nz: int = 100) -> float:
+    r"""FLOPs of the generator step's transposed convolutions (2 per multiply-add).
+
+    Forward: every input pixel meets ``C_out/g * kh * kw`` weights; backward as many
+    again for the weight gradient, and again for the input gradient except for the first
+    layer (z needs none). See :func:`_layer_macs`.
+    """
+    import torch
+
+    return 2.0 * _layer_macs(torch, dcgan_generator(torch, nz), (batch, nz, 1, 1))
+
+
+def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
+    """One generator step of the DCGAN tutorial: z -> 64x64 RGB images (ConvTranspose2d
+    stack), a mean-squared loss against fixed target images (standing in for the
+    discriminator's verdict: the generator's own work is the same), backward, Adam step.
+    """
+    z, target = _arrays(9, (batch, nz, 1, 1), (batch, 3, 64, 64))
+    target = np.tanh(target)
+
+    def build(lib):
+        model = dcgan_generator(lib, nz)
+        init_parameters(lib, model)
+        opt = lib.optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        tz, tt = lib.from_numpy(z), lib.from_numpy(target)
+        return _optimizer_step(lambda: lib.nn.functional.mse_loss(model(tz), tt), opt)
+
+    return Case(f"train_dcgan_generator_b{batch}", build,
+                functools.partial(count_dcgan_flops, batch, nz), kind="train")
 
 
 # ------------------------------------------------------------------------ registry
@@ -257,6 +304,7 @@ def all_cases(batch_sizes: tuple[int, ...] = (64, 256)) -> list[Case]:
             cases.append(train_step(model_name, b, TRAIN_TARGETS.get((model_name, b))))
     cases += [train_step(name, b) for name, b in ZOO]
     cases.append(train_step("cnn", 64, contention=True))
+    cases.append(train_dcgan_generator(64))
     cases.append(Case("epoch_cnn", build=lambda lib: None, target=EPOCH_TARGETS["wall"],
                       kind="epoch", long=True))
     return cases

@@ -141,6 +141,25 @@ def small_mlp(lib: ModuleType) -> Any:
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
+def dcgan_generator(lib: ModuleType, nz: int = 100, ngf: int = 64, nc: int = 3) -> Any:
+    """The generator of PyTorch's DCGAN tutorial: z (N, nz, 1, 1) -> image (N, nc, 64, 64).
+
+    Four ConvTranspose2d(4x4, stride 2, pad 1) + BatchNorm + ReLU blocks after a first
+    4x4 projection: 1 -> 4 -> 8 -> 16 -> 32 -> 64 pixels, channels nz -> 8 ngf -> 4 ngf
+    -> 2 ngf -> ngf -> nc, then Tanh.
+    """
+    nn = lib.nn
+    return nn.Sequential(
+        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh(),
+    )
+
+
 MODELS = {
     "mlp": (mlp, (1, 28, 28)),
     "cnn": (cnn, (1, 28, 28)),
@@ -167,7 +186,7 @@ def init_parameters(lib: ModuleType, model: Any, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     with lib.no_grad():
         for m in model.modules():
-            if not isinstance(m, (lib.nn.Linear, lib.nn.Conv2d)):
+            if not isinstance(m, (lib.nn.Linear, lib.nn.Conv2d, lib.nn.ConvTranspose2d)):
                 continue
             fan_in = int(np.prod(tuple(m.weight.shape)[1:]))
             bound = 1.0 / np.sqrt(fan_in)

@@ -78,7 +78,8 @@ from ._random import (
     seed,
     set_rng_state,
 )
-from ._tensor_methods import addcdiv, addcmul, lerp
+from ._tensor_methods import addcdiv, addcmul
+from .ops.elementwise import lerp
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

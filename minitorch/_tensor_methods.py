@@ -154,19 +154,12 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
     return write_out(input + value * tensor1 / tensor2, out, "addcdiv")
 
 
-def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
-    """``input + weight * (end - input)``."""
-    if isinstance(end, Tensor) and input.shape != end.shape:
-        S.broadcast_tensors(input, end)  # PyTorch's error names input as a, end as b
-    return write_out(input + weight * (end - input), out, "lerp")
-
-
 Tensor.addcmul = addcmul
 Tensor.addcdiv = addcdiv
-Tensor.lerp = lerp
+Tensor.lerp = E.lerp
 Tensor.addcmul_ = _inplace(addcmul, "addcmul_")
 Tensor.addcdiv_ = _inplace(addcdiv, "addcdiv_")
-Tensor.lerp_ = _inplace(lerp, "lerp_")
+Tensor.lerp_ = _inplace(E.lerp, "lerp_")
 Tensor.clamp_min = lambda self, min: E.clamp(self, min=min)
 Tensor.clamp_max = lambda self, max: E.clamp(self, max=max)
 Tensor.clamp_min_ = _inplace(Tensor.clamp_min, "clamp_min_")

@@ -494,3 +494,16 @@ else:
     from ._loss_functional import *
 
     __all__ += list(getattr(_loss_functional, "__all__", ()))
+
+# 1-D conv/pooling, transposed conv, group/instance norm, fold/unfold, prelu, softmax2d,
+# distances: in their own file
+from ._layers_functional import *
+from ._layers_functional import __all__ as _layers_all
+
+__all__ += _layers_all  # noqa: PLE0605 - the names listed in _layers_functional.py
+
+# interpolate (and the deprecated upsample*): in its own file
+from ._interpolation import *
+from ._interpolation import __all__ as _interpolation_all
+
+__all__ += _interpolation_all  # noqa: PLE0605 - the names listed in _interpolation.py

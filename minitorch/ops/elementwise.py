@@ -710,6 +710,24 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
+    r"""Linear interpolation :math:`\text{input} + w\,(\text{end} - \text{input})`.
+
+    Computed as PyTorch does, from whichever end is nearer: where :math:`|w| < 1/2` as
+    written, else as :math:`\text{end} - (\text{end} - \text{input})(1 - w)`, which is
+    exact at :math:`w = 1` (and gives the same inf/NaN as PyTorch's). A composition, so
+    the gradients are those of the two formulas (``where`` routes each element's).
+    """
+    if isinstance(end, Tensor) and input.shape != end.shape:
+        _check_broadcast((input, end))  # PyTorch's error names input as a, end as b
+    diff = end - input
+    if isinstance(weight, Tensor):
+        result = where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    else:
+        result = input + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+    return write_out(result, out, "lerp")
+
+
 def where(condition: Tensor, input=None, other=None) -> Tensor:
     r"""``input`` where ``condition`` is True, else ``other`` (tensors or scalars)."""
     if input is None and other is None:

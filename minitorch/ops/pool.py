@@ -459,7 +459,7 @@ class SeparableLinear(ArrayFunction):
         if blocks is None:
             return separable_apply(x, a, b)
         kh, kw, scale = blocks
-        if a.shape[1] == a.shape[0] * kh:  # A is (OH, H): pooling
+        if a.shape[1] == a.shape[0] * kh and b.shape[1] == b.shape[0] * kw:  # A is (OH, H)
             return block_sum(x, kh, kw, scale)
         return block_spread(x, kh, kw, scale)  # A is (H, OH): its transpose
 

@@ -18,6 +18,7 @@ from .._backend import get_array_module
 from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from ._util import write_out
+from .elementwise import lerp
 from .indexing import Gather
 from .reduction import _check_nonempty, normalize_dim
 
@@ -327,7 +328,7 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
     hi = xp.ceil(ranks).astype(np.int64)
     below, above = Gather.apply(values, d, lo), Gather.apply(values, d, hi)
     weight = 0.5 if interpolation == "midpoint" else Tensor._wrap((ranks - lo).astype(data.dtype))
-    result = below + weight * (above - below)
+    result = lerp(below, above, weight)  # as PyTorch interpolates (inf/NaN alike)
     result = movedim(result, d, 0)  # (Q, ...rest)
     if keepdim:
         kept = (1,) * input.ndim if dim is None else None

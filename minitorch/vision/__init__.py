@@ -3,7 +3,7 @@
 Use it where a PyTorch tutorial uses torchvision (``import minitorch.vision as
 torchvision``)::
 
-    from minitorch.vision import datasets, transforms, utils
+    from minitorch.vision import datasets, models, transforms, utils
 
     train = datasets.CIFAR10("data", train=True, download=True,
                              transform=transforms.Compose([transforms.ToTensor(),
@@ -14,7 +14,7 @@ Items are PIL images before the transform, as in torchvision: Pillow is the ``[v
 extra (``import minitorch`` itself needs only NumPy).
 """
 
-from minitorch.vision import datasets, transforms, utils
+from minitorch.vision import datasets, models, transforms, utils
 from minitorch.vision.datasets import MNIST, FashionMNIST
 
-__all__ = ["MNIST", "FashionMNIST", "datasets", "transforms", "utils"]
+__all__ = ["MNIST", "FashionMNIST", "datasets", "models", "transforms", "utils"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from ... import _creation
 from ...tensor import Tensor
 from .. import functional as F
+from .. import init
+from .._layers_functional import softmax2d
 from ..module import Module
+from ..parameter import Parameter
 
 
 def _inplace_str(inplace: bool, sep: str = ", ") -> str:
@@ -164,3 +168,32 @@ class LogSoftmax(_AlongDim):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
+
+
+class PReLU(Module):
+    r""":math:`x` for :math:`x > 0`, else :math:`a\,x` with a *learned* slope :math:`a`:
+    one shared (``num_parameters=1``) or one per channel, initialised to ``init``
+    (:func:`F.prelu <minitorch.nn.functional.prelu>`)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(_creation.empty(num_parameters, dtype=dtype, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softmax2d(Module):
+    r"""Softmax over the channels at every pixel of an (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return softmax2d(input)

@@ -1,6 +1,9 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``."""
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm`` and
+the instance norms."""
 
 from __future__ import annotations
+
+import warnings
 
 from ... import _creation, _dtype
 from ...autograd.grad_mode import no_grad
@@ -110,6 +113,30 @@ class BatchNorm2d(_BatchNorm):
     _dims_message = "expected 4D input (got {}D input)"
 
 
+def _affine_parameters(m: Module, shape: tuple[int, ...], affine: bool, bias: bool,
+                       factory: dict) -> None:
+    """Register ``weight`` (and ``bias`` if asked) of ``shape``, or None for both, then
+    initialise them (ones and zeros): LayerNorm's and GroupNorm's elementwise affine."""
+    if affine:
+        m.weight = Parameter(_creation.empty(shape, **factory))
+        if bias:
+            m.bias = Parameter(_creation.empty(shape, **factory))
+        else:
+            m.register_parameter("bias", None)
+    else:
+        m.register_parameter("weight", None)
+        m.register_parameter("bias", None)
+    m.reset_parameters()
+
+
+def _reset_affine(m: Module) -> None:
+    """Weight ones and bias zeros, where they exist."""
+    if m.weight is not None:
+        init.ones_(m.weight)
+    if m.bias is not None:
+        init.zeros_(m.bias)
+
+
 class LayerNorm(Module):
     r"""Normalise each sample over its last dims (``normalized_shape``):
     :math:`y = (x - \mu)/\sqrt{\sigma^2 + \epsilon} \cdot \gamma + \beta`, with
@@ -123,23 +150,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        factory = {"dtype": dtype, "device": device}
-        if elementwise_affine:
-            self.weight = Parameter(_creation.empty(self.normalized_shape, **factory))
-            if bias:
-                self.bias = Parameter(_creation.empty(self.normalized_shape, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias,
+                           {"dtype": dtype, "device": device})
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -147,3 +162,84 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    r"""Group normalisation (:func:`F.group_norm <minitorch.nn.functional.group_norm>`):
+    the channels of each sample split into ``num_groups`` groups, each normalised over
+    its channels and positions, then :math:`\gamma_c \hat x + \beta_c` per channel
+    (ones and zeros initially). Independent of the batch size, the same in training
+    and evaluation."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(
+                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            )
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        _affine_parameters(self, (num_channels,), affine, bias,
+                           {"dtype": dtype, "device": device})
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    r"""Shared code of the instance norms: each (sample, channel) plane normalised over its
+    own positions (:func:`F.instance_norm <minitorch.nn.functional.instance_norm>`).
+    PyTorch's defaults differ from batch norm's: ``affine=False`` and
+    ``track_running_stats=False``; with running statistics, evaluation mode uses them."""
+
+    _spatial = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False,
+                 device=None, dtype=None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats,
+                         device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        n = self._spatial
+        if input.dim() not in (n + 1, n + 2):
+            raise ValueError(f"expected {n + 1}D or {n + 2}D input (got {input.dim()}D input)")
+        channels = input.shape[-n - 1]
+        if channels != self.num_features:
+            if self.affine:
+                raise ValueError(
+                    f"expected input's size at dim={input.dim() - n - 1} to match "
+                    f"num_features ({self.num_features}), but got: {channels}."
+                )
+            warnings.warn(
+                f"input's size at dim={input.dim() - n - 1} does not match num_features. "
+                "You can silence this warning by not passing in num_features, which is not "
+                "used because affine=False",
+                stacklevel=2,
+            )
+        if input.dim() == n + 1:  # unbatched: a batch of one
+            return self.forward(input.unsqueeze(0)).squeeze(0)
+        use_input_stats = self.training or not self.track_running_stats
+        return F.instance_norm(input, self.running_mean, self.running_var, self.weight,
+                               self.bias, use_input_stats,
+                               0.0 if self.momentum is None else self.momentum, self.eps)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm over (N, C, L) or (C, L) inputs."""
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm over (N, C, H, W) or (C, H, W) inputs (style transfer, GANs)."""
+
+    _spatial = 2
