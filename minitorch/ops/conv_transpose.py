@@ -24,7 +24,7 @@ the last rows receive no input at all: they are computed as zeros (plus the bias
 from __future__ import annotations
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from .conv import (
     ConvGeometry,
@@ -36,14 +36,13 @@ from .conv import (
 )
 
 
-class ConvolutionTranspose(Function):
+class ConvolutionTranspose(ArrayFunction):
     r"""Transposed convolution :math:`Z = \mathrm{conv}^\top_W(X) + b` (see the module docstring).
 
     ``core`` is the output's (H, W) reached by the kernel; the output is ``core`` plus
     ``extra`` rows/columns of zeros (only for a large ``output_padding``).
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, w, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]):

@@ -13,7 +13,7 @@ each is the other's gradient:
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 from .conv import ConvGeometry, _pair, col2im, im2col
 
@@ -35,11 +35,10 @@ def _fold_array(cols, out_shape: tuple[int, int, int, int], kernel: tuple[int, i
     return col2im(laid.copy(), out_shape, geo)
 
 
-class Im2Col(Function):
+class Im2Col(ArrayFunction):
     r"""``unfold``: :math:`Y_{n,(c,i,j),l} = X_{n,c,\,p s_h + i d_h - p_h,\,q s_w + j d_w - p_w}`
     for block :math:`l = (p, q)`. Its gradient is :class:`Col2Im` (the adjoint)."""
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, kernel: tuple[int, int], geo: ConvGeometry):
@@ -51,11 +50,10 @@ class Im2Col(Function):
         return Col2Im.apply(grad, ctx.x_shape, ctx.kernel, ctx.geo), None, None
 
 
-class Col2Im(Function):
+class Col2Im(ArrayFunction):
     r"""``fold``: :math:`Z = U^\top(C)`, the sum of each column entry onto its pixel.
     Its gradient is :class:`Im2Col` (the adjoint of the adjoint)."""
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, cols, out_shape, kernel: tuple[int, int], geo: ConvGeometry):
