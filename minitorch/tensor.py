@@ -97,7 +97,7 @@ class Tensor:
         """The shape (a :class:`Size`), or the length of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
-        from .ops.reduction import normalize_dim
+        from ._utils import normalize_dim
 
         return self._data.shape[normalize_dim(dim, self.ndim)] if self.ndim else 1
 
@@ -657,12 +657,12 @@ class ToDevice(_function.ArrayFunction):
     r"""Copy to another device; the gradient is copied back to the input's device."""
 
     @staticmethod
-    def forward(ctx, x, dev):
+    def forward(ctx: _function.Node, x: _function.Array, dev) -> _function.Array:
         ctx.src = _backend.device_of(x)
         return _backend.to_device(x, dev)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: _function.Node, grad: Tensor) -> _function.Grads:
         return grad.to(ctx.src), None
 
 

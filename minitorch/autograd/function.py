@@ -70,6 +70,10 @@ from . import grad_mode
 # Set by minitorch.tensor to avoid an import cycle.
 Tensor: Any = None
 
+# Type names used in the Functions' signatures.
+Array = np.ndarray  # what ArrayFunction.forward receives and returns (or CuPy's ndarray)
+Grads = Any  # what backward returns: one Tensor (or None) per forward argument, as a tuple
+
 
 class Node:
     """A node of the backward graph (``y.grad_fn``), which is also the ``ctx`` of one call.

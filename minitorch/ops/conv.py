@@ -56,7 +56,8 @@ from .._backend import (
     sliding_windows,
     split_work,
 )
-from ..autograd.function import ArrayFunction
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from . import conv_fourier
 
@@ -293,7 +294,7 @@ class Convolution(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, w, b, geo: ConvGeometry):
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry) -> Array:
         geo = _local_if_not_finite(geo, x, w)
         out, cols = conv_forward(x, w, geo, bias=b)
         ctx.geo = geo
@@ -302,7 +303,7 @@ class Convolution(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, w, cols = ctx.saved_tensors
         geo = _local_if_not_finite(ctx.geo, grad._data)
         if geo is not ctx.geo:
@@ -337,7 +338,7 @@ class ConvInputGrad(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, grad, w, x_shape, geo: ConvGeometry, gmat=None):
+    def forward(ctx: Node, grad: Array, w: Array, x_shape, geo: ConvGeometry, gmat=None) -> Array:
         if gmat is None:  # (given ones come from Convolution.backward, which checked)
             geo = _local_if_not_finite(geo, grad, w)
         ctx.geo = geo
@@ -345,7 +346,7 @@ class ConvInputGrad(ArrayFunction):
         return conv_input_grad(grad, w, x_shape, geo, gmat)
 
     @staticmethod
-    def backward(ctx, up):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         grad, w = ctx.saved_tensors
         d_grad = d_w = None
         if ctx.needs_input_grad[0]:
@@ -369,7 +370,7 @@ class ConvWeightGrad(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, grad, w_shape, geo: ConvGeometry, cols=None, gmat=None):
+    def forward(ctx: Node, x: Array, grad: Array, w_shape, geo: ConvGeometry, cols=None, gmat=None) -> Array:
         if gmat is None:
             geo = _local_if_not_finite(geo, x, grad)
         ctx.geo = geo
@@ -377,7 +378,7 @@ class ConvWeightGrad(ArrayFunction):
         return conv_weight_grad(x, grad, w_shape, geo, cols, gmat)
 
     @staticmethod
-    def backward(ctx, up):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         x, grad = ctx.saved_tensors
         d_x = d_grad = None
         if ctx.needs_input_grad[0]:
@@ -390,20 +391,6 @@ class ConvWeightGrad(ArrayFunction):
 # ---------------------------------------------------------------------------------------
 # Argument checking and the public function
 # ---------------------------------------------------------------------------------------
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    value = tuple(value)
-    if len(value) == 1:
-        return (int(value[0]), int(value[0]))
-    if len(value) != 2:
-        raise RuntimeError(
-            f"expected {name} to be a single integer value or a list of 2 values to match "
-            f"the convolution dimensions, but got {name}={list(value)}"
-        )
-    return (int(value[0]), int(value[1]))
-
-
 def _resolve_padding(padding, stride, dilation, kh: int, kw: int) -> tuple[int, int, int, int]:
     """``padding`` (int, pair, 'valid' or 'same') as explicit (top, bottom, left, right)."""
     if isinstance(padding, str):
@@ -416,7 +403,7 @@ def _resolve_padding(padding, stride, dilation, kh: int, kw: int) -> tuple[int, 
         # total padding d*(k-1) keeps the size; an odd total puts the extra one at the end
         th, tw = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
         return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-    ph, pw = _pair(padding, "padding")
+    ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
         raise RuntimeError("negative padding is not supported")
     return (ph, ph, pw, pw)
@@ -520,7 +507,7 @@ def conv2d(
         out = conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)
         return out.squeeze(0)
     _check_conv_args(input, weight, bias, groups)
-    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
     if min(stride) <= 0:
         raise RuntimeError("non-positive stride is not supported")
     if min(dilation) <= 0:

@@ -24,13 +24,13 @@ the last rows receive no input at all: they are computed as zeros (plus the bias
 from __future__ import annotations
 
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from .conv import (
     ConvGeometry,
     Convolution,
     ConvWeightGrad,
-    _pair,
     _prefer_batch_last,
     conv_input_grad,
 )
@@ -45,7 +45,7 @@ class ConvolutionTranspose(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, w, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]):
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]) -> Array:
         n = x.shape[0]
         out = conv_input_grad(x, w, (n, w.shape[1] * geo.groups, *core), geo)
         if extra != (0, 0):
@@ -60,7 +60,7 @@ class ConvolutionTranspose(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, up):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         x, w = ctx.saved_tensors
         gb = None
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
@@ -159,8 +159,8 @@ def conv_transpose2d(
                                output_padding, groups, dilation)
         return out.squeeze(0)
     _check_transpose_args(input, weight, bias, groups)
-    s, p = _pair(stride, "stride"), _pair(padding, "padding")
-    op, d = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    s, p = pair(stride, "stride"), pair(padding, "padding")
+    op, d = pair(output_padding, "output_padding"), pair(dilation, "dilation")
     if min(s) <= 0:
         raise RuntimeError("non-positive stride is not supported")
     if min(d) <= 0:

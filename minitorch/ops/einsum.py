@@ -19,7 +19,7 @@ from __future__ import annotations
 import string
 
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
@@ -35,7 +35,7 @@ class Einsum(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, *arrays, subs, out, sizes):
+    def forward(ctx: Node, *arrays: Array, subs, out, sizes) -> Array:
         ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
         ctx.save_for_backward(*arrays)
         xp = get_array_module(arrays[0])
@@ -47,7 +47,7 @@ class Einsum(ArrayFunction):
         return xp.asarray(xp.einsum(eq, *ops, optimize=len(ops) > 1))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         xs = ctx.saved_tensors
         grads = []
         for i, s in enumerate(ctx.subs):

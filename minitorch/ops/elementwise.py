@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import _SCALAR_NAMES, Tensor
 from ._util import promote, write_out
 
@@ -47,11 +47,11 @@ class Add(_Broadcasting):
     r""":math:`z = x + y`; :math:`\partial z/\partial x = \partial z/\partial y = 1`."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         return x + y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad, grad
 
 
@@ -59,11 +59,11 @@ class Sub(_Broadcasting):
     r""":math:`z = x - y`; the gradient is :math:`(g, -g)`."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         return x - y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
@@ -74,13 +74,13 @@ class Mul(_Broadcasting):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         nx, ny = ctx.needs_input_grad
         ctx.save_for_backward(y if nx else None, x if ny else None)
         return x * y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         y, x = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         return (grad * y if nx else None), (grad * x if ny else None)
@@ -91,12 +91,12 @@ class Div(_Broadcasting):
     :math:`\partial z/\partial y = -x/y^2`."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
         return x / y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         gx = grad / y if nx else None
@@ -113,7 +113,7 @@ class Pow(_Broadcasting):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         try:
             out = x**y
         except ValueError as e:  # NumPy: "Integers to negative integer powers are not allowed."
@@ -124,7 +124,7 @@ class Pow(_Broadcasting):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y, out = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         gx = gy = None
@@ -144,12 +144,12 @@ class Maximum(_Broadcasting):
     and symmetrically for :math:`y` (the larger input gets :math:`g`; ties split it)."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         ctx.save_for_backward(x, y)
         return get_array_module(x).maximum(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         share = (x > y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
         return grad * share, grad * (1 - share)
@@ -160,12 +160,12 @@ class Minimum(_Broadcasting):
     and symmetrically for :math:`y` (the smaller input gets :math:`g`; ties split it)."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         ctx.save_for_backward(x, y)
         return get_array_module(x).minimum(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         share = (x < y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
         return grad * share, grad * (1 - share)
@@ -180,13 +180,13 @@ class Remainder(_Broadcasting):
     kernel, rounding = "remainder", "floor"  # the NumPy function; how x/y is rounded
 
     @classmethod
-    def forward(cls, ctx, x, y):
+    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
         _check_int_divisor(x, y)
         ctx.save_for_backward(x, y)
         return getattr(get_array_module(x), cls.kernel)(x, y)
 
     @classmethod
-    def backward(cls, ctx, grad):
+    def backward(cls, ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gy = -grad * getattr(x / y, cls.rounding)() if ctx.needs_input_grad[1] else None
         return grad, gy
@@ -196,12 +196,12 @@ class FloorDivide(_Broadcasting):
     r""":math:`z = \lfloor x / y \rfloor`: piecewise constant, so the gradient is zero."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         _check_int_divisor(x, y)
         return get_array_module(x).floor_divide(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad * 0, grad * 0
 
 
@@ -228,11 +228,11 @@ class Neg(_Broadcasting):
     r""":math:`z = -x`, gradient :math:`-g`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         return -x
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return -grad
 
 
@@ -240,12 +240,12 @@ class Abs(_Broadcasting):
     r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return get_array_module(x).abs(x)  # not abs(): this module's abs is the Tensor op
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return grad * x.sign()
 
@@ -254,7 +254,7 @@ class Sign(_Broadcasting):
     r""":math:`z = \operatorname{sign}(x)`: piecewise constant, gradient 0."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         xp = get_array_module(x)  # PyTorch: sign(NaN) = 0
         out = xp.sign(x, out=xp.empty_like(x))
         if x.dtype.kind == "f":
@@ -262,7 +262,7 @@ class Sign(_Broadcasting):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad * 0
 
 
@@ -270,13 +270,13 @@ class Exp(_Broadcasting):
     r""":math:`z = e^x`; since :math:`dz/dx = e^x = z`, the saved output is reused."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         out = get_array_module(x).exp(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad * out
 
@@ -285,12 +285,12 @@ class Log(_Broadcasting):
     r""":math:`z = \ln x`, gradient :math:`g / x`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return get_array_module(x).log(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return grad / x
 
@@ -299,12 +299,12 @@ class Log1p(_Broadcasting):
     r""":math:`z = \ln(1 + x)`, gradient :math:`g / (1 + x)`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return get_array_module(x).log1p(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return grad / (x + 1)
 
@@ -313,13 +313,13 @@ class Sqrt(_Broadcasting):
     r""":math:`z = \sqrt{x}`, gradient :math:`g / (2 z)`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         out = get_array_module(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
 
@@ -328,13 +328,13 @@ class Rsqrt(_Broadcasting):
     r""":math:`z = x^{-1/2}`, gradient :math:`-\tfrac12 g x^{-3/2} = -\tfrac12 g z^3`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         out = 1 / get_array_module(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return -0.5 * grad * out * out * out
 
@@ -343,12 +343,12 @@ class Sin(_Broadcasting):
     r""":math:`z = \sin x`, gradient :math:`g \cos x`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return get_array_module(x).sin(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return grad * x.cos()
 
@@ -357,12 +357,12 @@ class Cos(_Broadcasting):
     r""":math:`z = \cos x`, gradient :math:`-g \sin x`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return get_array_module(x).cos(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return -grad * x.sin()
 
@@ -371,13 +371,13 @@ class Tanh(_Broadcasting):
     r""":math:`z = \tanh x`, gradient :math:`g (1 - z^2)`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         out = get_array_module(x).tanh(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
 
@@ -389,7 +389,7 @@ class Sigmoid(_Broadcasting):
     """
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         xp = get_array_module(x)
         out = xp.tanh(x * x.dtype.type(0.5))
         out += 1
@@ -398,7 +398,7 @@ class Sigmoid(_Broadcasting):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
@@ -407,13 +407,13 @@ class Relu(_Broadcasting):
     r""":math:`z = \max(x, 0)`, gradient :math:`g \cdot [x > 0]`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         out = get_array_module(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad * (out > 0)
 
@@ -422,7 +422,7 @@ class Clamp(_Broadcasting):
     r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g \cdot [a \le x \le b]`."""
 
     @staticmethod
-    def forward(ctx, x, lo, hi):
+    def forward(ctx: Node, x: Array, lo, hi) -> Array:
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         xp = get_array_module(x)
@@ -434,7 +434,7 @@ class Clamp(_Broadcasting):
         return out if out is not x else x.copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         mask = None
         if ctx.lo is not None:
@@ -448,11 +448,11 @@ class Round(_Broadcasting):
     r"""Rounding (``floor``/``ceil``/``round``/``trunc``): piecewise constant, gradient 0."""
 
     @staticmethod
-    def forward(ctx, x, how):
+    def forward(ctx: Node, x: Array, how) -> Array:
         return getattr(get_array_module(x), how)(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad * 0, None
 
 
@@ -461,12 +461,12 @@ class Where(_Broadcasting):
     :math:`\partial L/\partial y = g\,[\lnot c]` (the condition gets none)."""
 
     @staticmethod
-    def forward(ctx, cond, x, y):
+    def forward(ctx: Node, cond: Array, x: Array, y: Array) -> Array:
         ctx.save_for_backward(cond)
         return get_array_module(cond).where(cond, x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (cond,) = ctx.saved_tensors
         _, nx, ny = ctx.needs_input_grad
         zero = grad.new_zeros(())
@@ -479,12 +479,12 @@ class ToDtype(_Broadcasting):
     r"""A dtype conversion :math:`y = x`; :math:`\partial L/\partial x = g` in x's dtype."""
 
     @staticmethod
-    def forward(ctx, x, np_dtype):
+    def forward(ctx: Node, x: Array, np_dtype) -> Array:
         ctx.in_dtype = _dtype.from_np(x.dtype)
         return x.astype(np_dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad.to(ctx.in_dtype), None
 
 
@@ -495,7 +495,7 @@ class _Compare(_Broadcasting):
     op = ""
 
     @classmethod
-    def forward(cls, ctx, x, y):
+    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
         ctx.mark_non_differentiable()
         for a in (x, y) if cls.op.startswith("bitwise") else ():
             if getattr(a, "dtype", np.dtype(int)).kind == "f":
@@ -535,7 +535,7 @@ class _Logical(_Broadcasting):
     op = ""
 
     @classmethod
-    def forward(cls, ctx, x, y):
+    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
         ctx.mark_non_differentiable()
         for a in (x, y) if cls.op.startswith("bitwise") else ():
             if getattr(a, "dtype", np.dtype(int)).kind == "f":
@@ -559,7 +559,7 @@ class BitwiseXor(_Logical):
 
 class LogicalNot(_Broadcasting):
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.mark_non_differentiable()
         if x.dtype.kind == "f":
             raise NotImplementedError(
@@ -879,7 +879,7 @@ class NanToNum(_Broadcasting):
     """
 
     @staticmethod
-    def forward(ctx, x, nan, posinf, neginf):
+    def forward(ctx: Node, x: Array, nan, posinf, neginf) -> Array:
         xp = get_array_module(x)
         if x.dtype.kind != "f":
             return x.copy()
@@ -887,7 +887,7 @@ class NanToNum(_Broadcasting):
         return xp.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return where(isfinite(x), grad, 0.0), None, None, None
 

@@ -13,9 +13,10 @@ each is the other's gradient:
 
 from __future__ import annotations
 
-from ..autograd.function import ArrayFunction
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
-from .conv import ConvGeometry, _pair, col2im, im2col
+from .conv import ConvGeometry, col2im, im2col
 
 
 def _unfold_array(x, kernel: tuple[int, int], geo: ConvGeometry):
@@ -41,12 +42,12 @@ class Im2Col(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, kernel: tuple[int, int], geo: ConvGeometry):
+    def forward(ctx: Node, x: Array, kernel: tuple[int, int], geo: ConvGeometry) -> Array:
         ctx.kernel, ctx.geo, ctx.x_shape = kernel, geo, tuple(x.shape)
         return _unfold_array(x, kernel, geo)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return Col2Im.apply(grad, ctx.x_shape, ctx.kernel, ctx.geo), None, None
 
 
@@ -56,18 +57,18 @@ class Col2Im(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, cols, out_shape, kernel: tuple[int, int], geo: ConvGeometry):
+    def forward(ctx: Node, cols: Array, out_shape, kernel: tuple[int, int], geo: ConvGeometry) -> Array:
         ctx.kernel, ctx.geo = kernel, geo
         return _fold_array(cols, out_shape, kernel, geo)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return Im2Col.apply(grad, ctx.kernel, ctx.geo), None, None, None
 
 
 def _fold_args(name: str, kernel_size, dilation, padding, stride):
-    k, d = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
-    p, s = _pair(padding, "padding"), _pair(stride, "stride")
+    k, d = pair(kernel_size, "kernel_size"), pair(dilation, "dilation")
+    p, s = pair(padding, "padding"), pair(stride, "stride")
     if min(k) <= 0 or min(d) <= 0 or min(s) <= 0 or min(p) < 0:
         raise RuntimeError(
             f"{name}: kernel_size, dilation and stride must be greater than zero and padding "
@@ -111,7 +112,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if input.dim() == 2:
         out = fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride)
         return out.squeeze(0)
-    h, w = _pair(output_size, "output_size")
+    h, w = pair(output_size, "output_size")
     k, geo = _fold_args("fold", kernel_size, dilation, padding, stride)
     n, rows, length = input.shape
     if rows % (k[0] * k[1]):

@@ -13,11 +13,11 @@ import numpy as np
 
 from .._backend import get_array_module
 from .._backend import scatter_add as add_at
+from .._utils import normalize_dim
 from ..autograd import grad_mode
-from ..autograd.function import ArrayFunction, mark_view
+from ..autograd.function import Array, ArrayFunction, Grads, Node, mark_view
 from ..tensor import Tensor
 from ._util import write_out
-from .reduction import normalize_dim
 
 
 def _is_basic(key: tuple) -> bool:
@@ -128,12 +128,12 @@ class Index(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, key):
+    def forward(ctx: Node, x: Array, key) -> Array:
         ctx.key, ctx.in_shape = key, x.shape
         return x[key]
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return IndexBackward.apply(grad, ctx.key, ctx.in_shape), None
 
 
@@ -152,7 +152,7 @@ class IndexBackward(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, grad, key, shape):
+    def forward(ctx: Node, grad: Array, key, shape) -> Array:
         ctx.key = key
         out = get_array_module(grad).zeros(shape, dtype=grad.dtype)
         if _is_basic(key):
@@ -162,7 +162,7 @@ class IndexBackward(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, gg):
+    def backward(ctx: Node, gg: Tensor) -> Grads:
         return Index.apply(gg, ctx.key), None, None
 
 
@@ -174,14 +174,14 @@ class IndexPut(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, v, key):
+    def forward(ctx: Node, x: Array, v: Array, key) -> Array:
         ctx.key = key
         out = x.copy()
         out[key] = v
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         gx = gv = None
         if ctx.needs_input_grad[0]:
             mask = get_array_module(grad._data).ones(grad.shape, dtype=grad.dtype.np)
@@ -200,13 +200,13 @@ class Gather(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, index):
+    def forward(ctx: Node, x: Array, dim, index) -> Array:
         ctx.dim, ctx.in_shape = dim, x.shape
         ctx.save_for_backward(index)
         return get_array_module(x).take_along_axis(x, index, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (index,) = ctx.saved_tensors
         zeros = grad.new_zeros(ctx.in_shape)
         return ScatterAdd.apply(zeros, ctx.dim, index, grad), None, None
@@ -219,7 +219,7 @@ class ScatterAdd(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, index, src):
+    def forward(ctx: Node, x: Array, dim, index, src: Array) -> Array:
         ctx.dim = dim
         ctx.save_for_backward(index)
         out = x.copy()
@@ -230,7 +230,7 @@ class ScatterAdd(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (index,) = ctx.saved_tensors
         gs = Gather.apply(grad, ctx.dim, index) if ctx.needs_input_grad[3] else None
         return grad, None, None, gs
@@ -398,12 +398,12 @@ class Tril(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, k):
+    def forward(ctx: Node, x: Array, k) -> Array:
         ctx.k = k
         return get_array_module(x).tril(x, k)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return tril(grad, ctx.k), None
 
 
@@ -415,12 +415,12 @@ class Triu(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, k):
+    def forward(ctx: Node, x: Array, k) -> Array:
         ctx.k = k
         return get_array_module(x).triu(x, k)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return triu(grad, ctx.k), None
 
 
@@ -504,3 +504,26 @@ def take(input: Tensor, index: Tensor) -> Tensor:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
     return input.reshape(-1)[index]
+
+
+# --------------------------------------------------- row lookup (nn.Embedding)
+class Embedding(ArrayFunction):
+    r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
+
+    Gradient: row :math:`r` of :math:`\partial L/\partial W` is the sum of the upstream
+    gradients of every position whose index is :math:`r` (a scatter-add), except the
+    ``padding_idx`` row, which gets none.
+    """
+
+    @staticmethod
+    def forward(ctx: Node, w: Array, idx, padding_idx) -> Array:
+        ctx.save_for_backward(idx)
+        ctx.padding_idx, ctx.w_shape = padding_idx, w.shape
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        (idx,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            grad = grad * (idx != ctx.padding_idx).unsqueeze(-1).to(grad.dtype)
+        return IndexBackward.apply(grad, (idx._data,), ctx.w_shape), None, None

@@ -1,4 +1,4 @@
-r"""Matrix products: ``matmul`` (``@``), ``mm``, ``bmm``, ``dot``.
+r"""Matrix products: ``matmul`` (``@``), ``mm``, ``bmm``, ``dot``, and ``nn.Linear``'s affine map.
 
 For :math:`Z = X Y`, the chain rule gives :math:`\partial L/\partial X = G Y^\top` and
 :math:`\partial L/\partial Y = X^\top G`, each one more matrix product (one BLAS call).
@@ -7,7 +7,7 @@ For :math:`Z = X Y`, the chain rule gives :math:`\partial L/\partial X = G Y^\to
 from __future__ import annotations
 
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
 
@@ -23,13 +23,13 @@ class Mm(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         nx, ny = ctx.needs_input_grad
         ctx.save_for_backward(x if ny else None, y if nx else None)
         return x @ y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         return (grad.mm(y.t()) if nx else None), (x.t().mm(grad) if ny else None)
@@ -44,13 +44,13 @@ class Bmm(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         nx, ny = ctx.needs_input_grad
         ctx.save_for_backward(x if ny else None, y if nx else None)
         return get_array_module(x).matmul(x, y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         gx = grad.matmul(y.transpose(-1, -2)) if nx else None
@@ -74,12 +74,12 @@ class Dot(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx: Node, x: Array, y: Array) -> Array:
         ctx.save_for_backward(x, y)
         return get_array_module(x).asarray(x @ y)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         return grad * y, grad * x
 
@@ -202,12 +202,12 @@ class Diagonal(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, offset, d1, d2):
+    def forward(ctx: Node, x: Array, offset, d1, d2) -> Array:
         ctx.args, ctx.in_shape = (offset, d1, d2), x.shape
         return get_array_module(x).diagonal(x, offset, d1, d2).copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return DiagonalScatter.apply(grad, ctx.in_shape, *ctx.args), None, None, None
 
 
@@ -217,7 +217,7 @@ class DiagonalScatter(ArrayFunction):
     its gradient reads the same diagonal back: :math:`\mathrm{diagonal}(g)`."""
 
     @staticmethod
-    def forward(ctx, v, shape, offset, d1, d2):
+    def forward(ctx: Node, v: Array, shape, offset, d1, d2) -> Array:
         ctx.args = (offset, d1, d2)
         xp = get_array_module(v)
         out = xp.zeros(shape, dtype=v.dtype)
@@ -227,13 +227,13 @@ class DiagonalScatter(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return Diagonal.apply(grad, *ctx.args), None, None, None, None
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The ``offset``-th diagonal over ``dim1`` and ``dim2``, appended as the last dim."""
-    from .reduction import normalize_dim
+    from .._utils import normalize_dim
 
     d1, d2 = normalize_dim(dim1, input.ndim), normalize_dim(dim2, input.ndim)
     if d1 == d2:
@@ -269,13 +269,13 @@ class Cross(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, dim):
+    def forward(ctx: Node, x: Array, y: Array, dim) -> Array:
         ctx.dim = dim
         ctx.save_for_backward(x, y)
         return get_array_module(x).cross(x, y, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gx = Cross.apply(y, grad, ctx.dim) if ctx.needs_input_grad[0] else None
         gy = Cross.apply(grad, x, ctx.dim) if ctx.needs_input_grad[1] else None
@@ -285,9 +285,9 @@ class Cross(ArrayFunction):
 def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3), with
     broadcasting."""
+    from .._utils import normalize_dim
     from ._util import promote
     from .elementwise import _check_broadcast
-    from .reduction import normalize_dim
     from .shape import broadcast_tensors
 
     if input.ndim != other.ndim:
@@ -342,3 +342,62 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     from .reduction import norm
 
     return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
+# ------------------------------------------------------- the linear layer (nn.Linear)
+class Linear(ArrayFunction):
+    r"""The affine map of ``nn.Linear``: :math:`Y = X W^\top + b`, one GEMM.
+
+    ``X`` has shape (..., in), ``W`` (out, in), ``b`` (out,). The leading dimensions of
+    ``X`` are flattened into one, so with :math:`X \in \mathbb R^{M\times \text{in}}` and
+    upstream gradient :math:`G = \partial L/\partial Y \in \mathbb R^{M\times\text{out}}`:
+
+    * :math:`Y_{mo} = \sum_i X_{mi} W_{oi} + b_o`, so
+      :math:`\partial L/\partial X_{mi} = \sum_o G_{mo} W_{oi}`, i.e. :math:`G W`;
+    * :math:`\partial L/\partial W_{oi} = \sum_m G_{mo} X_{mi}`, i.e. :math:`G^\top X`;
+    * :math:`\partial L/\partial b_o = \sum_m G_{mo}`.
+
+    Each is a single matrix product (or sum) however many leading dimensions ``X`` has.
+    """
+
+    @staticmethod
+    def forward(ctx: Node, x: Array, w: Array, b) -> Array:
+        ctx.save_for_backward(x, w)
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        out = x2 @ w.T
+        if b is not None:
+            out += b
+        return out.reshape(x.shape[:-1] + (w.shape[0],))
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        x, w = ctx.saved_tensors
+        return _linear_grads(x, w, grad, *ctx.needs_input_grad)
+
+
+def _linear_grads(x: Tensor, w: Tensor, grad: Tensor, nx: bool, nw: bool, nb: bool):
+    """:class:`Linear`'s three gradients ``(G W, G^T X, sum_m G)``, each only if needed."""
+    g2 = grad.reshape(-1, grad.shape[-1])
+    gx = (g2 @ w).reshape(x.shape) if nx else None
+    gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+    gb = g2.sum(0) if nb else None
+    return gx, gw, gb
+
+
+class Addmm(ArrayFunction):
+    r""":math:`Y = b + X W^\top` for a matrix ``X``: :class:`Linear` with PyTorch's argument
+    order (bias, input, weight), so the graph prints and walks like PyTorch's
+    (``AddmmBackward0``, whose ``next_functions[0]`` is the bias). Same gradients as
+    :class:`Linear`.
+    """
+
+    @staticmethod
+    def forward(ctx: Node, b, x: Array, w: Array) -> Array:
+        return Linear.forward(ctx, x, w, b)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        x, w = ctx.saved_tensors
+        nb, nx, nw = ctx.needs_input_grad
+        gx, gw, gb = _linear_grads(x, w, grad, nx, nw, nb)
+        return gb, gx, gw

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction, Node
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
 
@@ -68,14 +68,14 @@ class MseLoss(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction):
+    def forward(ctx: Node, x: Array, y: Array, reduction) -> Array:
         d = x - y
         ctx.shape, ctx.reduction = d.shape, reduction
         ctx.save_for_backward(x, y)
         return _reduce(d * d, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gx = 2 * (x - y) * _spread(grad, ctx.shape, ctx.reduction)
         gy = -gx if ctx.needs_input_grad[1] else None
@@ -91,7 +91,7 @@ class SmoothL1Loss(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction, beta):
+    def forward(ctx: Node, x: Array, y: Array, reduction, beta) -> Array:
         xp = get_array_module(x)
         d = x - y
         a = xp.abs(d)
@@ -101,7 +101,7 @@ class SmoothL1Loss(ArrayFunction):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         from .elementwise import where
 
         x, y = ctx.saved_tensors
@@ -120,7 +120,7 @@ class HuberLoss(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction, delta):
+    def forward(ctx: Node, x: Array, y: Array, reduction, delta) -> Array:
         xp = get_array_module(x)
         d = x - y
         a = xp.abs(d)
@@ -130,7 +130,7 @@ class HuberLoss(ArrayFunction):
         return _reduce(loss.astype(d.dtype, copy=False), reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gx = (x - y).clamp(-ctx.delta, ctx.delta) * _spread(grad, ctx.shape, ctx.reduction)
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
@@ -171,7 +171,7 @@ class NllLoss(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, target, weight, ignore_index, reduction):
+    def forward(ctx: Node, x: Array, target, weight, ignore_index, reduction) -> Array:
         xp = get_array_module(x)
         valid = target != ignore_index
         t = xp.where(valid, target, 0)  # ignored positions read class 0, weighted by 0
@@ -196,7 +196,7 @@ class NllLoss(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         t, w = ctx.saved_tensors
         hot = _const(_one_hot(t._data, ctx.shape, w._data.dtype))
         coef = -w * (grad if ctx.reduction == "none" else grad.expand(w.shape))
@@ -219,7 +219,7 @@ class CrossEntropy(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, target, ignore_index, reduction):
+    def forward(ctx: Node, x: Array, target, ignore_index, reduction) -> Array:
         xp = get_array_module(x)
         shifted = x - x.max(axis=1, keepdims=True)
         soft = xp.exp(shifted)
@@ -242,7 +242,7 @@ class CrossEntropy(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, soft, t, keep = ctx.saved_tensors
         return CrossEntropyGrad.apply(x, grad, soft._data, t._data, keep._data), None, None, None
 
@@ -271,7 +271,7 @@ class CrossEntropyGrad(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, g, soft, t, keep):
+    def forward(ctx: Node, x: Array, g, soft, t, keep) -> Array:
         u = (g * keep).astype(soft.dtype, copy=False)
         out = soft * u.reshape(u.shape[:1] + (1,) + u.shape[1:])  # u broadcast over classes
         out[_at_target(t)] -= u
@@ -279,7 +279,7 @@ class CrossEntropyGrad(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, gamma):
+    def backward(ctx: Node, gamma: Tensor) -> Grads:
         x, g, t, keep = ctx.saved_tensors
         s = x.softmax(1)
         gx = gg = None
@@ -307,7 +307,7 @@ class BinaryCrossEntropy(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, weight, reduction):
+    def forward(ctx: Node, x: Array, y: Array, weight, reduction) -> Array:
         xp = get_array_module(x)
         with np.errstate(divide="ignore"):
             log_x = xp.maximum(xp.log(x), -100)
@@ -321,7 +321,7 @@ class BinaryCrossEntropy(ArrayFunction):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y, w = ctx.saved_tensors
         g = _spread(grad, ctx.shape, ctx.reduction)
         if w is not None:
@@ -349,7 +349,7 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, y, weight, pos_weight, reduction):
+    def forward(ctx: Node, x: Array, y: Array, weight, pos_weight, reduction) -> Array:
         xp = get_array_module(x)
         sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
         if pos_weight is None:
@@ -364,7 +364,7 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y, w, p = ctx.saved_tensors
         g = _spread(grad, ctx.shape, ctx.reduction)
         if w is not None:

@@ -31,7 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._backend import get_array_module, scatter_add, split_work
-from ..autograd.function import ArrayFunction
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import check_float
 
@@ -53,17 +54,6 @@ def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) ->
     return out
 
 
-def _pair(value, name: str, fn: str) -> tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    value = tuple(value)
-    if len(value) == 1:
-        return (int(value[0]), int(value[0]))
-    if len(value) != 2:
-        raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of two ints")
-    return (int(value[0]), int(value[1]))
-
-
 class PoolGeometry(NamedTuple):
     """Kernel, stride, padding, dilation (each ``(h, w)``) and the output size."""
 
@@ -76,10 +66,10 @@ class PoolGeometry(NamedTuple):
 
 def _pool_geometry(fn, input, kernel_size, stride, padding, dilation, ceil_mode) -> PoolGeometry:
     """Check pooling arguments the way PyTorch does and compute the output size."""
-    k = _pair(kernel_size, "kernel_size", fn)
+    k = pair(kernel_size, "kernel_size", fn)
     no_stride = stride is None or (not isinstance(stride, int) and len(stride) == 0)
-    s = k if no_stride else _pair(stride, "stride", fn)  # PyTorch: stride defaults to kernel
-    p, d = _pair(padding, "padding", fn), _pair(dilation, "dilation", fn)
+    s = k if no_stride else pair(stride, "stride", fn)  # PyTorch: stride defaults to kernel
+    p, d = pair(padding, "padding", fn), pair(dilation, "dilation", fn)
     if min(k) <= 0:
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}"
@@ -311,17 +301,19 @@ class MaxPool2DWithIndices(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, geo: PoolGeometry, indices_out: list | None = None):
-        out, tap = max_pool_forward(x, geo)
-        ctx.winners = Winners(x.shape[2:], tap=tap, geo=geo)
-        if indices_out is not None:  # return_indices: hand the argmax back to the caller
-            indices_out.append(ctx.winners.indices())
+    def forward(ctx: Node, x: Array, geo: PoolGeometry, pooled: tuple | None = None) -> Array:
+        # ``pooled``: (output, Winners) already computed by a caller that also returns the
+        # indices (``return_indices``); otherwise the pooling is computed here.
+        if pooled is None:
+            out, tap = max_pool_forward(x, geo)
+            pooled = out, Winners(x.shape[2:], tap=tap, geo=geo)
+        out, ctx.winners = pooled
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         grad_x = MaxPool2dScatter.apply(grad, ctx.winners)
-        return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, list
+        return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, pooled
 
 
 class MaxPool2dScatter(ArrayFunction):
@@ -334,12 +326,12 @@ class MaxPool2dScatter(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, grad, winners: Winners):
+    def forward(ctx: Node, grad: Array, winners: Winners) -> Array:
         ctx.winners = winners
         return scatter_to_planes(grad, winners)
 
     @staticmethod
-    def backward(ctx, up):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         return MaxPool2dGather.apply(up, ctx.winners), None
 
 
@@ -352,12 +344,12 @@ class MaxPool2dGather(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, u, winners: Winners):
+    def forward(ctx: Node, u: Array, winners: Winners) -> Array:
         ctx.winners = winners
         return gather_from_planes(u, winners)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return MaxPool2dScatter.apply(grad, ctx.winners), None
 
 
@@ -430,9 +422,9 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
     geo = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     if not return_indices:
         return MaxPool2DWithIndices.apply(input, geo)
-    indices: list = []
-    out = MaxPool2DWithIndices.apply(input, geo, indices)
-    return out, Tensor._wrap(indices[0])
+    out, tap = max_pool_forward(input._data, geo)
+    winners = Winners(input.shape[2:], tap=tap, geo=geo)
+    return MaxPool2DWithIndices.apply(input, geo, (out, winners)), Tensor._wrap(winners.indices())
 
 
 # ---------------------------------------------------------------------------------------
@@ -454,7 +446,7 @@ class SeparableLinear(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx, x, a, b, blocks=None):
+    def forward(ctx: Node, x: Array, a, b, blocks=None) -> Array:
         ctx.a, ctx.b, ctx.blocks = a, b, blocks
         if blocks is None:
             return separable_apply(x, a, b)
@@ -464,7 +456,7 @@ class SeparableLinear(ArrayFunction):
         return block_spread(x, kh, kw, scale)  # A is (H, OH): its transpose
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         grad_x = SeparableLinear.apply(grad, ctx.a.T, ctx.b.T, ctx.blocks)
         return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for A, B, blocks
 

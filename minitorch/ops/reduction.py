@@ -10,31 +10,10 @@ import builtins
 
 from .. import _dtype, return_types
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from .._utils import normalize_dim, normalize_dims
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
-
-
-def normalize_dim(dim: int, ndim: int) -> int:
-    """Wrap a negative dim; PyTorch's IndexError when out of range (0-d tensors take 0/-1)."""
-    n = builtins.max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return dim % n if ndim else 0
-
-
-def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
-    """``None`` means every dim; an int or a sequence is wrapped and checked."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, int):
-        dim = (dim,)
-    dims = tuple(normalize_dim(d, ndim) for d in dim)
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
-    return dims if ndim else ()
 
 
 def _kept_shape(shape, dims) -> tuple:
@@ -57,12 +36,12 @@ class Sum(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, np_dtype):
+    def forward(ctx: Node, x: Array, dims, keepdim, np_dtype) -> Array:
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return _expand_back(grad, ctx.in_shape, ctx.dims, ctx.keepdim), None, None, None
 
 
@@ -74,7 +53,7 @@ class Mean(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Node, x: Array, dims, keepdim) -> Array:
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.count = 1
         for d in dims:
@@ -84,7 +63,7 @@ class Mean(ArrayFunction):
         return x.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         g = _expand_back(grad, ctx.in_shape, ctx.dims, ctx.keepdim)
         return g / ctx.count, None, None
 
@@ -97,7 +76,7 @@ class Prod(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Node, x: Array, dims, keepdim) -> Array:
         ctx.dims, ctx.keepdim = dims, keepdim
         xp = get_array_module(x)
         out = xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim))
@@ -105,7 +84,7 @@ class Prod(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, out = ctx.saved_tensors
         dims, keepdim = ctx.dims, ctx.keepdim
         g = _expand_back(grad, x.shape, dims, keepdim)
@@ -144,7 +123,7 @@ class Amax(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, largest):
+    def forward(ctx: Node, x: Array, dims, keepdim, largest) -> Array:
         xp = get_array_module(x)
         out = xp.asarray((xp.amax if largest else xp.amin)(x, axis=dims, keepdims=keepdim))
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -152,7 +131,7 @@ class Amax(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, out = ctx.saved_tensors
         dims, keepdim = ctx.dims, ctx.keepdim
         hit = (x == _expand_back(out, x.shape, dims, keepdim)).to(grad.dtype)
@@ -169,7 +148,7 @@ class LogSumExp(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx: Node, x: Array, dims, keepdim) -> Array:
         xp = get_array_module(x)
         m = xp.amax(x, axis=dims, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
@@ -181,7 +160,7 @@ class LogSumExp(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, out = ctx.saved_tensors
         dims, keepdim = ctx.dims, ctx.keepdim
         soft = (x - _expand_back(out, x.shape, dims, keepdim)).exp()
@@ -197,7 +176,7 @@ class Softmax(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx: Node, x: Array, dim) -> Array:
         xp = get_array_module(x)
         e = xp.exp(x - xp.amax(x, axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
@@ -206,7 +185,7 @@ class Softmax(ArrayFunction):
         return e
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (s,) = ctx.saved_tensors
         return s * (grad - (grad * s).sum(ctx.dim, keepdim=True)), None
 
@@ -219,7 +198,7 @@ class LogSoftmax(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx: Node, x: Array, dim) -> Array:
         xp = get_array_module(x)
         shifted = x - xp.amax(x, axis=dim, keepdims=True)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
@@ -228,7 +207,7 @@ class LogSoftmax(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
@@ -241,7 +220,7 @@ class Norm(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, p, dims, keepdim):
+    def forward(ctx: Node, x: Array, p, dims, keepdim) -> Array:
         xp = get_array_module(x)
         a = xp.abs(x) if x.dtype.itemsize >= 4 else xp.abs(x).astype(xp.float32)  # float16:
         with xp.errstate(over="ignore"):  # sum in float32 like PyTorch, so no overflow
@@ -253,7 +232,7 @@ class Norm(ArrayFunction):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, out = ctx.saved_tensors
         p, dims, keepdim = ctx.p, ctx.dims, ctx.keepdim
         n = _expand_back(out, x.shape, dims, keepdim)
@@ -436,13 +415,13 @@ class SqrtOfVar(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, v):
+    def forward(ctx: Node, v: Array) -> Array:
         out = get_array_module(v).sqrt(v)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (s,) = ctx.saved_tensors
         from .elementwise import where
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._backend import get_array_module
+from .._utils import normalize_dim
 from ..autograd import grad_mode
-from ..autograd.function import ArrayFunction
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
-from .reduction import normalize_dim
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
@@ -30,12 +30,12 @@ class Cumsum(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, np_dtype):
+    def forward(ctx: Node, x: Array, dim, np_dtype) -> Array:
         ctx.dim = dim
         return get_array_module(x).cumsum(x, axis=dim, dtype=np_dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return _reverse_cumsum(grad, ctx.dim), None, None
 
 
@@ -60,14 +60,14 @@ class Cumprod(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, np_dtype):
+    def forward(ctx: Node, x: Array, dim, np_dtype) -> Array:
         ctx.dim = dim
         out = get_array_module(x).cumprod(x, axis=dim, dtype=np_dtype)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         return _cumprod_vjp(x, y, grad, ctx.dim), None, None
 

@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from .._backend import get_array_module, reshape_view
-from ..autograd.function import ArrayFunction
+from .._utils import normalize_dim
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
-from .reduction import normalize_dim
 
 
 def infer_shape(shape, numel: int) -> tuple[int, ...]:
@@ -50,7 +50,7 @@ class View(ArrayFunction):
     _is_view = True
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx: Node, x: Array, shape) -> Array:
         ctx.in_shape = x.shape
         try:
             return reshape_view(x, shape)
@@ -61,7 +61,7 @@ class View(ArrayFunction):
             ) from None
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad.reshape(ctx.in_shape), None
 
 
@@ -75,12 +75,12 @@ class Permute(ArrayFunction):
     _is_view = True
 
     @staticmethod
-    def forward(ctx, x, dims):
+    def forward(ctx: Node, x: Array, dims) -> Array:
         ctx.dims = dims
         return x.transpose(dims)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         inverse = tuple(int(i) for i in np.argsort(ctx.dims))
         return grad.permute(inverse), None
 
@@ -99,11 +99,11 @@ class Expand(ArrayFunction):
     _is_view = True
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx: Node, x: Array, shape) -> Array:
         return get_array_module(x).broadcast_to(x, shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad, None
 
 
@@ -115,7 +115,7 @@ class SumToSize(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx: Node, x: Array, shape) -> Array:
         ctx.in_shape = x.shape
         lead = x.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(
@@ -125,7 +125,7 @@ class SumToSize(ArrayFunction):
         return out.reshape(shape)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad.expand(ctx.in_shape), None
 
 
@@ -133,11 +133,11 @@ class Contiguous(ArrayFunction):
     r"""A C-contiguous copy :math:`y = x`; :math:`\partial L/\partial x = g`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         return get_array_module(x).array(x, copy=True, order="C")
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad
 
 
@@ -153,13 +153,13 @@ class Cat(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, *xs, dim):
+    def forward(ctx: Node, *xs: Array, dim) -> Array:
         ctx.dim = dim
         ctx.sizes = [x.shape[dim] for x in xs]
         return get_array_module(xs[0]).concatenate(xs, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return tuple(grad.split(ctx.sizes, ctx.dim))
 
 
@@ -171,12 +171,12 @@ class Stack(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, *xs, dim):
+    def forward(ctx: Node, *xs: Array, dim) -> Array:
         ctx.dim = dim
         return get_array_module(xs[0]).stack(xs, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return tuple(grad.unbind(ctx.dim))
 
 
@@ -189,7 +189,7 @@ class Repeat(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, reps):
+    def forward(ctx: Node, x: Array, reps) -> Array:
         xp = get_array_module(x)
         x = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
         ctx.in_shape = x.shape
@@ -197,7 +197,7 @@ class Repeat(ArrayFunction):
         return xp.tile(x, reps)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         split = []
         for r, s in zip(ctx.reps, ctx.in_shape):
             split += [r, s]
@@ -213,12 +213,12 @@ class Flip(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, dims):
+    def forward(ctx: Node, x: Array, dims) -> Array:
         ctx.dims = dims
         return get_array_module(x).flip(x, axis=dims).copy()
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad.flip(ctx.dims), None
 
 
@@ -575,12 +575,12 @@ class Roll(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, shifts, dims):
+    def forward(ctx: Node, x: Array, shifts, dims) -> Array:
         ctx.shifts, ctx.dims = shifts, dims
         return get_array_module(x).roll(x, shifts, axis=dims)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         back = tuple(-s for s in ctx.shifts) if ctx.dims is not None else -ctx.shifts
         return Roll.apply(grad, back, ctx.dims), None, None
 
@@ -702,3 +702,22 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
     if input.ndim == 0:
         input = input.reshape(1)
     return index_select(input, d, Tensor._wrap(index))
+
+
+# ------------------------------------------------------------- constant padding
+class Pad(ArrayFunction):
+    r"""Constant padding: ``widths`` is one ``(before, after)`` pair (non-negative) per dim.
+
+    The output holds the input in its middle, so the gradient is the middle of the
+    upstream gradient: ``grad[before_0 : before_0 + n_0, ...]`` (a differentiable slice).
+    """
+
+    @staticmethod
+    def forward(ctx: Node, x: Array, widths, value) -> Array:
+        ctx.widths, ctx.in_shape = widths, x.shape
+        return get_array_module(x).pad(x, widths, constant_values=value)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        key = tuple(slice(lo, lo + n) for (lo, _), n in zip(ctx.widths, ctx.in_shape))
+        return grad[key], None, None

@@ -15,12 +15,13 @@ import numpy as np
 
 from .. import return_types
 from .._backend import get_array_module
-from ..autograd.function import ArrayFunction
+from .._utils import normalize_dim
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
 from .elementwise import lerp
 from .indexing import Gather
-from .reduction import _check_nonempty, normalize_dim
+from .reduction import _check_nonempty
 
 
 def _argsort(a, axis: int, descending: bool):
@@ -62,13 +63,13 @@ class _ReducingGather(Gather):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, index, keepdim):
+    def forward(ctx: Node, x: Array, dim, index, keepdim) -> Array:
         ctx.keepdim = keepdim
         out = Gather.forward(ctx, x, dim, index)
         return out if keepdim else out.squeeze(axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         g = grad if ctx.keepdim else grad.unsqueeze(ctx.dim)
         return (*Gather.backward(ctx, g), None)
 
@@ -211,12 +212,12 @@ class Median(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx, x, value):
+    def forward(ctx: Node, x: Array, value) -> Array:
         ctx.save_for_backward(x, value)
         return value
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         from .elementwise import isnan, where
 
         x, value = ctx.saved_tensors
