@@ -7,7 +7,8 @@ libraries see identical numbers; the first call of each step doubles as a correc
 check (the two results are compared before any timing).
 
 Op cases use fixed shapes (the tutorial CNN's); training cases (forward, loss,
-backward, Adam step, zero_grad) exist for each batch size. ``epoch_cnn`` (one MNIST
+backward, Adam step, zero_grad) exist for each batch size, and for the tutorials' LSTM
+classifier at their batch size of 100. ``epoch_cnn`` (one MNIST
 epoch per library, in subprocesses) is long and runs only when asked for by name.
 """
 
@@ -175,6 +176,10 @@ def count_train_flops(model_name: str, batch: int) -> float:
     for the weight gradient, and again for the input gradient unless the layer's input
     needs none (the first layer). Elementwise work, pooling and the optimizer are left
     out: they are memory-bound, not FLOP-bound. Shapes come from a torch forward pass.
+
+    An LSTM layer counts the same way: per step and sequence, :math:`4H` outputs of fan-in
+    ``input_size`` (the input projection) and of fan-in :math:`H` (the recurrent product),
+    whose input (the previous state) always needs a gradient.
     """
     import torch
 
@@ -196,10 +201,25 @@ def _layer_macs(torch: ModuleType, model: Any, input_shape: tuple[int, ...]) -> 
         forward = moved.numel() * module.weight[0].numel()
         macs += forward * (2 + inputs[0].requires_grad)
 
+    def lstm_hook(module, inputs, out):
+        # per layer, step and sequence: the input and the recurrent projections into the
+        # 4 gates (forward, weight gradient, input gradient where needed; the recurrent
+        # one always needs the gradient of h)
+        nonlocal macs
+        x = inputs[0]
+        rows = x.shape[0] * x.shape[1]  # steps x sequences
+        gates, hidden = 4 * module.hidden_size, module.hidden_size
+        for layer in range(module.num_layers):
+            fan_in = module.input_size if layer == 0 else hidden
+            needs_input_grad = layer > 0 or x.requires_grad
+            macs += rows * gates * (fan_in * (2 + needs_input_grad) + hidden * 3)
+
     layers = (torch.nn.Linear, torch.nn.Conv2d, torch.nn.ConvTranspose2d)
     for m in model.modules():
         if isinstance(m, layers):
             m.register_forward_hook(hook)
+        elif isinstance(m, torch.nn.LSTM) and not m.bidirectional and not m.proj_size:
+            m.register_forward_hook(lstm_hook)
     model(torch.zeros(input_shape))  # requires_grad of each layer input: see above
     return macs
 
@@ -274,7 +294,7 @@ def train_dcgan_generator(batch: int = 64, nz: int = 100) -> Case:
 
 # ------------------------------------------------------------------------ registry
 
-TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3}
+TRAIN_TARGETS = {("cnn", 64): 1.5, ("cnn", 256): 1.5, ("mlp", 64): 1.3, ("lstm", 100): 1.5}
 """The project's goals for minitorch / torch time of a training step."""
 
 ZOO = (("blitz", 4), ("blitz", 64), ("vgg", 32), ("resnet", 32), ("wide_mlp", 256),
@@ -305,6 +325,7 @@ def all_cases(batch_sizes: tuple[int, ...] = (64, 256)) -> list[Case]:
     cases += [train_step(name, b) for name, b in ZOO]
     cases.append(train_step("cnn", 64, contention=True))
     cases.append(train_dcgan_generator(64))
+    cases.append(train_step("lstm", 100, TRAIN_TARGETS[("lstm", 100)]))
     cases.append(Case("epoch_cnn", build=lambda lib: None, target=EPOCH_TARGETS["wall"],
                       kind="epoch", long=True))
     return cases

@@ -160,6 +160,28 @@ def dcgan_generator(lib: ModuleType, nz: int = 100, ngf: int = 64, nc: int = 3) 
     )
 
 
+def lstm(lib: ModuleType) -> Any:
+    """The tutorials' LSTM classifier: each (1, 28, 28) image read as a sequence of 28
+    rows of 28 pixels by a 2-layer LSTM (hidden 128, ``batch_first``) started from zero
+    states, then ``Linear(128, 10)`` on the last step's output."""
+    nn = lib.nn
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
+            self.fc = nn.Linear(128, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = x.reshape(-1, 28, 28)
+            h0 = lib.zeros(2, x.size(0), 128)
+            c0 = lib.zeros(2, x.size(0), 128)
+            out, _ = self.lstm(x, (h0, c0))
+            return self.fc(out[:, -1, :])
+
+    return LSTMClassifier()
+
+
 MODELS = {
     "mlp": (mlp, (1, 28, 28)),
     "cnn": (cnn, (1, 28, 28)),
@@ -169,6 +191,7 @@ MODELS = {
     "resnet": (resnet, (3, 32, 32)),
     "wide_mlp": (wide_mlp, (1, 28, 28)),
     "small_mlp": (small_mlp, (1, 28, 28)),
+    "lstm": (lstm, (1, 28, 28)),
 }
 """name -> (builder, shape of one input image)."""
 
@@ -178,19 +201,23 @@ def init_parameters(lib: ModuleType, model: Any, seed: int = 0) -> None:
 
     Weights and the bias that follows them get :math:`U(-1/\sqrt{\text{fan\_in}},
     1/\sqrt{\text{fan\_in}})` with ``fan_in`` the weight's ``in_features`` (or
-    ``in_channels * kh * kw``), as ``nn.Linear`` and ``nn.Conv2d`` do. Drawing them from
-    one seeded NumPy generator makes the torch and minitorch models identical.
-    Other layers (BatchNorm's weight 1 and bias 0) keep their defaults, which are the
-    same in both libraries.
+    ``in_channels * kh * kw``), as ``nn.Linear`` and ``nn.Conv2d`` do; the parameters of
+    a recurrent layer get :math:`U(-1/\sqrt{\text{hidden}}, 1/\sqrt{\text{hidden}})`, as
+    ``nn.LSTM`` does. Drawing them from one seeded NumPy generator makes the torch and
+    minitorch models identical. Other layers (BatchNorm's weight 1 and bias 0) keep their
+    defaults, which are the same in both libraries.
     """
     rng = np.random.default_rng(seed)
+    layers = (lib.nn.Linear, lib.nn.Conv2d, lib.nn.ConvTranspose2d, lib.nn.LSTM)
     with lib.no_grad():
         for m in model.modules():
-            if not isinstance(m, (lib.nn.Linear, lib.nn.Conv2d, lib.nn.ConvTranspose2d)):
+            if not isinstance(m, layers):
                 continue
-            fan_in = int(np.prod(tuple(m.weight.shape)[1:]))
-            bound = 1.0 / np.sqrt(fan_in)
-            for p in (m.weight, m.bias):
-                if p is not None:
-                    values = rng.uniform(-bound, bound, size=tuple(p.shape)).astype(np.float32)
-                    p.copy_(lib.from_numpy(values))
+            if isinstance(m, lib.nn.LSTM):
+                bound, params = 1.0 / np.sqrt(m.hidden_size), list(m.parameters())
+            else:
+                bound = 1.0 / np.sqrt(int(np.prod(tuple(m.weight.shape)[1:])))
+                params = [p for p in (m.weight, m.bias) if p is not None]
+            for p in params:
+                values = rng.uniform(-bound, bound, size=tuple(p.shape)).astype(np.float32)
+                p.copy_(lib.from_numpy(values))

@@ -1,17 +1,13 @@
-"""What the examples share: command line, data set-up, the training loop, checkpoints, plots.
+"""What the examples share: the command line, data set-up, checkpoints, plots and the
+comparison with PyTorch. The training loop is *not* here: each example shows its own
+(``model.train()``, ``optimizer.zero_grad()``, forward, loss, ``loss.backward()``,
+``optimizer.step()``, then an evaluation under ``no_grad``), as the PyTorch tutorials do.
 
-Each example holds only what makes it different (its data, its model, its optimizer) and
-hands them to :func:`fit`. The model, optimizer and loss are given as *recipes*, functions
-of the library (``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``),
-so that ``--compare-torch`` can build the very same network with PyTorch from the very same
-code: minitorch's promise is PyTorch's names and semantics.
-
-The loop in :meth:`Learner.step` is the PyTorch tutorial's::
-
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    loss.backward()
-    optimizer.step()
+The model, optimizer and loss are given as *recipes*, functions of the library
+(``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``), so that
+``--compare-torch`` builds the very same network with PyTorch from the very same code
+(:func:`make_learners`), and the example's loop trains both: minitorch's promise is
+PyTorch's names and semantics.
 
 Reproducibility and ``--resume``
 --------------------------------
@@ -40,6 +36,8 @@ try:  # run from a checkout without `pip install -e .`
 except ImportError:
     sys.path.insert(0, str(REPO_ROOT))
     import minitorch
+
+import _tensorboard
 
 from minitorch.utils.data import DataLoader, TensorDataset
 
@@ -99,6 +97,10 @@ def parse_args(name: str, description: str | None, *, epochs: int, batch_size: i
     p.add_argument("--compare-torch", action="store_true",
                    help="train the identical model with PyTorch side by side and compare")
     p.add_argument("--quiet", action="store_true", help="no progress bars or per-epoch lines")
+    _tensorboard.add_argument(p)
+    p.add_argument("--show-graph", action="store_true",
+                   help="draw the graph of one batch (graph.svg) and write a page that steps "
+                        "through its backward pass (backward.html) in --out-dir")
     if add_arguments is not None:
         add_arguments(p)
     args = p.parse_args(argv)
@@ -154,11 +156,6 @@ def load_mnist(args: argparse.Namespace) -> tuple[TensorDataset, TensorDataset]:
     return splits[0], splits[1]
 
 
-def _prepare(dataset: TensorDataset, limit: int | None, device: str) -> TensorDataset:
-    """The first ``limit`` samples of ``dataset``, on ``device``."""
-    return TensorDataset(*(t[:limit].to(device) for t in dataset.tensors))
-
-
 def to_torch(t: minitorch.Tensor, device: Any) -> Any:
     """A minitorch tensor as a PyTorch tensor (same values, dtype and shape)."""
     import torch
@@ -177,12 +174,13 @@ def progress(iterable: Any, total: int, desc: str, quiet: bool) -> Any:
     return tqdm(iterable, total=total, desc=desc, leave=False, dynamic_ncols=True)
 
 
-# ------------------------------------------------------------------------- training
+# ------------------------------------------------------- the libraries side by side
 
 
 @dataclass
 class Learner:
-    """One library's model, optimizer and loss function: minitorch's, or PyTorch's twin."""
+    """One library's model, optimizer, loss function and scheduler, with the numbers of each
+    epoch: minitorch's, or (``--compare-torch``) PyTorch's twin of it."""
 
     lib: Any  # the module: minitorch or torch
     model: Any
@@ -205,29 +203,31 @@ class Learner:
         """A batch (minitorch tensors from the shared loader) in this library."""
         return t if self.lib is minitorch else to_torch(t, self.device)
 
-    def step(self, x: minitorch.Tensor, y: minitorch.Tensor) -> float:
-        """One optimisation step on one batch; returns the batch's loss."""
-        x, y = self.convert(x), self.convert(y)
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(x), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
 
-    def evaluate(self, loader: DataLoader, classify: bool) -> tuple[float, float | None]:
-        """Mean loss and (when classifying) accuracy over ``loader``."""
-        self.model.eval()
-        total_loss, correct, n = 0.0, 0, 0
-        with self.lib.no_grad():
-            for x, y in loader:
-                x, y = self.convert(x), self.convert(y)
-                out = self.model(x)
-                total_loss += self.loss_fn(out, y).item() * y.shape[0]
-                if classify:
-                    correct += (out.argmax(1) == y).sum().item()
-                n += y.shape[0]
-        self.model.train()
-        return total_loss / n, (correct / n if classify else None)
+def make_learners(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Callable,
+                  make_loss: Callable, make_scheduler: Callable | None = None) -> list[Learner]:
+    """minitorch's learner (and PyTorch's twin with ``--compare-torch``), built from recipes.
+
+    ``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)`` and
+    ``make_scheduler(lr_scheduler, optimizer)`` are called with minitorch's modules, then
+    with PyTorch's: minitorch's promise is PyTorch's names, so one recipe builds both. The
+    model is initialised after ``minitorch.manual_seed(seed)``; the twin copies its weights.
+    With ``--resume`` the minitorch learner continues from the checkpoint.
+    """
+    Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+    minitorch.manual_seed(args.seed)
+    model = build_model(minitorch.nn).to(args.device)
+    optimizer = make_optimizer(minitorch.optim, model.parameters())
+    scheduler = (make_scheduler(minitorch.optim.lr_scheduler, optimizer)
+                 if make_scheduler else None)
+    learner = Learner(minitorch, model, optimizer, make_loss(minitorch.nn), args.device,
+                      scheduler)
+    args.start_epoch = load_checkpoint(args.resume, learner, args) if args.resume else 0
+    learners = [learner]
+    if args.compare_torch:
+        learners.append(make_torch_twin(learner, build_model, make_optimizer, make_loss,
+                                        make_scheduler, args))
+    return learners
 
 
 def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Callable,
@@ -245,103 +245,101 @@ def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Cal
     return Learner(torch, model, optimizer, make_loss(torch.nn), device, scheduler)
 
 
-def train_epoch(learners: list[Learner], train_set: TensorDataset, epoch: int,
-                args: argparse.Namespace) -> tuple[list[float], list[float], float]:
-    """One pass over ``train_set`` (at most ``--max-batches`` batches), every learner
-    stepping on the same batches in the same order.
+class Batches:
+    """The batches of one epoch in ``learner``'s library, timing how long fetching them takes
+    (``.data_seconds``): a ``DataLoader`` over ``dataset``, at most ``--max-batches``.
 
-    Returns each learner's mean training loss and seconds spent in its steps, and the
-    seconds spent fetching batches from the ``DataLoader``. The order is drawn from a
-    generator seeded ``seed + epoch``, so a resumed run sees the batches a straight one does.
+    Training batches are shuffled by a generator seeded ``seed + epoch``, so every library,
+    and a resumed run, sees the same batches in the same order.
     """
-    order = minitorch.Generator().manual_seed(args.seed + epoch)
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=order)
-    n_batches = min(len(loader), args.max_batches or len(loader))
-    batches = progress(loader, n_batches, f"epoch {epoch}/{args.epochs}", args.quiet)
-    loss_sums = [0.0] * len(learners)
-    step_seconds = [0.0] * len(learners)
-    data_seconds, seen = 0.0, 0
-    batch_iter = iter(batches)
-    for _ in range(n_batches):
-        tic = time.perf_counter()
-        x, y = next(batch_iter)
-        data_seconds += time.perf_counter() - tic
-        for k, lrn in enumerate(learners):
+
+    def __init__(self, dataset: TensorDataset, args: argparse.Namespace, learner: Learner,
+                 epoch: int | None = None) -> None:
+        train = epoch is not None
+        self.loader = DataLoader(
+            dataset, batch_size=args.batch_size if train else EVAL_BATCH_SIZE, shuffle=train,
+            generator=minitorch.Generator().manual_seed(args.seed + epoch) if train else None)
+        self.n = min(len(self.loader), args.max_batches or len(self.loader)) if train \
+            else len(self.loader)
+        self.learner = learner
+        self.desc = f"{learner.label} epoch {epoch}/{args.epochs}" if train else None
+        self.quiet = args.quiet or not train
+        self.data_seconds = 0.0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        it = iter(self.loader)
+        for _ in progress(range(self.n), self.n, self.desc, self.quiet):
             tic = time.perf_counter()
-            loss_sums[k] += lrn.step(x, y) * y.shape[0]
-            step_seconds[k] += time.perf_counter() - tic
-        seen += y.shape[0]
-    if hasattr(batches, "close"):
-        batches.close()
-    return [total / seen for total in loss_sums], step_seconds, data_seconds
+            x, y = next(it)
+            x, y = self.learner.convert(x), self.learner.convert(y)
+            self.data_seconds += time.perf_counter() - tic
+            yield x, y
 
 
-@dataclass
-class Result:
-    """What :func:`fit` returns: the trained minitorch model and the per-epoch history."""
-
-    model: Any
-    history: dict[str, list]
-    twin: Learner | None
+def prepare(dataset: TensorDataset, limit: int | None, device: str) -> TensorDataset:
+    """The first ``limit`` samples of ``dataset`` (all with ``None``), on ``device``."""
+    return TensorDataset(*(t[:limit].to(device) for t in dataset.tensors))
 
 
-def fit(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Callable,
-        make_loss: Callable, train_set: TensorDataset, test_set: TensorDataset,
-        classify: bool = False, make_scheduler: Callable | None = None) -> Result:
-    """Train ``build_model(minitorch.nn)`` on ``train_set``; test, checkpoint and plot each epoch.
+def run_epochs(learners: list[Learner], args: argparse.Namespace, train_set: TensorDataset,
+               test_set: TensorDataset, train_one_epoch: Callable, evaluate: Callable) -> None:
+    """The bookkeeping around an example's own loop, for each epoch and each library:
 
-    Parameters
-    ----------
-    args
-        From :func:`parse_args`.
-    build_model, make_optimizer, make_loss
-        Recipes ``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``,
-        called with minitorch's modules (and PyTorch's with ``--compare-torch``).
-    make_scheduler
-        Optional recipe ``make_scheduler(lr_scheduler, optimizer)``; stepped after each epoch.
-    train_set, test_set
-        TensorDatasets ``(inputs, targets)``.
-    classify
-        Whether targets are class indices (then test accuracy is reported too).
+    ``train_one_epoch(model, loss_fn, optimizer, batches)`` -> mean training loss, then the
+    scheduler's step, then ``evaluate(lib, model, loss_fn, batches)`` -> test loss (or
+    ``(loss, accuracy)``); the numbers and times go into the history, minitorch's learner is
+    checkpointed, a line is printed; at the end, ``curves.png`` and the summary. With
+    ``--tensorboard``, minitorch's curves, graph and first images go to TensorBoard too.
     """
-    out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    train_set = _prepare(train_set, args.limit_train, args.device)
-    test_set = _prepare(test_set, args.limit_test, args.device)
-
-    minitorch.manual_seed(args.seed)
-    model = build_model(minitorch.nn).to(args.device)
-    optimizer = make_optimizer(minitorch.optim, model.parameters())
-    scheduler = (make_scheduler(minitorch.optim.lr_scheduler, optimizer)
-                 if make_scheduler else None)
-    learner = Learner(minitorch, model, optimizer, make_loss(minitorch.nn), args.device,
-                      scheduler)
-    start = load_checkpoint(args.resume, learner, args) if args.resume else 0
-    learners = [learner]
-    if args.compare_torch:
-        learners.append(make_torch_twin(learner, build_model, make_optimizer, make_loss,
-                                        make_scheduler, args))
-
-    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
-    for epoch in range(start + 1, args.epochs + 1):
-        train_losses, step_seconds, data_seconds = train_epoch(learners, train_set, epoch, args)
-        for lrn, train_loss, seconds in zip(learners, train_losses, step_seconds):
+    board = _tensorboard.from_args(args)
+    board.log_first_batch(learners[0].model, train_set[: args.batch_size][0])
+    for epoch in range(args.start_epoch + 1, args.epochs + 1):
+        for lrn in learners:
+            batches = Batches(train_set, args, lrn, epoch)
+            tic = time.perf_counter()
+            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
+            train_seconds = time.perf_counter() - tic
             if lrn.scheduler is not None:
                 lrn.scheduler.step()
             tic = time.perf_counter()
-            test_loss, test_acc = lrn.evaluate(test_loader, classify)
+            result = evaluate(lrn.lib, lrn.model, lrn.loss_fn, Batches(test_set, args, lrn))
+            test_loss, test_acc = result if isinstance(result, tuple) else (result, None)
             lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
-                       step_seconds=seconds,  # the twin's batches come from minitorch's loader
-                       data_seconds=data_seconds if lrn is learner else 0.0,
-                       eval_seconds=time.perf_counter() - tic)
-        save_checkpoint(out_dir / CHECKPOINT, learner, epoch, args)
+                       step_seconds=train_seconds - batches.data_seconds,
+                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
+        board.log_epoch(epoch, *(learners[0].history[k][-1] for k in HISTORY_KEYS[:3]))
+        save_checkpoint(Path(args.out_dir) / CHECKPOINT, learners[0], epoch, args)
         if not args.quiet:
             print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
                              for lrn in learners), flush=True)
+    board.close()
+    plot_curves(learners, Path(args.out_dir) / CURVES)
+    print_summary(learners, args, Path(args.out_dir))
 
-    plot_curves(learners, out_dir / CURVES)
-    print_summary(learners, args, out_dir)
-    return Result(model, learner.history, learners[1] if args.compare_torch else None)
+
+def show_graph(learner: Learner, train_set: TensorDataset, args: argparse.Namespace) -> None:
+    """``--show-graph``: draw the backward graph of the loss of the first training batch
+    (``graph.svg``, leaves named after the model's parameters) and write the backward player
+    (``backward.html``). The player runs ``loss.backward()``; the training loop's first
+    ``optimizer.zero_grad()`` clears those gradients again."""
+    from minitorch.viz import backward_html, make_dot
+
+    model, (x, y) = learner.model, train_set[: args.batch_size]
+    loss = learner.loss_fn(model(x), y)
+    params = dict(model.named_parameters())
+    out_dir = Path(args.out_dir)
+    try:
+        make_dot(loss, params=params).save(out_dir / "graph.svg")
+    except RuntimeError as e:  # no Graphviz: keep the DOT text, say how to get the SVG
+        make_dot(loss, params=params).save(out_dir / "graph.dot")
+        print(f"note: {e}", file=sys.stderr)
+        return
+    backward_html(loss, out_dir / "backward.html", params=params)
+    print(f"graph of one batch: {out_dir / 'graph.svg'}; step through its backward pass: "
+          f"open {out_dir / 'backward.html'} in a browser")
 
 
 # ---------------------------------------------------------------------- checkpoints

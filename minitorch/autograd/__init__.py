@@ -1,5 +1,8 @@
-"""Reverse-mode automatic differentiation: ``Function``, ``backward``, ``grad``, grad modes."""
+"""Reverse-mode automatic differentiation: ``Function``, ``backward``, ``grad``, grad modes,
+anomaly mode, ``functional`` (jacobian, hessian, ...) and ``graph`` (hooks, saved tensors)."""
 
+from . import functional, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -9,6 +12,7 @@ __all__ = [
     "Function",
     "GradcheckError",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -16,5 +20,6 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._backend import get_array_module
-from . import grad_mode
+from . import _instrument, grad_mode
 from .function import AccumulateGrad, Node
 
 Tensor = None  # set by minitorch.tensor
@@ -127,11 +127,17 @@ def run_backward(
                 captured[node] = grad
             if isinstance(node, AccumulateGrad):
                 if capture is None:
-                    _accumulate_into_leaf(node.variable, grad, create_graph)
+                    if _instrument.active:  # profiler / trace_backward: autograd/_instrument.py
+                        _instrument.accumulate(node, grad, create_graph)
+                    else:
+                        _accumulate_into_leaf(node.variable, grad, create_graph)
                 continue
-            grads = node._fn.backward(node, grad)
-            if not isinstance(grads, tuple):
-                grads = (grads,)
+            if _instrument.active or node._post_hooks:  # anomaly mode, profiler, hooks, traces
+                grads = _instrument.run_node(node, grad)
+            else:
+                grads = node._fn.backward(node, grad)
+                if not isinstance(grads, tuple):
+                    grads = (grads,)
             if not retain_graph:
                 node._release()
             _pass_on(node, grads, buffers, deps, ready)

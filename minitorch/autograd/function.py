@@ -106,6 +106,7 @@ class Node:
     _to_save: tuple = ()
     _saved = None
     _pre_hooks = None
+    _post_hooks = None  # Node.register_hook (run by autograd/_instrument.py)
     _non_differentiable = False
 
     # ---- ctx API used inside forward/backward -------------------------------------
@@ -149,6 +150,9 @@ class Node:
                 out.append(None)
                 continue
             kind, obj, counter, version = entry
+            if kind == "packed":  # saved_tensors_hooks: version is the unpack hook
+                out.append(version(obj))
+                continue
             if counter is not None and counter[0] != version:
                 t = obj if kind == "in" else Tensor._wrap(obj)
                 raise RuntimeError(
@@ -186,8 +190,44 @@ class Node:
     def name(cls) -> str:
         return cls.__name__
 
-    def register_hook(self, hook):  # PyTorch's Node.register_hook on grad inputs is rarer
-        raise NotImplementedError("minitorch supports hooks on tensors (Tensor.register_hook)")
+    def register_hook(self, hook) -> _RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward runs.
+
+        ``grad_inputs`` has one gradient per edge of ``next_functions`` (what is sent to the
+        inputs), ``grad_outputs`` the gradient that arrived; a returned tuple replaces
+        ``grad_inputs``.
+        """
+        if self._post_hooks is None:
+            self._post_hooks = []
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook) -> _RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward runs; a returned tuple
+        replaces ``grad_outputs``."""
+
+        def as_tensor_hook(grad):
+            new = hook((grad,))
+            return None if new is None else new[0]
+
+        as_tensor_hook.__wrapped__ = hook  # so handle.remove() and tests can find it
+        return self._register_tensor_hook(as_tensor_hook)
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes about this node (empty at first)."""
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self.__dict__["_metadata"] = {}
+        return meta
+
+    def __getattr__(self, name: str):
+        """``_saved_<name>`` attributes as PyTorch names them (``MulBackward0._saved_other``);
+        only called for names not found normally, so it costs nothing otherwise."""
+        if name.startswith("_saved_"):
+            from .graph import saved_attribute
+
+            return saved_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _register_tensor_hook(self, hook) -> _RemovableHandle:
         if self._pre_hooks is None:

@@ -10,7 +10,8 @@ Typical use, exactly as in PyTorch::
 
 Differences from PyTorch: shuffled orders differ (a different random number
 generator, though just as reproducible with ``minitorch.manual_seed``), and
-``num_workers > 0`` uses threads, not processes (see :mod:`.dataloader`).
+``num_workers > 0`` uses threads, or processes when ``multiprocessing_context`` is
+given (see :mod:`.dataloader`).
 """
 
 from ._collate import default_collate, default_convert

@@ -8,12 +8,16 @@ How one batch is made (map-style dataset, automatic batching)::
 With ``batch_size=b`` over ``n`` samples there are :math:`\lceil n/b \rceil`
 batches, the last holding :math:`n \bmod b` samples (dropped if ``drop_last``).
 
-Workers are threads
--------------------
-PyTorch's ``num_workers > 0`` starts *processes*. minitorch starts *threads*
-(one single-thread ``concurrent.futures.ThreadPoolExecutor`` per worker): NumPy
-releases the GIL in most array work, threads need no pickling, and a dataset
-object is shared rather than copied. Batch ``k`` goes to worker ``k mod W`` and
+Workers are threads, or processes on request
+--------------------------------------------
+PyTorch's ``num_workers > 0`` starts *processes*. minitorch starts *threads* by
+default (one single-thread ``concurrent.futures.ThreadPoolExecutor`` per worker):
+NumPy releases the GIL in most array work, threads need no pickling, and a dataset
+object is shared rather than copied. A pipeline of Python-level work (Pillow
+transforms) is serialised by the GIL, though; give ``multiprocessing_context``
+(``"fork"``, ``"spawn"``, ``"forkserver"`` or a context object) and the workers are
+processes, as in PyTorch (:mod:`._worker`: same batches in the same order, worker
+errors re-raised here, batches sent without pickle). Batch ``k`` goes to worker ``k mod W`` and
 batches come back in sampler order, so the result is the same as with
 ``num_workers=0``. ``get_worker_info()`` works inside a worker as in PyTorch, and
 an ``IterableDataset`` is iterated once per worker, as PyTorch does. Two
@@ -28,6 +32,7 @@ import concurrent.futures
 import contextlib
 import itertools
 import math
+import multiprocessing
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import minitorch
 
 from ._collate import default_collate, default_convert
+from ._worker import ProcessPool
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -130,42 +136,70 @@ class _IterableFetcher:
         return self.collate_fn(data)
 
 
+@dataclass(frozen=True)
+class _FetchConfig:
+    """What a worker needs to read batches: the loader's settings, not the loader itself
+    (a worker holding the loader would keep it alive, and its workers, forever)."""
+
+    dataset: Any
+    is_iterable: bool
+    auto_collation: bool
+    collate_fn: Callable
+    drop_last: bool
+
+    def make_fetcher(self) -> _MapFetcher | _IterableFetcher:
+        if self.is_iterable:
+            return _IterableFetcher(
+                self.dataset, self.auto_collation, self.collate_fn, self.drop_last
+            )
+        return _MapFetcher(self.dataset, self.auto_collation, self.collate_fn)
+
+
 def _make_fetcher(loader: DataLoader) -> _MapFetcher | _IterableFetcher:
-    if loader._is_iterable:
-        return _IterableFetcher(
-            loader.dataset, loader._auto_collation, loader.collate_fn, loader.drop_last
-        )
-    return _MapFetcher(loader.dataset, loader._auto_collation, loader.collate_fn)
+    return loader._fetch_config().make_fetcher()
 
 
 _EXHAUSTED = object()  # a worker's answer once its IterableDataset iterator has ended
+
+
+def _init_worker_thread(info: WorkerInfo, init_fn: Callable[[int], None] | None) -> None:
+    _local.info = info
+    if init_fn is not None:
+        init_fn(info.id)
+
+
+def _make_pool(loader: DataLoader, base_seed: int) -> Any:
+    """Worker threads, or worker processes when ``multiprocessing_context`` is given."""
+    config = loader._fetch_config()
+    n = loader.num_workers
+    infos = [WorkerInfo(wid, n, base_seed + wid, loader.dataset) for wid in range(n)]
+    if loader.multiprocessing_context is not None:
+        return ProcessPool(config, infos, loader.worker_init_fn, loader.multiprocessing_context)
+    return _WorkerPool(config, infos, loader.worker_init_fn)
 
 
 class _WorkerPool:
     """``num_workers`` single-thread executors, each with its own fetcher.
 
     Each worker's fetcher is built inside its own thread on the first task, so an
-    ``IterableDataset.__iter__`` sees that worker's :func:`get_worker_info`.
+    ``IterableDataset.__iter__`` sees that worker's :func:`get_worker_info`. Nothing
+    here refers to the ``DataLoader``, so dropping the loader frees it and its threads.
     """
 
-    def __init__(self, loader: DataLoader, base_seed: int) -> None:
-        self.loader = loader
-        n = loader.num_workers
+    def __init__(
+        self, config: _FetchConfig, infos: list[WorkerInfo], init_fn: Callable | None
+    ) -> None:
+        self.config = config
         self.executors = [
             concurrent.futures.ThreadPoolExecutor(
                 max_workers=1,
-                thread_name_prefix=f"minitorch-dataloader-worker-{wid}",
-                initializer=self._init_worker,
-                initargs=(WorkerInfo(wid, n, base_seed + wid, loader.dataset),),
+                thread_name_prefix=f"minitorch-dataloader-worker-{info.id}",
+                initializer=_init_worker_thread,
+                initargs=(info, init_fn),
             )
-            for wid in range(n)
+            for info in infos
         ]
         self.reset()
-
-    def _init_worker(self, info: WorkerInfo) -> None:
-        _local.info = info
-        if self.loader.worker_init_fn is not None:
-            self.loader.worker_init_fn(info.id)
 
     def reset(self) -> None:
         """Forget the fetchers (a new epoch starts new dataset iterators)."""
@@ -173,7 +207,7 @@ class _WorkerPool:
 
     def _run(self, wid: int, index: Any) -> Any:
         if self.fetchers[wid] is None:
-            self.fetchers[wid] = _make_fetcher(self.loader)
+            self.fetchers[wid] = self.config.make_fetcher()
         try:
             return self.fetchers[wid].fetch(index)
         except StopIteration:
@@ -181,6 +215,10 @@ class _WorkerPool:
 
     def submit(self, wid: int, index: Any) -> concurrent.futures.Future:
         return self.executors[wid].submit(self._run, wid, index)
+
+    def drain(self, pending: list) -> None:
+        """Wait for tasks still in flight (the next pass reuses these workers)."""
+        concurrent.futures.wait(pending)
 
     def shutdown(self) -> None:
         for ex in self.executors:
@@ -198,7 +236,7 @@ class _DataLoaderIter:
             minitorch.randint(0, 2**62, (1,), generator=loader.generator).tolist()[0]
         )
         self._index_iter = iter(loader._index_sampler)
-        self._pool: _WorkerPool | None = None
+        self._pool: Any = None
         self._fetcher: _MapFetcher | _IterableFetcher | None = None
         if loader.num_workers == 0:
             self._fetcher = _make_fetcher(loader)
@@ -207,7 +245,7 @@ class _DataLoaderIter:
             self._pool = loader._pool
             self._pool.reset()
         else:
-            self._pool = _WorkerPool(loader, self._base_seed)
+            self._pool = _make_pool(loader, self._base_seed)
             if loader.persistent_workers:
                 loader._pool = self._pool
         self._queue: collections.deque = collections.deque()
@@ -272,7 +310,7 @@ class _DataLoaderIter:
             future.cancel()
         self._queue.clear()
         if self._pool is self._loader._pool:
-            concurrent.futures.wait(pending)  # the next epoch reuses these workers
+            self._pool.drain(pending)  # the next epoch reuses these workers
         else:
             self._pool.shutdown()
         self._pool = None
@@ -281,6 +319,29 @@ class _DataLoaderIter:
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # never raise from a finalizer
             self._close()
+
+
+def _check_context(context: Any, num_workers: int) -> None:
+    """PyTorch's checks of ``multiprocessing_context``."""
+    if context is None:
+        return
+    if num_workers == 0:
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(
+                "multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={context!r}"
+            )
+    elif not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={context}"
+        )
 
 
 class DataLoader:
@@ -301,7 +362,8 @@ class DataLoader:
         Yields whole lists of indices; exclusive with ``batch_size``, ``shuffle``,
         ``sampler`` and ``drop_last``.
     num_workers : int
-        Worker *threads* reading batches ahead (0: read in the calling thread).
+        Workers reading batches ahead (0: read in the calling thread); threads, or
+        processes with ``multiprocessing_context``.
     collate_fn : callable, optional
         Merges a list of samples into a batch (default :func:`default_collate`).
     pin_memory : bool
@@ -312,8 +374,9 @@ class DataLoader:
         Seconds to wait for a worker's batch (0: forever).
     worker_init_fn : callable, optional
         Called as ``worker_init_fn(worker_id)`` in each worker thread when it starts.
-    multiprocessing_context : None
-        Accepted for compatibility (minitorch workers are threads).
+    multiprocessing_context : str or multiprocessing context, optional
+        ``None``: worker threads. A start method (``"fork"``, ``"spawn"``,
+        ``"forkserver"``) or a ``multiprocessing`` context: worker processes.
     generator : Generator, optional
         Source of randomness for shuffling and for the base seed.
     prefetch_factor : int, optional
@@ -369,6 +432,7 @@ class DataLoader:
             raise ValueError("prefetch_factor option should be non-negative")
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        _check_context(multiprocessing_context, num_workers)
 
         self._is_iterable = isinstance(dataset, IterableDataset)
         if self._is_iterable:
@@ -432,7 +496,7 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
-        self._pool: _WorkerPool | None = None
+        self._pool: Any = None
         self._last_iter: weakref.ref | None = None
         self._initialized = True
 
@@ -470,6 +534,12 @@ class DataLoader:
             self._last_iter = weakref.ref(it)
         return it
 
+    def _fetch_config(self) -> _FetchConfig:
+        return _FetchConfig(
+            self.dataset, self._is_iterable, self._auto_collation, self.collate_fn,
+            self.drop_last,
+        )
+
     def __len__(self) -> int:
         if self._is_iterable:
             n = len(self.dataset)  # type: ignore[arg-type]
@@ -485,4 +555,5 @@ class DataLoader:
     def __del__(self) -> None:
         pool = self.__dict__.get("_pool")
         if pool is not None:
-            pool.shutdown()
+            with contextlib.suppress(Exception):  # never raise from a finalizer
+                pool.shutdown()
