@@ -490,7 +490,7 @@ def test_non_contiguous_inputs():
     [((50, 16, 14, 14), (1, 2, 3, 0)), ((32, 14, 14, 50), (3, 0, 1, 2)), ((300, 700), (1, 0))],
 )
 def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
-    from minitorch._backend import _SLAB_BYTES, permuted_copy
+    from minitorch.kernels.copies import _SLAB_BYTES, permuted_copy
 
     x = _arr(shape)
     assert x.nbytes > 2 * _SLAB_BYTES  # large enough to be copied in several slabs
@@ -506,9 +506,9 @@ def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
 @pytest.fixture
 def split_everything(monkeypatch):
     """Make every copy, col2im and pooling job split over three threads, however small."""
-    from minitorch import _backend
+    from minitorch.kernels import threads
 
-    monkeypatch.setattr(_backend, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
     threads = minitorch.get_num_threads()
     minitorch.set_num_threads(3)  # an uneven split: parts of different sizes
     yield
@@ -551,7 +551,7 @@ def test_set_num_threads_like_torch():
 def test_split_work_covers_every_part_once_and_nests_without_deadlock(split_everything):
     import threading
 
-    from minitorch._backend import split_work
+    from minitorch.kernels.threads import split_work
 
     seen = np.zeros(10, dtype=int)
 

@@ -49,15 +49,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._backend import (
-    contiguous_copy,
-    get_array_module,
-    permuted_copy,
-    sliding_windows,
-    split_work,
-)
+from .._backend import get_array_module
 from .._utils import pair
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.copies import contiguous_copy, permuted_copy, sliding_windows
+from ..kernels.threads import split_work
 from ..tensor import Tensor
 from . import conv_fourier
 

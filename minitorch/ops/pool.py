@@ -30,9 +30,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import get_array_module, scatter_add, split_work
+from .._backend import get_array_module, scatter_add
 from .._utils import pair
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.threads import split_work
 from ..tensor import Tensor
 from ._util import check_float
 
