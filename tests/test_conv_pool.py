@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 import minitorch
+from minitorch.kernels import conv as kconv
 from minitorch.ops import conv as mconv
 from minitorch.ops import pool as mpool
 from minitorch.ops.conv_reference import conv2d_naive
@@ -222,14 +223,14 @@ def test_conv2d_dtype_mismatch():
 def test_conv2d_raw_kernels_on_asymmetric_padding(batch_last):
     """The array kernels in both layouts, with (top, bottom, left, right) padding."""
     x, w = _arr((2, 4, 9, 8)), _arr((6, 2, 3, 3))
-    geo = mconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2, batch_last)
-    out, cols = mconv.conv_forward(x, w, geo)
+    geo = kconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2, batch_last)
+    out, cols = kconv.conv_forward(x, w, geo)
     tx = F.pad(torch.tensor(x), (0, 1, 1, 2))
     ref = F.conv2d(tx, torch.tensor(w), stride=(2, 3), dilation=(2, 1), groups=2)
     np.testing.assert_allclose(out, ref.numpy(), rtol=1e-12, atol=1e-12)
     g = _arr(ref.shape)
-    gx = mconv.conv_input_grad(g, w, x.shape, geo)
-    gw = mconv.conv_weight_grad(x, g, w.shape, geo, cols)
+    gx = kconv.conv_input_grad(g, w, x.shape, geo)
+    gw = kconv.conv_weight_grad(x, g, w.shape, geo, cols)
     ttx, ttw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     F.conv2d(F.pad(ttx, (0, 1, 1, 2)), ttw, stride=(2, 3), dilation=(2, 1), groups=2).backward(
         torch.tensor(g)
@@ -520,13 +521,13 @@ def test_threaded_conv_and_pool_match_torch(split_everything, batch):
     x, w = _arr((batch, 4, 9, 8)), _arr((6, 2, 3, 3))
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w)
     for bl in (False, True):  # both internal layouts, with groups, stride and dilation
-        geo = mconv.ConvGeometry((2, 1), (1, 2, 0, 1), (1, 2), 2, bl)
-        out, _ = mconv.conv_forward(x, w, geo)
+        geo = kconv.ConvGeometry((2, 1), (1, 2, 0, 1), (1, 2), 2, bl)
+        out, _ = kconv.conv_forward(x, w, geo)
         ref = F.conv2d(F.pad(tx, (0, 1, 1, 2)), tw, stride=(2, 1), dilation=(1, 2), groups=2)
         np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
         g = _arr(ref.shape)
         (tgx,) = torch.autograd.grad(ref, tx, torch.tensor(g))
-        gx = mconv.conv_input_grad(g, w, x.shape, geo)
+        gx = kconv.conv_input_grad(g, w, x.shape, geo)
         np.testing.assert_allclose(gx, tgx.numpy(), rtol=1e-12, atol=1e-12)
     for args in [(2,), (3, 2, 1), (2, 3)]:
         x2 = np.maximum(np.round(x * 2) / 2, 0)

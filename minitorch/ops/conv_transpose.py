@@ -26,14 +26,9 @@ from __future__ import annotations
 from .._backend import get_array_module
 from .._utils import pair
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.conv import ConvGeometry, conv_input_grad, prefer_batch_last
 from ..tensor import Tensor
-from .conv import (
-    ConvGeometry,
-    Convolution,
-    ConvWeightGrad,
-    _prefer_batch_last,
-    conv_input_grad,
-)
+from .conv import Convolution, ConvWeightGrad
 
 
 class ConvolutionTranspose(ArrayFunction):
@@ -189,7 +184,7 @@ def conv_transpose2d(
     bottom = [max(pi - (oi - e), 0) for pi, oi, e in zip(p, op, extra)]
     cin, cg = weight.shape[:2]
     geo = ConvGeometry(s, (p[0], bottom[0], p[1], bottom[1]), d, int(groups),
-                       _prefer_batch_last(cg * kh * kw, cin // groups))
+                       prefer_batch_last(cg * kh * kw, cin // groups))
     return ConvolutionTranspose.apply(input, weight, bias, geo, core, extra)
 
 

@@ -2,7 +2,7 @@ r"""``unfold`` (im2col) and ``fold`` (col2im) as public, differentiable Function
 
 ``F.unfold`` copies every :math:`k_h \times k_w` sliding block of an (N, C, H, W) input
 into a column: the result is (N, C k_h k_w, L), L the number of blocks. It is exactly the
-im2col step of the convolution (:func:`minitorch.ops.conv.im2col`), only laid out with
+im2col step of the convolution (:func:`minitorch.kernels.conv.im2col`), only laid out with
 the batch first. ``F.fold`` is its adjoint: it adds every column entry back onto the
 pixel it came from (col2im), summing where blocks overlap. Being adjoint linear maps,
 each is the other's gradient:
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from .._utils import pair
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.conv import ConvGeometry, col2im, im2col
 from ..tensor import Tensor
-from .conv import ConvGeometry, col2im, im2col
 
 
 def _unfold_array(x, kernel: tuple[int, int], geo: ConvGeometry):
