@@ -26,6 +26,12 @@ import numpy as np
 
 from .._backend import get_array_module
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.cross_entropy import (
+    at_target,
+    cross_entropy_forward,
+    cross_entropy_grad,
+    one_hot,
+)
 from ..tensor import Tensor
 
 
@@ -137,26 +143,6 @@ class HuberLoss(ArrayFunction):
 
 
 # --------------------------------------------------------------- classification losses
-def _at_target(t) -> tuple:
-    """The index that picks, from an ``(N, C, d1, ...)`` array, the entry of class
-    ``t[i, d1, ...]`` at every position: ``a[_at_target(t)]`` has ``t``'s shape."""
-    xp = get_array_module(t)
-    if t.ndim == 1:
-        return (xp.arange(t.shape[0]), t)
-    nd = t.ndim
-    grid = [
-        xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(t.shape)
-    ]
-    return (grid[0], t, *grid[1:])
-
-
-def _one_hot(t, shape, dtype):
-    """Zeros of ``shape`` (class dim 1) with a 1 at each position's class ``t``."""
-    out = get_array_module(t).zeros(shape, dtype=dtype)
-    out[_at_target(t)] = 1
-    return out
-
-
 class NllLoss(ArrayFunction):
     r"""Negative log-likelihood of class-index targets, class dim 1.
 
@@ -175,7 +161,7 @@ class NllLoss(ArrayFunction):
         xp = get_array_module(x)
         valid = target != ignore_index
         t = xp.where(valid, target, 0)  # ignored positions read class 0, weighted by 0
-        picked = x[_at_target(t)]
+        picked = x[at_target(t)]
         if weight is None:
             w = valid.astype(x.dtype)
         else:
@@ -198,7 +184,7 @@ class NllLoss(ArrayFunction):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
         t, w = ctx.saved_tensors
-        hot = _const(_one_hot(t._data, ctx.shape, w._data.dtype))
+        hot = _const(one_hot(t._data, ctx.shape, w._data.dtype))
         coef = -w * (grad if ctx.reduction == "none" else grad.expand(w.shape))
         return hot * coef.unsqueeze(1), None, None, None, None
 
@@ -220,14 +206,7 @@ class CrossEntropy(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Node, x: Array, target, ignore_index, reduction) -> Array:
-        xp = get_array_module(x)
-        shifted = x - x.max(axis=1, keepdims=True)
-        soft = xp.exp(shifted)
-        z = soft.sum(axis=1, keepdims=True)
-        valid = target != ignore_index
-        t = xp.where(valid, target, 0)
-        loss = xp.log(z).squeeze(1) - shifted[_at_target(t)]
-        soft /= z
+        loss, soft, t, valid = cross_entropy_forward(x, target, ignore_index)
         keep = valid.astype(x.dtype)  # the weight of each position in the gradient
         loss *= keep
         if reduction == "mean":
@@ -271,24 +250,21 @@ class CrossEntropyGrad(ArrayFunction):
     """
 
     @staticmethod
-    def forward(ctx: Node, x: Array, g, soft, t, keep) -> Array:
-        u = (g * keep).astype(soft.dtype, copy=False)
-        out = soft * u.reshape(u.shape[:1] + (1,) + u.shape[1:])  # u broadcast over classes
-        out[_at_target(t)] -= u
+    def forward(ctx: Node, x: Array, g: Array, soft, t, keep) -> Array:
         ctx.save_for_backward(x, g, t, keep)
-        return out
+        return cross_entropy_grad(soft, t, (g * keep).astype(soft.dtype, copy=False))
 
     @staticmethod
-    def backward(ctx: Node, gamma: Tensor) -> Grads:
+    def backward(ctx: Node, up: Tensor) -> Grads:
         x, g, t, keep = ctx.saved_tensors
         s = x.softmax(1)
         gx = gg = None
         if ctx.needs_input_grad[0]:
-            u = (g * keep).unsqueeze(1)
-            gx = u * s * (gamma - (gamma * s).sum(1, keepdim=True))
+            v = (g * keep).unsqueeze(1)
+            gx = v * s * (up - (up * s).sum(1, keepdim=True))
         if ctx.needs_input_grad[1]:
-            hot = _const(_one_hot(t._data, tuple(s.shape), s._data.dtype))
-            gg = (gamma * (s - hot)).sum(1) * keep
+            hot = _const(one_hot(t._data, tuple(s.shape), s._data.dtype))
+            gg = (up * (s - hot)).sum(1) * keep
         return gx, gg, None, None, None
 
 
