@@ -9,9 +9,9 @@ import torch.nn.functional as F
 
 import minitorch
 from minitorch.kernels import conv as kconv
+from minitorch.kernels.reference import conv2d_naive
 from minitorch.ops import conv as mconv
 from minitorch.ops import pool as mpool
-from minitorch.ops.conv_reference import conv2d_naive
 
 RNG = np.random.default_rng(1234)
 TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-5, "atol": 1e-5}}
