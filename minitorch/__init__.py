@@ -58,6 +58,17 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._random import (
     Generator,
     default_generator,

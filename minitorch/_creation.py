@@ -8,7 +8,8 @@ import numpy as np
 
 from . import _backend, _dtype
 from ._random import Generator, _gen
-from .tensor import Tensor
+from ._varargs import varargs_keyword
+from .tensor import Size, Tensor
 
 
 def _finish(data: np.ndarray, device, requires_grad: bool) -> Tensor:
@@ -34,6 +35,21 @@ def _size(size) -> tuple[int, ...]:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
         out.append(int(s))
     return tuple(out)
+
+
+def _size_keyword(fn):
+    """Let ``fn(*size, ...)`` also be called as ``fn(size=(2, 3), ...)``, like PyTorch's
+    factories (``torch.rand(size=(64, 1, 28, 28))``)."""
+    return varargs_keyword(fn, "size")
+
+
+def _finish_out(data: np.ndarray, out, device, requires_grad: bool, name: str) -> Tensor:
+    """Wrap fresh data; with ``out=`` write it into ``out`` (resized like PyTorch)."""
+    if out is None:
+        return _finish(data, device, requires_grad)
+    from .ops._util import write_out
+
+    return write_out(Tensor._wrap(_backend.to_device(data, out.device)), out, name)
 
 
 def _infer_np(data, dtype=None) -> np.ndarray:
@@ -169,19 +185,22 @@ def _dt(dtype, default=None) -> np.dtype:
     return _dtype.to_np(dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@_size_keyword
+def zeros(*size, out=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros with the given shape."""
-    return _finish(np.zeros(_size(size), _dt(dtype)), device, requires_grad)
+    return _finish_out(np.zeros(_size(size), _dt(dtype)), out, device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@_size_keyword
+def ones(*size, out=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones with the given shape."""
-    return _finish(np.ones(_size(size), _dt(dtype)), device, requires_grad)
+    return _finish_out(np.ones(_size(size), _dt(dtype)), out, device, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
+@_size_keyword
+def empty(*size, out=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (minitorch fills it with zeros)."""
-    return _finish(np.zeros(_size(size), _dt(dtype)), device, requires_grad)
+    return _finish_out(np.zeros(_size(size), _dt(dtype)), out, device, requires_grad, "empty")
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -233,59 +252,112 @@ def _float_dt(dtype, name: str) -> np.dtype:
     return dt
 
 
-def rand(*size, generator: Generator | None = None, dtype=None, device=None,
-         requires_grad: bool = False) -> Tensor:
-    """Samples from the uniform distribution on [0, 1)."""
+@_size_keyword
+def rand(*size, generator: Generator | None = None, out: Tensor | None = None, dtype=None,
+         device=None, requires_grad: bool = False) -> Tensor:
+    """Samples from the uniform distribution on [0, 1).
+
+    ``rand(2, 3)``, ``rand((2, 3))`` and ``rand(size=(2, 3))`` are the same call.
+    """
     dt = _float_dt(dtype, "check_uniform_bounds")
     data = _gen(generator).random(_size(size), dtype=np.float64).astype(dt)
-    return _finish(data, device, requires_grad)
+    return _finish_out(data, out, device, requires_grad, "rand")
 
 
-def randn(*size, generator: Generator | None = None, dtype=None, device=None,
-          requires_grad: bool = False) -> Tensor:
-    """Samples from the standard normal distribution."""
+@_size_keyword
+def randn(*size, generator: Generator | None = None, out: Tensor | None = None, dtype=None,
+          device=None, requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution (``size`` as for :func:`rand`)."""
     dt = _float_dt(dtype, "normal_kernel_cpu")
     data = _gen(generator).standard_normal(_size(size)).astype(dt)
-    return _finish(data, device, requires_grad)
+    return _finish_out(data, out, device, requires_grad, "randn")
 
 
-def randint(*args, size=None, generator: Generator | None = None, dtype=None, device=None,
+def _int_arg(name: str, position: int, value) -> int:
+    if isinstance(value, Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"randint(): argument '{name}' (position {position}) must be int, "
+                        f"not {type(value).__name__}")
+    return int(value)
+
+
+def randint(low=0, high=None, size=None, *, generator: Generator | None = None,
+            out: Tensor | None = None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
-    """Random integers in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high, size)``."""
-    args = list(args)
-    if size is None:
-        size = args.pop()
-    low, high = (0, args[0]) if len(args) == 1 else args
+    """Random integers in ``[low, high)``, int64 unless ``dtype`` says otherwise.
+
+    PyTorch's two overloads in one signature: ``randint(high, size)`` and
+    ``randint(low, high, size)`` (positionally or by keyword).
+    """
+    if size is None:  # randint(high, size): the arguments moved one place left
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    if size is None or high is None:
+        raise TypeError("randint() missing required arguments: 'high' and 'size'")
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"randint(): argument 'size' (position 3) must be tuple of ints, "
+                        f"not {type(size).__name__}")
+    low, high = _int_arg("low", 1, low), _int_arg("high", 2, high)
     if low >= high:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
     data = _gen(generator).integers(low, high, _size((size,)), dtype=np.int64)
-    return _finish(data.astype(_dt(dtype, _dtype.int64)), device, requires_grad)
+    return _finish_out(data.astype(_dt(dtype, _dtype.int64)), out, device, requires_grad,
+                       "randint")
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype=None, device=None,
-             requires_grad: bool = False) -> Tensor:
-    """A random permutation of ``0..n-1``."""
+def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None,
+             dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0..n-1`` (int64 unless ``dtype`` says otherwise)."""
     _size((n,))
+    if dtype is None:
+        dtype = _dtype.int64
     data = _gen(generator).permutation(n).astype(_dt(dtype, _dtype.int64))
-    return _finish(data, device, requires_grad)
+    return _finish_out(data, out, device, requires_grad, "randperm")
 
 
-def normal(mean, std, size=None, *, generator: Generator | None = None) -> Tensor:
-    """Samples from N(mean, std^2); ``mean``/``std`` may be tensors."""
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    shape = _size((size,)) if size is not None else np.broadcast(m, s).shape
+def normal(mean, std=1.0, size=None, *, generator: Generator | None = None,
+           out: Tensor | None = None, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    r"""Samples from :math:`\mathcal N(\text{mean}, \text{std}^2)`, PyTorch's overloads:
+
+    * ``normal(mean: Tensor, std: Tensor)``: one sample per element (broadcast shapes),
+      with ``mean``'s dtype;
+    * ``normal(mean: Tensor, std=1.0)`` and ``normal(mean: float, std: Tensor)``: the
+      tensor gives the shape and dtype;
+    * ``normal(mean: float, std: float, size, *, dtype=None, ...)``: ``size`` is required.
+    """
+    m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not m_t and not s_t and size is None:
+        raise TypeError(
+            "normal() received an invalid combination of arguments - got (float, float): "
+            "with float mean and std, give a size: normal(mean, std, size)")
+    if size is not None and (m_t or s_t):
+        raise TypeError("normal(): size is only accepted with float mean and std")
+    if m_t or s_t:
+        ref = mean if m_t else std
+        dt = _float_dt(ref.dtype, "normal_kernel_cpu")
+        m = mean._data if m_t else mean
+        s = std._data if s_t else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        device = ref.device if device is None else device
+    else:
+        dt = _float_dt(dtype, "normal_kernel_cpu")
+        m, s, shape = mean, std, _size((size,))
+    m = _backend.to_device(m, _backend.CPU) if not np.isscalar(m) else m
+    s = _backend.to_device(s, _backend.CPU) if not np.isscalar(s) else s
     if np.any(np.asarray(s) < 0):
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s):g}")
-    dt = (mean if isinstance(mean, Tensor) else std).dtype.np if isinstance(
-        mean, Tensor) or isinstance(std, Tensor) else _dt(None)
-    return Tensor._wrap(_gen(generator).normal(m, s, shape).astype(dt))
+        bad = np.asarray(s).min()
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {bad:g}")
+    data = _gen(generator).normal(m, s, shape).astype(dt)
+    return _finish_out(data, out, device, requires_grad, "normal")
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Generator | None = None) -> Tensor:
+                generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
     """Draw category indices with probabilities proportional to the rows of ``input``."""
     probs = np.asarray(input._data, dtype=np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
@@ -296,25 +368,32 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if (rows.sum(axis=1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     g = _gen(generator)
-    out = np.stack([
+    out_rows = np.stack([
         g.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum())
         for r in rows
     ])
-    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+    draws = out_rows.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64)
+    return _finish_out(draws, out, input.device, False, "multinomial")
 
 
-def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """1 with probability ``input`` (elementwise), else 0."""
-    p = np.asarray(input._data)
-    if p.size and not (p.min() >= 0 and p.max() <= 1):  # NaN fails too
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None,
+              out: Tensor | None = None) -> Tensor:
+    """1 with probability ``input`` (elementwise), else 0; with ``p``, 1 with probability
+    ``p`` everywhere (``input`` gives only the shape and dtype)."""
+    prob = _backend.to_device(input._data, _backend.CPU) if p is None else p
+    arr = np.asarray(prob)
+    if arr.size and not (arr.min() >= 0 and arr.max() <= 1):  # NaN fails too
+        if p is not None:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
         raise RuntimeError(f"Expected p_in >= 0 && p_in <= 1 to be true, but got false "
-                           f"(bernoulli probabilities lie in [{p.min()}, {p.max()}])")
+                           f"(bernoulli probabilities lie in [{arr.min()}, {arr.max()}])")
     draw = _gen(generator).random(input.shape)
-    return Tensor._wrap((draw < np.asarray(input._data)).astype(input.dtype.np))
+    return _finish_out((draw < prob).astype(input.dtype.np), out, input.device, False,
+                       "bernoulli")
 
 
 def _like(name, fill):
-    def like(input: Tensor, *, dtype=None, device=None, requires_grad=False, **_) -> Tensor:
+    def like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         dt = input.dtype if dtype is None else dtype
         dev = input.device if device is None else device
         return fill(input.shape, dt, dev, requires_grad)
@@ -324,11 +403,24 @@ def _like(name, fill):
     return like
 
 
+def _random_like(name, fill):
+    def like(input: Tensor, *, generator: Generator | None = None, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+        dt = input.dtype if dtype is None else dtype
+        dev = input.device if device is None else device
+        return fill(input.shape, generator=generator, dtype=dt, device=dev,
+                    requires_grad=requires_grad)
+
+    like.__name__ = name
+    like.__doc__ = f"Like ``{name[:-5]}`` with ``input``'s shape, dtype and device."
+    return like
+
+
 zeros_like = _like("zeros_like", lambda s, d, v, r: zeros(s, dtype=d, device=v, requires_grad=r))
 ones_like = _like("ones_like", lambda s, d, v, r: ones(s, dtype=d, device=v, requires_grad=r))
 empty_like = _like("empty_like", lambda s, d, v, r: empty(s, dtype=d, device=v, requires_grad=r))
-rand_like = _like("rand_like", lambda s, d, v, r: rand(s, dtype=d, device=v, requires_grad=r))
-randn_like = _like("randn_like", lambda s, d, v, r: randn(s, dtype=d, device=v, requires_grad=r))
+rand_like = _random_like("rand_like", rand)
+randn_like = _random_like("randn_like", randn)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -337,11 +429,14 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
                 device=device or input.device, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None):
+def randint_like(input: Tensor, low=0, high=None, *, generator: Generator | None = None,
+                 dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Random integers in ``[low, high)`` (or ``[0, low)``) with ``input``'s shape, dtype
+    and device."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   device=device or input.device)
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device or input.device, requires_grad=requires_grad)
 
 
 # ---- Tensor.new_* methods: same dtype/device as self unless given -----------------
@@ -349,7 +444,7 @@ def _new(fill):
     def method(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
         return fill(_size(size), dtype or self.dtype, device or self.device, requires_grad)
 
-    return method
+    return _size_keyword(method)  # x.new_zeros(size=(2, 3)) too
 
 
 Tensor.new_zeros = _new(lambda s, d, v, r: zeros(s, dtype=d, device=v, requires_grad=r))

@@ -76,18 +76,27 @@ def get_default_dtype() -> dtype:
 
 def set_default_dtype(d: dtype) -> None:
     global _default_float
-    d = canonical(d)
+    if not isinstance(d, dtype):  # PyTorch takes only its dtypes here (not float, not str)
+        raise TypeError("invalid dtype object: only floating-point types are supported as "
+                        "the default type")
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default_float = d
 
 
 def canonical(d) -> dtype:
-    """Accept ``minitorch.float32``, Python ``float``/``int``/``bool`` or a NumPy dtype."""
+    """Accept ``minitorch.float32``, Python ``float``/``int``/``bool`` or a NumPy dtype.
+
+    Python types map as in PyTorch: ``float`` -> float64 (not the default float dtype),
+    ``int`` -> int64, ``bool`` -> bool. A dtype given as a string (``"float32"``) raises
+    PyTorch's TypeError.
+    """
     if isinstance(d, dtype):
         return d
+    if isinstance(d, str):
+        raise TypeError("argument 'dtype' must be minitorch.dtype, not str")
     if d is float:
-        return _default_float
+        return float64
     if d is int:
         return int64
     if d is bool:

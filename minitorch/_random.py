@@ -49,6 +49,10 @@ class Generator:
 
 
 default_generator = Generator()
+# Like PyTorch, the default generator starts from the operating system's entropy, so an
+# unseeded program differs run to run (``initial_seed()`` tells the seed used); a new
+# ``Generator()`` starts from PyTorch's fixed default seed instead.
+default_generator.seed()
 
 
 def _gen(generator: Generator | None) -> np.random.Generator:
@@ -77,5 +81,5 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state) -> None:
-    default_generator.set_state(state)
+def set_rng_state(new_state) -> None:
+    default_generator.set_state(new_state)

@@ -7,6 +7,9 @@ method ``x.op_(...)`` runs the out-of-place op and stores the result into ``x``
 
 from __future__ import annotations
 
+import inspect
+
+from ._varargs import varargs_keyword
 from .ops import counting as C
 from .ops import einsum as _einsum  # noqa: F401  (minitorch.einsum; no Tensor method)
 from .ops import elementwise as E
@@ -52,9 +55,9 @@ for _module, _names in _MORE_FUNCTIONS.items():
         setattr(Tensor, _name, getattr(_module, _name))
 
 
-def _where(self: Tensor, condition: Tensor, y) -> Tensor:
-    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
-    return E.where(condition, self, y)
+def _where(self: Tensor, condition: Tensor, other) -> Tensor:
+    """``x.where(condition, other)`` is ``where(condition, x, other)``."""
+    return E.where(condition, self, other)
 
 
 def _sum_to_size(self: Tensor, *size) -> Tensor:
@@ -69,6 +72,17 @@ def _sum_to_size(self: Tensor, *size) -> Tensor:
 
 
 Tensor.where = _where
+
+
+def _split(self: Tensor, split_size, dim: int = 0) -> tuple:
+    """``x.split(split_size, dim)`` (PyTorch's method names it ``split_size``)."""
+    return S.split(self, split_size, dim)
+
+
+Tensor.split = _split
+for _name, _keyword in [("view", "size"), ("expand", "size"), ("reshape", "shape"),
+                        ("repeat", "repeats"), ("permute", "dims")]:
+    setattr(Tensor, _name, varargs_keyword(getattr(S, _name), _keyword))
 Tensor.sum_to_size = _sum_to_size
 Tensor.view_as = lambda self, other: self.view(other.shape)
 Tensor.reshape_as = lambda self, other: self.reshape(other.shape)
@@ -120,6 +134,12 @@ def _inplace(fn, name: str):
 
     method.__name__ = name
     method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    try:  # show the out-of-place function's parameters (without ``out``)
+        sig = inspect.signature(fn)
+        method.__signature__ = sig.replace(
+            parameters=[p for p in sig.parameters.values() if p.name != "out"])
+    except (TypeError, ValueError):
+        pass
     return method
 
 

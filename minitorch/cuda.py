@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from . import _backend
+from ._legacy import CUDA_TYPES as _CUDA_TYPES
+
+# The legacy GPU tensor types (``torch.cuda.FloatTensor`` ...), as in older tutorials.
+FloatTensor = _CUDA_TYPES["FloatTensor"]
+DoubleTensor = _CUDA_TYPES["DoubleTensor"]
+HalfTensor = _CUDA_TYPES["HalfTensor"]
+LongTensor = _CUDA_TYPES["LongTensor"]
+IntTensor = _CUDA_TYPES["IntTensor"]
+ShortTensor = _CUDA_TYPES["ShortTensor"]
+CharTensor = _CUDA_TYPES["CharTensor"]
+ByteTensor = _CUDA_TYPES["ByteTensor"]
+BoolTensor = _CUDA_TYPES["BoolTensor"]
 
 
 def is_available() -> bool:

@@ -27,12 +27,14 @@ tensor; two different tensors sharing storage (views) are stored twice.
 
 Differences from PyTorch
 ------------------------
-* Only tensors, NumPy arrays, dicts, lists, tuples, str, int, float, bool and None can be
-  saved (a module or optimizer is saved through its ``state_dict()``). ``nn.Parameter``
-  is saved as a plain tensor.
-* Loaded tensors never require grad, the way the tensors of a ``state_dict()`` do not.
-* ``weights_only`` is accepted for compatibility and changes nothing: nothing is ever
-  unpickled, so every load is "weights only".
+* Only tensors, NumPy arrays, dicts, lists, tuples, str, int, float, bool, None and whole
+  ``nn.Module`` objects can be saved (an optimizer is saved through its ``state_dict()``).
+  A module is recorded as a tree of plain data and rebuilt without pickle
+  (``minitorch/_module_serialization.py``); loading one needs ``weights_only=False``, as
+  in PyTorch 2.6+, but even then runs no code from the file. Outside a module,
+  ``nn.Parameter`` is saved as a plain tensor.
+* Loaded tensors never require grad, the way the tensors of a ``state_dict()`` do not
+  (the parameters of a loaded module do, as saved).
 * A tensor saved on a CUDA device loads on the CPU when CUDA is absent (PyTorch raises).
 """
 
@@ -55,6 +57,7 @@ from typing import IO, Any
 import numpy as np
 
 import minitorch
+from minitorch import _module_serialization
 
 FORMAT_NAME = "minitorch-checkpoint"
 FORMAT_VERSION = 1
@@ -170,6 +173,9 @@ def _encode(obj: Any, arrays: list, entries: list, memo: dict, where: str) -> An
     """Turn ``obj`` into JSON-ready data, appending its arrays to ``arrays``/``entries``."""
     if obj is None or isinstance(obj, (bool, str, int)):
         return obj
+    if _module_serialization.handles(obj):  # a whole model: its module tree
+        return _module_serialization.encode(
+            obj, lambda v, w: _encode(v, arrays, entries, memo, w), memo, where)
     if isinstance(obj, float):
         return obj if np.isfinite(obj) else {"type": "float", "value": repr(obj)}
     if isinstance(obj, np.generic) and not isinstance(obj, np.void):
@@ -220,16 +226,23 @@ def load(f: FileLike, map_location: MapLocation = None, *, weights_only: bool = 
         ``fn(tensor, saved_device_name)``: returns the tensor to use, or ``None`` for the
         placement of ``None``.
     weights_only
-        Accepted for compatibility with ``torch.load``; it changes nothing, because
-        minitorch checkpoints hold no pickle and every load is "weights only".
+        As in ``torch.load`` (default True): a file holding a whole module (saved with
+        ``minitorch.save(model, f)``) is refused with PyTorch's "Weights only load
+        failed" ``pickle.UnpicklingError`` unless it is False. Nothing is ever
+        unpickled either way; see :mod:`minitorch._module_serialization`.
 
     Raises
     ------
     RuntimeError
         If ``f`` is not a minitorch checkpoint (a text file, a pickle, a ``torch.save``
         file, ...) or is truncated or corrupt. Pickles are recognised and never run.
+    pickle.UnpicklingError
+        If the file holds a module and ``weights_only`` is True, or names something
+        other than an ``nn.Module`` subclass.
+    AttributeError, ModuleNotFoundError
+        If a saved module's class is not defined (imported) in this program.
     """
-    del weights_only  # nothing is unpickled either way
+    _module_serialization.begin_load(weights_only)  # whole modules need weights_only=False
     if isinstance(f, (str, os.PathLike)):
         name = os.fspath(f)
         with open(f, "rb") as fh:
@@ -255,7 +268,7 @@ def _load(fh: IO[bytes], name: Any, map_location: MapLocation) -> Any:
               for a, e in zip(arrays, header["tensors"])]
     try:
         return _decode(header["root"], values)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+    except (KeyError, IndexError, TypeError, ValueError) as e:
         raise RuntimeError(f"{name} is corrupt: its {_HEADER} does not describe a saved "
                            f"object ({type(e).__name__}: {e})") from e
 
@@ -428,6 +441,8 @@ def _decode(node: Any, values: list, depth: int = 0) -> Any:
         if type(index) is not int or index < 0:
             raise IndexError(f"tensor index {index!r}")
         return values[index]
+    if kind in _module_serialization.NODE_TYPES:
+        return _module_serialization.decode(node, lambda n: _decode(n, values))
     if kind == "list":
         return [_decode(v, values, depth + 1) for v in node["items"]]
     if kind == "tuple":

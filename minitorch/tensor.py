@@ -206,12 +206,14 @@ class Tensor:
         return _SCALAR_NAMES.get(self.dtype.name, self.dtype.name)
 
     def _type_name(self) -> str:
-        return f"minitorch.{self._scalar_type_name()}Tensor"
+        where = "minitorch.cuda" if self.device.type == "cuda" else "minitorch"
+        return f"{where}.{self._scalar_type_name()}Tensor"
 
-    def type(self, dtype=None):
-        if dtype is None:
-            return self._type_name()
-        return self.to(dtype)
+    def type(self, dtype=None, non_blocking: bool = False):
+        """The type's name, or a converted tensor (see :func:`minitorch._legacy.tensor_type`)."""
+        from ._legacy import tensor_type
+
+        return tensor_type(self, dtype, non_blocking)
 
     # ------------------------------------------------------------- conversions
     def item(self):
@@ -370,7 +372,7 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device=None) -> Tensor:
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
         return self.to(_backend.device("cuda", device if isinstance(device, int) else None)
                        if not isinstance(device, (str, _backend.device)) else device)
 
@@ -541,8 +543,9 @@ class Tensor:
         self._bump_version()
         return self
 
-    def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
-        """Copy ``src`` (broadcast, converted to this dtype/device) into this tensor."""
+    def copy_(self, other: Tensor, non_blocking: bool = False) -> Tensor:
+        """Copy ``other`` (broadcast, converted to this dtype/device) into this tensor."""
+        src = other
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         from .ops.shape import broadcast_shapes
@@ -560,13 +563,14 @@ class Tensor:
         self._bump_version()
         return self
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-        """Fill with samples from U(a, b), in place."""
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None) -> Tensor:
+        """Fill with samples from U(from, to), in place (PyTorch's stubs name the first
+        parameter ``from_``: ``from`` is a Python keyword)."""
         from ._random import _gen
 
         self._check_inplace()
         draw = _gen(generator).random(self._data.shape)
-        self._write_random(draw * (b - a) + a)
+        self._write_random(draw * (to - from_) + from_)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:

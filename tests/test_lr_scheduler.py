@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 import warnings
 
 import pytest
@@ -37,6 +38,23 @@ SCHEDULERS = [
     ("OneCycleLR", {"max_lr": 0.5, "total_steps": 25, "base_momentum": 0.8,
                     "max_momentum": [0.9, 0.99]}, "Adam"),
     ("OneCycleLR", {"max_lr": 0.5, "total_steps": 25, "cycle_momentum": False}, "Adam"),
+    ("LinearLR", {}, "SGD"),
+    ("LinearLR", {"start_factor": 0.1, "end_factor": 0.6, "total_iters": 8}, "Adam"),
+    ("ConstantLR", {}, "SGD"),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 7}, "Adam"),
+    ("PolynomialLR", {}, "SGD"),
+    ("PolynomialLR", {"total_iters": 12, "power": 2.0}, "Adam"),
+    ("MultiplicativeLR", {"lr_lambda": lambda_a}, "SGD"),
+    ("MultiplicativeLR", {"lr_lambda": [lambda_a, lambda_b]}, "Adam"),
+    ("CosineAnnealingWarmRestarts", {"T_0": 4}, "SGD"),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.01}, "Adam"),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}, "SGD"),
+    ("CyclicLR", {"base_lr": [0.01, 0.02], "max_lr": 0.1, "step_size_up": 3,
+                  "step_size_down": 5, "mode": "triangular2"}, "SGD"),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "mode": "exp_range",
+                  "gamma": 0.9, "base_momentum": 0.85, "max_momentum": 0.95}, "Adam"),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "scale_fn": lambda_b,
+                  "scale_mode": "iterations", "cycle_momentum": False}, "SGD"),
 ]
 IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(SCHEDULERS)]
 
@@ -294,3 +312,143 @@ def test_step_with_epoch_uses_closed_form_like_torch(name, kw):
             scheds[0].step(epoch)
             scheds[1].step(epoch)
             assert scheds[0].get_last_lr() == pytest.approx(scheds[1].get_last_lr(), rel=1e-12)
+
+
+def _build_composite(lib, kind, opt):
+    sched = lib.optim.lr_scheduler
+    if kind == "sequential":
+        return sched.SequentialLR(
+            opt, [sched.LinearLR(opt, start_factor=0.2, total_iters=4),
+                  sched.ExponentialLR(opt, gamma=0.9),
+                  sched.CosineAnnealingLR(opt, T_max=5)], milestones=[4, 9])
+    if kind == "chained":
+        return sched.ChainedScheduler([sched.ConstantLR(opt, factor=0.5, total_iters=3),
+                                       sched.ExponentialLR(opt, gamma=0.9),
+                                       sched.StepLR(opt, step_size=4, gamma=0.5)])
+    inner = sched.SequentialLR(opt, [sched.ConstantLR(opt, factor=0.5, total_iters=2),
+                                     sched.ExponentialLR(opt, gamma=0.8)], milestones=[3])
+    return sched.ChainedScheduler([inner, sched.MultiStepLR(opt, milestones=[5, 10])])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "chained", "chained-sequential"])
+def test_sequential_and_chained_match_torch(kind):
+    opt_mt, opt_th = make_optimizers("SGD")
+    s_mt, s_th = _build_composite(minitorch, kind, opt_mt), _build_composite(torch, kind, opt_th)
+    assert s_mt.get_last_lr() == pytest.approx(s_th.get_last_lr(), rel=1e-12)
+    assert_groups_match(opt_mt, opt_th)
+    for _ in range(20):
+        step_both([((opt_mt, opt_th), (s_mt, s_th))])
+    assert approx_equal(s_mt.state_dict(), s_th.state_dict())
+    resumed_opt, _ = make_optimizers("SGD")
+    resumed = _build_composite(minitorch, kind, resumed_opt)
+    resumed.load_state_dict(s_mt.state_dict())
+    assert approx_equal(resumed.state_dict(), s_th.state_dict())
+
+
+def test_warm_restarts_with_fractional_epochs_match_torch():
+    opts, scheds = build("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2}, "SGD")
+    for epoch in [0.5, 1.25, 2.9, 3.0, 4.5, 9.2, 10.0, 21.7, 2.0]:
+        for opt in opts:
+            opt.step()
+        for sched in scheds:
+            sched.step(epoch)
+        assert scheds[0].get_last_lr() == pytest.approx(scheds[1].get_last_lr(), rel=1e-12)
+    assert approx_equal(scheds[0].state_dict(), scheds[1].state_dict())
+
+
+class _MyOptimizer(optim.Optimizer):
+    """A user's optimizer whose step() does not call the base class's."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, {"lr": lr})
+
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.data.sub_(group["lr"] * p.grad)
+
+
+def test_user_optimizer_overriding_step_gets_no_order_warning():
+    p = minitorch.zeros(2, requires_grad=True)
+    opt = _MyOptimizer([p])
+    sched = lr_scheduler.StepLR(opt, step_size=2)
+    p.grad = minitorch.ones(2)
+    opt.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched.step()
+    assert p.tolist() == pytest.approx([-0.1, -0.1])
+    opt2 = _MyOptimizer([minitorch.zeros(2, requires_grad=True)])
+    sched2 = lr_scheduler.StepLR(opt2, step_size=2)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        sched2.step()  # really called in the wrong order
+
+
+def test_lbfgs_with_scheduler_gets_no_order_warning():
+    p = minitorch.ones(2, requires_grad=True)
+    opt = optim.LBFGS([p], max_iter=2)
+    sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched.step()
+    assert opt.param_groups[0]["lr"] == 0.5
+
+
+def test_step_replaced_after_scheduler_warns_like_torch():
+    opt, _ = make_optimizers("SGD")
+    sched = lr_scheduler.StepLR(opt, step_size=2)
+    opt.step = lambda closure=None: None
+    with pytest.warns(UserWarning, match="overridden after learning rate scheduler"):
+        sched.step()
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda lib, o: lib.optim.lr_scheduler.LinearLR(o, start_factor=0), ValueError,
+     "Starting multiplicative factor expected to be greater than 0"),
+    (lambda lib, o: lib.optim.lr_scheduler.ConstantLR(o, factor=2.0), ValueError,
+     "Constant multiplicative factor expected to be between 0 and 1."),
+    (lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0), ValueError,
+     "Expected positive integer T_0, but got 0"),
+    (lambda lib, o: lib.optim.lr_scheduler.CyclicLR(o, 0.1, 1.0, mode="zigzag"), ValueError,
+     "mode is invalid and scale_fn is None"),
+    (lambda lib, o: lib.optim.lr_scheduler.MultiplicativeLR(o, lr_lambda=[lambda_a]), ValueError,
+     "Expected 2 lr_lambdas, but got 1"),
+    (lambda lib, o: lib.optim.lr_scheduler.SequentialLR(
+        o, [lib.optim.lr_scheduler.StepLR(o, 2)], milestones=[3]), ValueError,
+     "Sequential Schedulers expects number of schedulers provided to be one more"),
+    (lambda lib, o: lib.optim.lr_scheduler.ChainedScheduler([]), ValueError,
+     "expects at least one scheduler to be chained"),
+    (lambda lib, o: lib.optim.lr_scheduler.ChainedScheduler(
+        [lib.optim.lr_scheduler.ReduceLROnPlateau(o)]), ValueError,
+     "does not support `ReduceLROnPlateau`"),
+])
+def test_new_scheduler_errors_match_torch(call, exc, match):
+    opt_mt, opt_th = make_optimizers("SGD")
+    with pytest.raises(exc, match=re.escape(match)):
+        call(torch, opt_th)
+    with pytest.raises(exc, match=re.escape(match)):
+        call(minitorch, opt_mt)
+
+
+def test_step_wrapper_keeps_no_reference_cycle():
+    import gc
+    import weakref
+
+    opt, _ = make_optimizers("SGD")
+    lr_scheduler.StepLR(opt, step_size=2)
+    ref = weakref.ref(opt)
+    gc.disable()
+    try:
+        del opt
+        assert ref() is None  # freed by reference counting alone
+    finally:
+        gc.enable()

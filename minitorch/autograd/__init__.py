@@ -11,6 +11,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 __all__ = [
     "Function",
     "GradcheckError",
+    "Variable",
     "backward",
     "detect_anomaly",
     "enable_grad",
@@ -23,3 +24,13 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
 ]
+
+
+def __getattr__(name: str):
+    """``autograd.Variable`` is imported on first use: it is built on ``minitorch.tensor``,
+    which itself imports this package."""
+    if name == "Variable":
+        from .variable import Variable
+
+        return Variable
+    raise AttributeError(f"module 'minitorch.autograd' has no attribute '{name}'")

@@ -231,10 +231,19 @@ def grad(
     grad_outputs=None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ) -> tuple:
-    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes)."""
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
+
+    ``only_inputs`` is deprecated in PyTorch and ignored (as there); ``is_grads_batched``
+    (vmap over the first dimension of ``grad_outputs``) is not provided.
+    """
+    if is_grads_batched:
+        raise NotImplementedError("minitorch.autograd.grad: is_grads_batched=True is not "
+                                  "supported (loop over the batch of grad_outputs instead)")
     outputs, grads = _prepare(outputs, grad_outputs, "grad")
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)

@@ -27,15 +27,15 @@ _pool = None  # worker threads, made on first use
 _PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
 
 
-def set_num_threads(n: int) -> None:
+def set_num_threads(num: int) -> None:
     """How many threads minitorch's own large copies use (like ``torch.set_num_threads``).
 
     NumPy's OpenBLAS keeps its own thread count for matrix products.
     """
     global _num_threads, _pool
-    if int(n) < 1:
-        raise RuntimeError(f"set_num_threads expects a positive integer, but got {n}")
-    _num_threads, _pool = int(n), None
+    if int(num) < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, but got {num}")
+    _num_threads, _pool = int(num), None
 
 
 def get_num_threads() -> int:

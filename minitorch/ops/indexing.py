@@ -125,12 +125,18 @@ class Index(ArrayFunction):
 
     Gradient: scatter :math:`g` into zeros shaped like :math:`x` at ``key``, adding up
     repeated positions (see :class:`IndexBackward`).
+
+    Advanced indexing makes a new tensor, C-contiguous as in PyTorch (NumPy may hand back
+    a transposed layout, e.g. for ``x[:, idx]``), so ``x[:, idx].view(-1)`` works.
     """
 
     @staticmethod
     def forward(ctx: Node, x: Array, key) -> Array:
         ctx.key, ctx.in_shape = key, x.shape
-        return x[key]
+        out = x[key]
+        if ctx._fn is Index and not out.flags.c_contiguous:  # not Select/Slice views
+            out = out.copy(order="C")
+        return out
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:

@@ -126,23 +126,23 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     return write_out(Bmm.apply(input, mat2), out, "bmm")
 
 
-def dot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     """Inner product of two 1-D tensors of the same length."""
-    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype is not other.dtype:
+    if isinstance(input, Tensor) and isinstance(tensor, Tensor) and input.dtype is not tensor.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{input._scalar_type_name()} and {other._scalar_type_name()}")
-    _check_dtypes(input, other, "dot")
-    if input.ndim != 1 or other.ndim != 1:
+                           f"{input._scalar_type_name()} and {tensor._scalar_type_name()}")
+    _check_dtypes(input, tensor, "dot")
+    if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(
-            f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors"
+            f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors"
         )
-    if input.shape[0] != other.shape[0]:
+    if input.shape[0] != tensor.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
-            f"[{other.shape[0]}] to have the same number of elements, but got "
-            f"{input.shape[0]} and {other.shape[0]} elements respectively"
+            f"[{tensor.shape[0]}] to have the same number of elements, but got "
+            f"{input.shape[0]} and {tensor.shape[0]} elements respectively"
         )
-    return write_out(Dot.apply(input, other), out, "dot")
+    return write_out(Dot.apply(input, tensor), out, "dot")
 
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:

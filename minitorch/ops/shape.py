@@ -274,7 +274,12 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return Transpose.apply(input, tuple(order))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """NumPy's name for :func:`transpose` (PyTorch names its arguments ``axis0, axis1``)."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input: Tensor) -> Tensor:
@@ -343,8 +348,9 @@ def broadcast_tensors(*tensors) -> tuple:
     return tuple(expand(t, *shape) for t in tensors)
 
 
-def broadcast_to(input: Tensor, shape) -> Tensor:
-    return expand(input, *shape)
+def broadcast_to(input: Tensor, size) -> Tensor:
+    """``input`` expanded to ``size`` (a view), as :func:`expand`."""
+    return expand(input, *size)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:

@@ -15,24 +15,34 @@ closed form by rounding only (and when something else also changes the rate).
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 import warnings
+import weakref
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, SupportsFloat
 
 from minitorch.optim.optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
+    "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
 
@@ -64,6 +74,30 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
             )
         return list(value)
     return [value] * n
+
+
+def _track_step_calls(optimizer: Optimizer) -> None:
+    """Wrap this optimizer's ``step`` so that calling it sets ``optimizer._opt_called``.
+
+    The first :meth:`LRScheduler.step` warns when the optimizer has not stepped yet. The
+    flag is set by a wrapper on the *instance* (as in PyTorch), so it works for every
+    optimizer, including a user's subclass whose ``step()`` never calls the base class's.
+    The wrapper holds the optimizer weakly (no reference cycle).
+    """
+    if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
+        return
+    func = getattr(optimizer.step, "__func__", None)
+    plain = optimizer.step if func is None else None  # a function set on the instance
+    opt_ref = weakref.ref(optimizer)
+
+    @functools.wraps(func or plain)
+    def step(*args, **kwargs):
+        opt = opt_ref()
+        opt._opt_called = True
+        return func(opt, *args, **kwargs) if func is not None else plain(*args, **kwargs)
+
+    step._wrapped_by_lr_sched = True
+    optimizer.step = step
 
 
 class LRScheduler:
@@ -106,6 +140,11 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
+        _track_step_calls(optimizer)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Take step 0 (the constructor's), in "initial" mode."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -130,18 +169,31 @@ class LRScheduler:
             Deprecated (as in PyTorch): jump to this epoch, using the closed form
             when the scheduler has one.
         """
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn(
-                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-                "You should call them in the opposite order: `optimizer.step()` "
-                "before `lr_scheduler.step()`. Failure to do this will result in "
-                "skipping the first value of the learning rate schedule.",
-                UserWarning,
-                stacklevel=2,
-            )
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+                warnings.warn(
+                    "Seems like `optimizer.step()` has been overridden after learning rate "
+                    "scheduler initialization. Please, make sure to call `optimizer.step()` "
+                    "before `lr_scheduler.step()`.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn(
+                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+                    "You should call them in the opposite order: `optimizer.step()` "
+                    "before `lr_scheduler.step()`. Failure to do this will result in "
+                    "skipping the first value of the learning rate schedule.",
+                    UserWarning,
+                    stacklevel=2,
+                )
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advance ``last_epoch`` (or jump to ``epoch``) and write the new rates."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -175,6 +227,17 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
+def _lambdas(optimizer: Optimizer, lr_lambda) -> list[Callable[[int], float]]:
+    """One function per param group: a list is checked, a single function repeated."""
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(
+            f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+        )
+    return list(lr_lambda)
+
+
 class LambdaLR(LRScheduler):
     r"""Set each group's rate to ``initial_lr * lr_lambda(epoch)``.
 
@@ -200,15 +263,7 @@ class LambdaLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, "
-                    f"but got {len(lr_lambda)}"
-                )
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -736,3 +791,528 @@ class OneCycleLR(LRScheduler):
                     break
                 start_step = end_step
         return lrs
+
+
+class MultiplicativeLR(LRScheduler):
+    r"""Multiply each group's rate by ``lr_lambda(epoch)`` every epoch (from epoch 1):
+    :math:`\text{lr}_e = \text{lr}_{e-1} \cdot \lambda(e)`.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    lr_lambda : callable or list of callables
+        The factor as a function of the epoch, or one per group.
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    state_dict = LambdaLR.state_dict  # lambdas saved the same way
+    load_state_dict = LambdaLR.load_state_dict
+
+    def get_lr(self) -> list[float]:
+        """The current rates times ``lambda(last_epoch)`` (unchanged at construction)."""
+        self._warn_if_called_outside_step()
+        if self._is_initial:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * fn(self.last_epoch)
+                for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
+class ConstantLR(LRScheduler):
+    r"""Scale the rate by ``factor`` for the first ``total_iters`` epochs, then restore it:
+    :math:`\text{lr}_e = \text{lr}_0 \cdot (\text{factor if } e < \text{total\_iters}
+    \text{ else } 1)` (a warm-up).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    factor : float, default 1/3
+        The factor, in [0, 1].
+    total_iters : int, default 5
+        Number of epochs with the reduced rate.
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """Times ``factor`` at epoch 0, divided by it at ``total_iters``, else unchanged."""
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = self.last_epoch >= self.total_iters
+        return [b * (self.factor + done * (1 - self.factor)) for b in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    r"""Scale the rate by a factor going linearly from ``start_factor`` to ``end_factor``
+    over ``total_iters`` epochs:
+
+    .. math::
+
+        \text{lr}_e = \text{lr}_0 \left(s + (f - s)\frac{\min(e, T)}{T}\right),
+
+    computed recursively (each epoch multiplies by the ratio of consecutive factors,
+    :math:`1 + \frac{f - s}{T s + (e - 1)(f - s)}`) so it composes with other schedulers.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    start_factor : float, default 1/3
+        :math:`s`, in (0, 1].
+    end_factor : float, default 1.0
+        :math:`f`, in [0, 1].
+    total_iters : int, default 5
+        :math:`T`.
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 "
+                             "and less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The recursive update described in the class docstring."""
+        self._warn_if_called_outside_step()
+        s, f, t = self.start_factor, self.end_factor, self.total_iters
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * s for group in groups]
+        if self._is_initial or self.last_epoch > t:
+            return _group_values(self.optimizer, "lr")
+        ratio = 1.0 + (f - s) / (t * s + (self.last_epoch - 1) * (f - s))
+        return [group["lr"] * ratio for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        s, f, t = self.start_factor, self.end_factor, self.total_iters
+        return [b * (s + (f - s) * min(t, self.last_epoch) / t) for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the rate polynomially to zero over ``total_iters`` epochs:
+    :math:`\text{lr}_e = \text{lr}_0 (1 - \min(e, T)/T)^p`, computed recursively.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    total_iters : int, default 5
+        :math:`T`.
+    power : float, default 1.0
+        :math:`p`.
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current rates times :math:`((1 - e/T)/(1 - (e-1)/T))^p`."""
+        self._warn_if_called_outside_step()
+        e, t = self.last_epoch, self.total_iters
+        if self._is_initial or e > t:
+            return _group_values(self.optimizer, "lr")
+        decay = ((1.0 - e / t) / (1.0 - (e - 1) / t)) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        e, t = min(self.total_iters, self.last_epoch), self.total_iters
+        return [b * (1.0 - e / t) ** self.power for b in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""SGDR (Loshchilov & Hutter, 2017): cosine annealing restarted every period.
+
+    .. math::
+
+        \eta = \eta_{min} + \tfrac12(\eta_{max} - \eta_{min})
+               \left(1 + \cos\frac{\pi T_{cur}}{T_i}\right)
+
+    :math:`T_{cur}` counts epochs since the last restart; the first period is
+    :math:`T_0` and each next one is ``T_mult`` times longer. ``step(epoch)`` may be
+    given a fractional epoch (stepping within an epoch).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    T_0 : int
+        Length of the first period.
+    T_mult : int, default 1
+        Growth factor of the periods.
+    eta_min : float, default 0.0
+        Minimum rate.
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
+                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(  # noqa: TRY004 (PyTorch's exception type)
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The closed form above at :math:`T_{cur}`."""
+        self._warn_if_called_outside_step()
+        cos = 1 + math.cos(math.pi * self.T_cur / self.T_i)
+        return [self.eta_min + (b - self.eta_min) * cos / 2 for b in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to (possibly fractional) ``epoch``."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur %= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:  # the restart n with T_0 (T_mult^n - 1)/(T_mult - 1) <= epoch
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult**n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = _group_values(self.optimizer, "lr")
+
+
+class CyclicLR(LRScheduler):
+    r"""Cyclical learning rates (Smith, 2017), stepped once per *batch*.
+
+    The rate goes linearly from ``base_lr`` up to ``max_lr`` in ``step_size_up``
+    iterations and back down in ``step_size_down``; the amplitude is scaled by
+    ``scale_fn`` of the cycle number (``mode="triangular"``: 1,
+    ``"triangular2"``: :math:`2^{1-c}`) or of the iteration (``"exp_range"``:
+    :math:`\gamma^k`). With ``cycle_momentum`` the momentum (or Adam's :math:`\beta_1`)
+    moves the opposite way between ``base_momentum`` and ``max_momentum``.
+
+    With :math:`T` = ``step_size_up + step_size_down``, iteration :math:`k`:
+    :math:`c = \lfloor 1 + k/T \rfloor`, :math:`x = 1 + k/T - c`, the height is
+    :math:`x/r` while :math:`x \le r` (:math:`r` = up fraction), else
+    :math:`(x - 1)/(r - 1)`, and
+    :math:`\text{lr} = \text{base} + (\text{max} - \text{base})\cdot\text{height}\cdot
+    \text{scale}`.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer.
+    base_lr, max_lr : float or list of float
+        Bounds of the cycle (per group).
+    step_size_up : int, default 2000
+        Iterations going up.
+    step_size_down : int, optional
+        Iterations going down (default: ``step_size_up``).
+    mode : {"triangular", "triangular2", "exp_range"}, default "triangular"
+        The amplitude policy (ignored when ``scale_fn`` is given).
+    gamma : float, default 1.0
+        Base of ``exp_range``'s scaling.
+    scale_fn : callable, optional
+        Custom amplitude scaling, of the cycle or the iteration (``scale_mode``).
+    scale_mode : {"cycle", "iterations"}, default "cycle"
+        What ``scale_fn`` receives.
+    cycle_momentum : bool, default True
+        Also cycle the momentum.
+    base_momentum, max_momentum : float or list of float, default 0.8, 0.9
+        Momentum bounds.
+    last_epoch : int, default -1
+        Index of the last batch.
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float],
+                 max_lr: float | list[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float = 0.8, max_momentum: float = 0.9,
+                 last_epoch: int = -1) -> None:
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with "
+                                 "`cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
+                                                optimizer.param_groups):
+                    self._set_momentum(group, m_max)
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        gamma = self.gamma
+        self._scale_fn_ref, self.scale_mode = {
+            "triangular": (lambda c: 1.0, "cycle"),
+            "triangular2": (lambda c: 1 / (2.0 ** (c - 1)), "cycle"),
+            "exp_range": (lambda k: gamma**k, "iterations"),
+        }[self.mode]
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude scale at cycle (or iteration) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def get_lr(self) -> list[float]:
+        """The rates at iteration ``last_epoch``; also sets the cycled momentum."""
+        self._warn_if_called_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            height = x / self.step_ratio
+        else:
+            height = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [b + (m - b) * height * scale for b, m in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, b, m in zip(self.optimizer.param_groups, self.base_momentums,
+                                   self.max_momentums):
+                self._set_momentum(group, m - (m - b) * height * scale)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state without the scale functions (a custom callable object keeps its
+        ``__dict__``; a plain function is saved as None)."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = (
+            None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy())
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state (the scale function is rebuilt from ``mode``)."""
+        state = dict(state_dict)
+        fn = state.pop("_scale_fn_custom")
+        super().load_state_dict(state)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+
+def _check_schedulers(owner: str, optimizer: Optimizer, schedulers) -> None:
+    for i, sched in enumerate(schedulers):
+        if not hasattr(sched, "optimizer"):
+            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(  # noqa: TRY004 (PyTorch's exception type)
+                f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at "
+                f"index {i} in the given schedulers sequence.")
+        if optimizer != sched.optimizer:
+            raise ValueError(
+                f"{owner} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(sched).__name__} at index {i} has {sched.optimizer}, "
+                f"which is different from {type(optimizer).__name__}.")
+
+
+class _Composite(LRScheduler):
+    """Saving and loading for the schedulers made of other schedulers."""
+
+    _schedulers: Sequence[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state, with each inner scheduler's own state dict."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state and every inner scheduler's."""
+        state = {k: v for k, v in state_dict.items() if k != "_schedulers"}
+        self.__dict__.update(state)
+        for sched, saved in zip(self._schedulers, state_dict["_schedulers"]):
+            sched.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
+    r"""Run schedulers one after another, switching at the epochs in ``milestones``.
+
+    ``SequentialLR(opt, [LinearLR(opt, ...), CosineAnnealingLR(opt, ...)], [5])``: a
+    five-epoch warm-up, then cosine annealing. At a milestone the next scheduler starts
+    from its own epoch 0.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Wrapped optimizer (the one every scheduler wraps).
+    schedulers : list of LRScheduler
+        The schedulers, in order.
+    milestones : list of int
+        The epochs at which to switch (one fewer than the schedulers).
+    last_epoch : int, default -1
+        Index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler],
+                 milestones: list[int], last_epoch: int = -1) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+        _check_schedulers(name, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                "than the number of milestone points, but got number of schedulers "
+                f"{len(schedulers)} and the number of milestones to be equal to "
+                f"{len(milestones)}")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:  # undo the inner schedulers' step 0
+            group["lr"] = group["initial_lr"]
+        self._undo_step_zero(self)
+        first = self._schedulers[bisect_right(self._milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
+
+    def _undo_step_zero(self, sched) -> None:
+        """Take back the constructors' step 0, recursively through nested composites."""
+        if hasattr(sched, "_schedulers"):
+            for inner in sched._schedulers:
+                self._undo_step_zero(inner)
+        elif hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        """Advance one epoch with the scheduler in charge (restarting it at a milestone)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        sched = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            sched._update_lr(0)
+        else:
+            sched.step()
+        self._last_lr = sched.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    r"""Step several schedulers together each epoch, so their effects multiply.
+
+    Parameters
+    ----------
+    schedulers : sequence of LRScheduler
+        The schedulers (chainable ones, sharing one optimizer).
+    optimizer : Optimizer, optional
+        The optimizer (default: the first scheduler's).
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got "
+                             "no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(name, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler once."""
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
+
+
+_LRScheduler = LRScheduler  # the pre-2.0 name, still used by older code
