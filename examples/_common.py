@@ -7,7 +7,9 @@ The model, optimizer and loss are given as *recipes*, functions of the library
 (``build_model(nn)``, ``make_optimizer(optim, params)``, ``make_loss(nn)``), so that
 ``--compare-torch`` builds the very same network with PyTorch from the very same code
 (:func:`make_learners`), and the example's loop trains both: minitorch's promise is
-PyTorch's names and semantics.
+PyTorch's names and semantics. The two libraries never train at the same time: minitorch's
+whole run comes first, then PyTorch's, so the seconds printed for each are its own
+(:func:`run_epochs`).
 
 Reproducibility and ``--resume``
 --------------------------------
@@ -112,8 +114,8 @@ def parse_args(name: str, description: str | None, *, epochs: int, batch_size: i
     if args.device == "cuda" and not minitorch.cuda.is_available():
         p.error("--device cuda: no usable GPU (minitorch needs CuPy and a CUDA GPU)")
     if args.compare_torch:
-        # Idle OpenMP threads of PyTorch otherwise spin, taking the cores NumPy's BLAS needs
-        # (and the other way round), which distorts both timings.
+        # PyTorch's idle OpenMP workers then sleep at once instead of spinning on the cores
+        # that NumPy's BLAS needs while minitorch trains (run_epochs also pauses between runs).
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import torch  # noqa: F401
@@ -200,8 +202,8 @@ class Learner:
             self.history[key].append(values[key])
 
     def convert(self, t: minitorch.Tensor) -> Any:
-        """A batch (minitorch tensors from the shared loader) in this library."""
-        return t if self.lib is minitorch else to_torch(t, self.device)
+        """A batch (minitorch tensors from the loader) in this library, on its device."""
+        return t.to(self.device) if self.lib is minitorch else to_torch(t, self.device)
 
 
 def make_learners(args: argparse.Namespace, *, build_model: Callable, make_optimizer: Callable,
@@ -246,14 +248,15 @@ def make_torch_twin(learner: Learner, build_model: Callable, make_optimizer: Cal
 
 
 class Batches:
-    """The batches of one epoch in ``learner``'s library, timing how long fetching them takes
-    (``.data_seconds``): a ``DataLoader`` over ``dataset``, at most ``--max-batches``.
+    """The batches of one epoch in ``learner``'s library and on its device, timing how long
+    fetching them takes (``.data_seconds``): a ``DataLoader`` over ``dataset`` (a
+    ``TensorDataset`` or any data set of tensors), at most ``--max-batches``.
 
     Training batches are shuffled by a generator seeded ``seed + epoch``, so every library,
     and a resumed run, sees the same batches in the same order.
     """
 
-    def __init__(self, dataset: TensorDataset, args: argparse.Namespace, learner: Learner,
+    def __init__(self, dataset: Any, args: argparse.Namespace, learner: Learner,
                  epoch: int | None = None) -> None:
         train = epoch is not None
         self.loader = DataLoader(
@@ -284,50 +287,89 @@ def prepare(dataset: TensorDataset, limit: int | None, device: str) -> TensorDat
     return TensorDataset(*(t[:limit].to(device) for t in dataset.tensors))
 
 
-def run_epochs(learners: list[Learner], args: argparse.Namespace, train_set: TensorDataset,
+def first_batch(dataset: Any, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The first ``--batch-size`` samples of ``dataset``, in order, on ``--device``.
+
+    Any data set works (a random transform, such as ``--augment``'s crops, runs as in
+    training). Its draws come from a copy of minitorch's random state, restored afterwards,
+    so asking for this batch (``--show-graph``, ``--tensorboard``) changes no training result.
+    """
+    state = minitorch.get_rng_state()
+    x, y = next(iter(DataLoader(dataset, batch_size=args.batch_size)))
+    minitorch.set_rng_state(state)
+    return x.to(args.device), y.to(args.device)
+
+
+# Seconds to wait before each library's run with --compare-torch: after a parallel call,
+# OpenBLAS's and OpenMP's worker threads spin for a moment before they sleep, and spinning
+# workers of the library that just ran would take the cores the other one is timed on.
+SETTLE_SECONDS = 0.5
+
+
+def run_epochs(learners: list[Learner], args: argparse.Namespace, train_set: Any,
                test_set: TensorDataset, train_one_epoch: Callable, evaluate: Callable) -> None:
-    """The bookkeeping around an example's own loop, for each epoch and each library:
+    """The bookkeeping around an example's own loop: for each library, for each epoch,
 
     ``train_one_epoch(model, loss_fn, optimizer, batches)`` -> mean training loss, then the
     scheduler's step, then ``evaluate(lib, model, loss_fn, batches)`` -> test loss (or
     ``(loss, accuracy)``); the numbers and times go into the history, minitorch's learner is
     checkpointed, a line is printed; at the end, ``curves.png`` and the summary. With
     ``--tensorboard``, minitorch's curves, graph and first images go to TensorBoard too.
+
+    With ``--compare-torch`` the libraries never train at the same time: minitorch's whole
+    run comes first, then PyTorch's twin's, each after a pause of ``SETTLE_SECONDS`` in
+    which the other library's idle worker threads stop spinning, so each library's seconds
+    are its own. The twin starts from minitorch's initial weights and from minitorch's
+    random state at the start (which draws the batches' order and any augmentation: the
+    examples' models draw nothing while training), so it sees the same batches in the same
+    order, and is evaluated the same way; the summary prints both side by side per epoch.
     """
     board = _tensorboard.from_args(args)
-    board.log_first_batch(learners[0].model, train_set[: args.batch_size][0])
-    for epoch in range(args.start_epoch + 1, args.epochs + 1):
-        for lrn in learners:
-            batches = Batches(train_set, args, lrn, epoch)
-            tic = time.perf_counter()
-            train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
-            train_seconds = time.perf_counter() - tic
-            if lrn.scheduler is not None:
-                lrn.scheduler.step()
-            tic = time.perf_counter()
-            result = evaluate(lrn.lib, lrn.model, lrn.loss_fn, Batches(test_set, args, lrn))
-            test_loss, test_acc = result if isinstance(result, tuple) else (result, None)
-            lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
-                       step_seconds=train_seconds - batches.data_seconds,
-                       data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
-        board.log_epoch(epoch, *(learners[0].history[k][-1] for k in HISTORY_KEYS[:3]))
-        save_checkpoint(Path(args.out_dir) / CHECKPOINT, learners[0], epoch, args)
-        if not args.quiet:
-            print(" | ".join(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
-                             for lrn in learners), flush=True)
+    if board.enabled:
+        board.log_first_batch(learners[0].model, first_batch(train_set, args)[0])
+    start_state = minitorch.get_rng_state()
+    for lrn in learners:
+        if len(learners) > 1:
+            minitorch.set_rng_state(start_state)
+            time.sleep(SETTLE_SECONDS)
+        for epoch in range(args.start_epoch + 1, args.epochs + 1):
+            _train_and_evaluate(lrn, epoch, args, train_set, test_set, train_one_epoch, evaluate)
+            if lrn is learners[0]:
+                board.log_epoch(epoch, *(lrn.history[k][-1] for k in HISTORY_KEYS[:3]))
+                save_checkpoint(Path(args.out_dir) / CHECKPOINT, lrn, epoch, args)
+            if not args.quiet:
+                print(_epoch_line(lrn, epoch, args.epochs, len(learners) > 1), flush=True)
     board.close()
     plot_curves(learners, Path(args.out_dir) / CURVES)
     print_summary(learners, args, Path(args.out_dir))
 
 
-def show_graph(learner: Learner, train_set: TensorDataset, args: argparse.Namespace) -> None:
+def _train_and_evaluate(lrn: Learner, epoch: int, args: argparse.Namespace, train_set: Any,
+                        test_set: TensorDataset, train_one_epoch: Callable,
+                        evaluate: Callable) -> None:
+    """One epoch of ``lrn``: train, step the scheduler, evaluate, record numbers and times."""
+    batches = Batches(train_set, args, lrn, epoch)
+    tic = time.perf_counter()
+    train_loss = train_one_epoch(lrn.model, lrn.loss_fn, lrn.optimizer, batches)
+    train_seconds = time.perf_counter() - tic
+    if lrn.scheduler is not None:
+        lrn.scheduler.step()
+    tic = time.perf_counter()
+    result = evaluate(lrn.lib, lrn.model, lrn.loss_fn, Batches(test_set, args, lrn))
+    test_loss, test_acc = result if isinstance(result, tuple) else (result, None)
+    lrn.record(train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
+               step_seconds=train_seconds - batches.data_seconds,
+               data_seconds=batches.data_seconds, eval_seconds=time.perf_counter() - tic)
+
+
+def show_graph(learner: Learner, train_set: Any, args: argparse.Namespace) -> None:
     """``--show-graph``: draw the backward graph of the loss of the first training batch
     (``graph.svg``, leaves named after the model's parameters) and write the backward player
     (``backward.html``). The player runs ``loss.backward()``; the training loop's first
     ``optimizer.zero_grad()`` clears those gradients again."""
     from minitorch.viz import backward_html, make_dot
 
-    model, (x, y) = learner.model, train_set[: args.batch_size]
+    model, (x, y) = learner.model, first_batch(train_set, args)
     loss = learner.loss_fn(model(x), y)
     params = dict(model.named_parameters())
     out_dir = Path(args.out_dir)
@@ -393,7 +435,7 @@ def _train_seconds(h: dict[str, list]) -> list[float]:
 def _epoch_line(lrn: Learner, epoch: int, epochs: int, labelled: bool) -> str:
     h = lrn.history
     acc = f", test acc {100 * h['test_acc'][-1]:.2f}%" if h["test_acc"][-1] is not None else ""
-    head = f"{lrn.label}: " if labelled else f"epoch {epoch}/{epochs}: "
+    head = f"{lrn.label + ' ' if labelled else ''}epoch {epoch}/{epochs}: "
     return (f"{head}train loss {h['train_loss'][-1]:.4f}, "
             f"test loss {h['test_loss'][-1]:.4f}{acc}, {_train_seconds(h)[-1]:.2f} s")
 
@@ -425,11 +467,13 @@ def print_summary(learners: list[Learner], args: argparse.Namespace, out_dir: Pa
 
 def _print_comparison(learners: list[Learner]) -> None:
     """Per-epoch table of both libraries' test results and seconds spent in training steps
-    (forward, backward, optimizer; fetching batches is left out of both)."""
+    (forward, backward, optimizer; fetching batches is left out of both). Each library's
+    seconds were measured in its own run, while the other library was idle."""
     mt, pt = learners
     classify = mt.history["test_acc"][-1] is not None
     metric = "test acc" if classify else "test loss"
-    print("== minitorch vs PyTorch (same initial weights, same batches; seconds in steps) ==")
+    print("== minitorch vs PyTorch (same initial weights, same batches; minitorch's run, "
+          "then PyTorch's; seconds in steps) ==")
     print(f"{'epoch':>5} | {'minitorch ' + metric:>19} | {'PyTorch ' + metric:>17} | "
           f"{'minitorch s':>11} | {'PyTorch s':>9} | ratio")
     rows = zip(mt.history["test_loss"], mt.history["test_acc"], mt.history["step_seconds"],

@@ -12,7 +12,8 @@ What is logged, with :class:`minitorch.utils.tensorboard.SummaryWriter`:
 The examples call four things: :func:`add_argument` on their parser,
 :func:`from_args`, then ``logger.log_first_batch(model, x)``,
 ``logger.log_epoch(epoch, ...)`` and ``logger.close()``; without ``--tensorboard`` the
-logger does nothing (and tensorboard need not be installed).
+logger does nothing (and tensorboard need not be installed), and ``logger.enabled`` is
+false, so no batch need be fetched for ``log_first_batch``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class Logger:
             from minitorch.utils.tensorboard import SummaryWriter
 
             self.writer = SummaryWriter(log_dir)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether ``--tensorboard`` was given (whether anything is logged)."""
+        return self.writer is not None
 
     def log_first_batch(self, model: Any, x: Any) -> None:
         """The model's graph on one input, and a grid of the first images of an image batch."""

@@ -21,6 +21,7 @@ not measured on the real data set on these machines.
 
     python examples/cifar10_cnn.py --download
     python examples/cifar10_cnn.py --model notes --compare-torch --epochs 1
+    python examples/cifar10_cnn.py --show-graph --tensorboard --epochs 1
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from pathlib import Path
 
 import _common as common
 
 import minitorch
-from minitorch.utils.data import DataLoader, TensorDataset
+from minitorch.utils.data import TensorDataset
 from minitorch.vision import datasets, transforms
 
 MODELS = {
@@ -87,9 +86,10 @@ def default_cifar_dir() -> str:
 
 
 def load_cifar10(args):
-    """Training and test sets. Without ``--augment`` both are TensorDatasets, converted once
-    (``ToTensor`` + ``Normalize`` on all images at once: the same values as per image);
-    with it the training set is the CIFAR10 data set with the augmenting transform."""
+    """Training and test sets. Without ``--augment`` both are TensorDatasets on ``--device``,
+    converted once (``ToTensor`` + ``Normalize`` on all images at once: the same values as
+    per image); with it the training set is the CIFAR10 data set with the augmenting
+    transform, whose batches go to the device as they are made."""
     normalize = transforms.Normalize(MEAN, STD)
     splits = []
     for train, limit in ((True, args.limit_train), (False, args.limit_test)):
@@ -108,35 +108,41 @@ def load_cifar10(args):
             continue
         images = transforms.to_chw_array(ds.data[:limit])  # (N, 3, 32, 32) in [0, 1]
         labels = minitorch.tensor(ds.targets[:limit], dtype=minitorch.int64)
-        splits.append(TensorDataset(normalize(minitorch.from_numpy(images)), labels))
+        dataset = TensorDataset(normalize(minitorch.from_numpy(images)), labels)
+        splits.append(common.prepare(dataset, None, args.device))
     return splits[0], splits[1]
 
 
 # ------------------------------------------------------------------------ training
 
 
-def train_step(lrn, x, y):
-    """One optimisation step, the tutorial's four lines."""
-    lrn.optimizer.zero_grad()
-    outputs = lrn.model(x)
-    loss = lrn.loss_fn(outputs, y)
-    loss.backward()
-    lrn.optimizer.step()
-    return loss.item()
+def train_one_epoch(net, criterion, optimizer, batches) -> float:
+    """One pass over the training batches, the blitz's loop; returns the mean training loss."""
+    net.train()
+    running_loss, seen = 0.0, 0
+    for inputs, labels in batches:
+        optimizer.zero_grad()               # zero the parameter gradients
+        outputs = net(inputs)               # forward
+        loss = criterion(outputs, labels)
+        loss.backward()                     # backward: d loss / d parameter into .grad
+        optimizer.step()                    # optimize
+        running_loss += loss.item() * len(labels)
+        seen += len(labels)
+    return running_loss / seen
 
 
-def evaluate(lrn, loader):
-    """Mean loss and accuracy over ``loader``, in eval mode and without gradients."""
-    lrn.model.eval()
-    total_loss, correct, n = 0.0, 0, 0
-    with lrn.lib.no_grad():
-        for x, y in loader:
-            x, y = lrn.convert(x), lrn.convert(y)
-            outputs = lrn.model(x)
-            total_loss += lrn.loss_fn(outputs, y).item() * y.shape[0]
-            correct += (outputs.argmax(1) == y).sum().item()
-            n += y.shape[0]
-    return total_loss / n, correct / n
+def evaluate(lib, net, criterion, batches) -> tuple[float, float]:
+    """Mean loss and accuracy on the test images, in eval mode and without gradients."""
+    net.eval()
+    total_loss, correct, total = 0.0, 0, 0
+    with lib.no_grad():                     # no graph: we only look at the outputs
+        for images, labels in batches:
+            outputs = net(images)
+            total_loss += criterion(outputs, labels).item() * len(labels)
+            _, predicted = lib.max(outputs, 1)  # the class with the highest energy
+            correct += (predicted == labels).sum().item()
+            total += len(labels)
+    return total_loss / total, correct / total
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -157,63 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     epochs, batch_size, lr = MODELS[model_name]
     args = common.parse_args("cifar10_cnn", __doc__, epochs=epochs, batch_size=batch_size, lr=lr,
                              argv=argv, add_arguments=add_arguments)
-    build_model = blitz_net if args.model == "blitz" else notes_net
     train_set, test_set = load_cifar10(args)
-    out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    learners = common.make_learners(    # minitorch's, and PyTorch's with --compare-torch
+        args, build_model=blitz_net if args.model == "blitz" else notes_net,
+        make_optimizer=lambda optim, params: make_optimizer(args.model, optim, params, args.lr),
+        make_loss=lambda nn: nn.CrossEntropyLoss())
+    if args.show_graph:  # the graph of one batch, and its backward pass as a web page
+        common.show_graph(learners[0], train_set, args)
 
-    minitorch.manual_seed(args.seed)
-    model = build_model(minitorch.nn).to(args.device)
-    optimizer = make_optimizer(args.model, minitorch.optim, model.parameters(), args.lr)
-    learner = common.Learner(minitorch, model, optimizer, minitorch.nn.CrossEntropyLoss(),
-                             args.device)
-    start = common.load_checkpoint(args.resume, learner, args) if args.resume else 0
-    learners = [learner]
-    if args.compare_torch:  # PyTorch's twin: same architecture, same initial weights
-        learners.append(common.make_torch_twin(
-            learner, build_model,
-            lambda optim, params: make_optimizer(args.model, optim, params, args.lr),
-            lambda nn: nn.CrossEntropyLoss(), None, args))
-
-    test_set = TensorDataset(*(t.to(args.device) for t in test_set.tensors))
-    test_loader = DataLoader(test_set, batch_size=common.EVAL_BATCH_SIZE)
-    for epoch in range(start + 1, args.epochs + 1):
-        order = minitorch.Generator().manual_seed(args.seed + epoch)
-        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=order)
-        n_batches = min(len(loader), args.max_batches or len(loader))
-        bar = common.progress(loader, n_batches, f"epoch {epoch}/{args.epochs}", args.quiet)
-        batches = iter(bar)
-        losses = [0.0] * len(learners)
-        step_seconds = [0.0] * len(learners)
-        data_seconds, seen = 0.0, 0
-        for lrn in learners:
-            lrn.model.train()
-        for _ in range(n_batches):
-            tic = time.perf_counter()
-            x, y = next(batches)
-            x, y = x.to(args.device), y.to(args.device)
-            data_seconds += time.perf_counter() - tic
-            for k, lrn in enumerate(learners):  # every library steps on the same batch
-                tic = time.perf_counter()
-                losses[k] += train_step(lrn, lrn.convert(x), lrn.convert(y)) * y.shape[0]
-                step_seconds[k] += time.perf_counter() - tic
-            seen += y.shape[0]
-        if hasattr(bar, "close"):
-            bar.close()
-        for k, lrn in enumerate(learners):
-            tic = time.perf_counter()
-            test_loss, test_acc = evaluate(lrn, test_loader)
-            lrn.record(train_loss=losses[k] / seen, test_loss=test_loss, test_acc=test_acc,
-                       step_seconds=step_seconds[k],
-                       data_seconds=data_seconds if lrn is learner else 0.0,
-                       eval_seconds=time.perf_counter() - tic)
-        common.save_checkpoint(out_dir / common.CHECKPOINT, learner, epoch, args)
-        if not args.quiet:
-            print(" | ".join(common._epoch_line(lrn, epoch, args.epochs, len(learners) > 1)
-                             for lrn in learners), flush=True)
-
-    common.plot_curves(learners, out_dir / common.CURVES)
-    common.print_summary(learners, args, out_dir)
+    # the loop above, for every epoch (and both libraries with --compare-torch), then
+    # checkpoints, curves.png and the summary
+    common.run_epochs(learners, args, train_set, test_set, train_one_epoch, evaluate)
     return 0
 
 

