@@ -12,6 +12,7 @@ import weakref
 from typing import Any
 
 from .autograd import function as _function
+from .autograd.hooks import _RemovableHandle
 
 Tensor: Any = None  # set by minitorch.tensor (an import cycle otherwise)
 
@@ -55,7 +56,7 @@ class TensorHooks:
             return self.grad_fn._register_tensor_hook(hook)
         if self._hooks is None:
             self._hooks = []
-        return _function._RemovableHandle(self._hooks, hook)
+        return _RemovableHandle(self._hooks, hook)
 
     def _grad_accumulator_node(self):
         return _function._accumulator(self)

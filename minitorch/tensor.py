@@ -33,6 +33,7 @@ from ._tensor_conversions import TensorConversions, ToDevice, parse_to_args  # n
 from ._tensor_hooks import TensorHooks
 from ._tensor_inplace import TensorInPlace, _check_output_shape  # noqa: F401
 from .autograd import engine as _engine
+from .autograd import engine_api as _engine_api
 from .autograd import function as _function
 
 
@@ -218,7 +219,7 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
     # ---------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine_api.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and the version counter)."""

@@ -66,6 +66,7 @@ import numpy as np
 from .. import _backend
 from .._backend import is_array
 from . import grad_mode
+from .hooks import NodeHooks, _RemovableHandle  # noqa: F401
 
 # Set by minitorch.tensor to avoid an import cycle.
 Tensor: Any = None
@@ -75,7 +76,7 @@ Array = np.ndarray  # what ArrayFunction.forward receives and returns (or CuPy's
 Grads = Any  # what backward returns: one Tensor (or None) per forward argument, as a tuple
 
 
-class Node:
+class Node(NodeHooks):
     """A node of the backward graph (``y.grad_fn``), which is also the ``ctx`` of one call.
 
     ``Function.apply`` makes one instance of ``<Name>Backward0`` (a subclass made once per
@@ -185,54 +186,10 @@ class Node:
         if self._saved is not None:
             self._saved[index] = None
 
-    # ---- graph API -------------------------------------------------------------------
+    # ---- graph API (hooks and metadata: NodeHooks, in hooks.py) ----------------------
     @classmethod
     def name(cls) -> str:
         return cls.__name__
-
-    def register_hook(self, hook) -> _RemovableHandle:
-        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward runs.
-
-        ``grad_inputs`` has one gradient per edge of ``next_functions`` (what is sent to the
-        inputs), ``grad_outputs`` the gradient that arrived; a returned tuple replaces
-        ``grad_inputs``.
-        """
-        if self._post_hooks is None:
-            self._post_hooks = []
-        return _RemovableHandle(self._post_hooks, hook)
-
-    def register_prehook(self, hook) -> _RemovableHandle:
-        """Call ``hook(grad_outputs)`` before this node's backward runs; a returned tuple
-        replaces ``grad_outputs``."""
-
-        def as_tensor_hook(grad):
-            new = hook((grad,))
-            return None if new is None else new[0]
-
-        as_tensor_hook.__wrapped__ = hook  # so handle.remove() and tests can find it
-        return self._register_tensor_hook(as_tensor_hook)
-
-    @property
-    def metadata(self) -> dict:
-        """A dict for the user's own notes about this node (empty at first)."""
-        meta = self.__dict__.get("_metadata")
-        if meta is None:
-            meta = self.__dict__["_metadata"] = {}
-        return meta
-
-    def __getattr__(self, name: str):
-        """``_saved_<name>`` attributes as PyTorch names them (``MulBackward0._saved_other``);
-        only called for names not found normally, so it costs nothing otherwise."""
-        if name.startswith("_saved_"):
-            from .graph import saved_attribute
-
-            return saved_attribute(self, name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def _register_tensor_hook(self, hook) -> _RemovableHandle:
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        return _RemovableHandle(self._pre_hooks, hook)
 
     def _release(self) -> None:
         self._saved = None
@@ -250,19 +207,6 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self.needs_input_grad = ()
-
-
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks = hooks
-        self._hook = hook
-        hooks.append(hook)
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def _accumulator(t) -> AccumulateGrad:
