@@ -1,4 +1,5 @@
-r"""Elementwise operations: arithmetic, unary math, comparisons and ``where``.
+r"""Elementwise operations: arithmetic, unary math and ``where`` (comparisons and logical
+ops, which have no gradient, are in ``comparison.py``).
 
 Each gradient is written with Tensor operations, so differentiating it again
 (``create_graph=True``) simply records more graph.  Broadcasting is *not* undone here:
@@ -12,7 +13,7 @@ import numpy as np
 from .. import _dtype
 from .._backend import get_array_module
 from ..autograd.function import Array, ArrayFunction, Grads, Node
-from ..tensor import _SCALAR_NAMES, Tensor
+from ..tensor import Tensor
 
 
 class _Broadcasting(ArrayFunction):
@@ -485,71 +486,6 @@ class ToDtype(_Broadcasting):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
         return grad.to(ctx.in_dtype), None
-
-
-# --------------------------------------------------------- non-differentiable results
-class _Compare(_Broadcasting):
-    """Comparisons produce bool tensors, which carry no gradient."""
-
-    op = ""
-
-    @classmethod
-    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
-        ctx.mark_non_differentiable()
-        for a in (x, y) if cls.op.startswith("bitwise") else ():
-            if getattr(a, "dtype", np.dtype(int)).kind == "f":
-                raise NotImplementedError(
-                    f'"{cls.op}_cpu" not implemented for '
-                    f"'{_SCALAR_NAMES[np.dtype(a.dtype).name]}'")
-        return getattr(get_array_module(x), cls.op)(x, y)
-
-
-def _compare_class(op_name: str, np_name: str) -> type[_Compare]:
-    return type(op_name, (_Compare,), {"op": np_name, "__doc__": f"``{np_name}``, a bool tensor."})
-
-
-Eq, Ne = _compare_class("Eq", "equal"), _compare_class("Ne", "not_equal")
-Lt, Le = _compare_class("Lt", "less"), _compare_class("Le", "less_equal")
-Gt, Ge = _compare_class("Gt", "greater"), _compare_class("Ge", "greater_equal")
-
-
-class _Logical(_Broadcasting):
-    """Bitwise and logical ops (``op`` names the NumPy function): integer or bool results,
-    not differentiable."""
-
-    op = ""
-
-    @classmethod
-    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
-        ctx.mark_non_differentiable()
-        for a in (x, y) if cls.op.startswith("bitwise") else ():
-            if getattr(a, "dtype", np.dtype(int)).kind == "f":
-                raise NotImplementedError(
-                    f'"{cls.op}_cpu" not implemented for '
-                    f"'{_SCALAR_NAMES[np.dtype(a.dtype).name]}'")
-        return getattr(get_array_module(x), cls.op)(x, y)
-
-
-class BitwiseAnd(_Logical):
-    op = "bitwise_and"
-
-
-class BitwiseOr(_Logical):
-    op = "bitwise_or"
-
-
-class BitwiseXor(_Logical):
-    op = "bitwise_xor"
-
-
-class LogicalNot(_Broadcasting):
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        ctx.mark_non_differentiable()
-        if x.dtype.kind == "f":
-            raise NotImplementedError(
-                f"\"bitwise_not_cpu\" not implemented for '{_SCALAR_NAMES[x.dtype.name]}'")
-        return get_array_module(x).logical_not(x) if x.dtype == bool else ~x
 
 
 # ------------------------------------------------------------------ non-finite values
