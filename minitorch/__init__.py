@@ -284,6 +284,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         s.LINEWIDTH = linewidth
 
 
-def nan_to_num_(input: Tensor, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+def nan_to_num_(input: Tensor, nan: float | None = None, posinf=None,
+                neginf=None) -> Tensor:
     """In-place :func:`nan_to_num`."""
     return input.nan_to_num_(nan, posinf, neginf)

@@ -31,7 +31,7 @@ _FUNCTIONS = {
     R: "sum mean prod max min amax amin argmax argmin var std logsumexp softmax log_softmax "
     "norm all any",
     S: """view reshape permute transpose swapaxes swapdims t expand squeeze unsqueeze flatten
-          unflatten contiguous clone split chunk unbind narrow repeat flip movedim""",
+          unflatten contiguous clone split chunk unbind narrow repeat movedim""",
     I: "gather scatter_add index_select masked_fill nonzero tril triu",
     L: "matmul mm bmm dot",
 }
@@ -47,7 +47,7 @@ _MORE_FUNCTIONS = {
     SO: "sort argsort msort topk kthvalue median nanmedian mode quantile unique",
     C: "bincount histc count_nonzero",
     L: "outer cross diag diagonal trace",
-    S: "roll rot90 repeat_interleave",
+    S: "roll rot90",
     I: "index_put index_put_ masked_select take",
 }
 for _module, _names in _MORE_FUNCTIONS.items():
@@ -80,6 +80,27 @@ def _split(self: Tensor, split_size, dim: int = 0) -> tuple:
 
 
 Tensor.split = _split
+
+
+def _flip(self: Tensor, *dims) -> Tensor:
+    """``x.flip(dims)``, or ``x.flip(0, 1)`` with the dims one by one (PyTorch's method
+    takes both; the function ``flip(input, dims)`` only a sequence)."""
+    return S.flip(self, S._shape_arg(dims))
+
+
+Tensor.flip = varargs_keyword(_flip, "dims")
+
+
+def _repeat_interleave(self: Tensor, repeats, dim=None, *, output_size=None) -> Tensor:
+    """``repeat_interleave(x, repeats, dim)``: the method always needs ``repeats`` (only
+    the function has the one-tensor form ``repeat_interleave(repeats)``)."""
+    if repeats is None:
+        raise TypeError("repeat_interleave(): argument 'repeats' must be Tensor or int, not "
+                        "NoneType")
+    return S.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
+Tensor.repeat_interleave = _repeat_interleave
 for _name, _keyword in [("view", "size"), ("expand", "size"), ("reshape", "shape"),
                         ("repeat", "repeats"), ("permute", "dims")]:
     setattr(Tensor, _name, varargs_keyword(getattr(S, _name), _keyword))

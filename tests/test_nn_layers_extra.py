@@ -301,6 +301,8 @@ LAYERS = [
      [(3, 4, 4)]),
     ("InstanceNorm1d_track", lambda m: m.InstanceNorm1d(3, track_running_stats=True),
      [(2, 3, 6)]),
+    ("InstanceNorm1d_affine_nobias", lambda m: m.InstanceNorm1d(3, affine=True, bias=False),
+     [(2, 3, 6)]),
     ("Upsample", lambda m: m.Upsample(scale_factor=2), [(2, 3, 3, 4)]),
     ("Upsample_bilinear", lambda m: m.Upsample(size=(5, 7), mode="bilinear"), [(2, 3, 3, 4)]),
     ("UpsamplingBilinear2d", lambda m: m.UpsamplingBilinear2d(scale_factor=2), [(1, 2, 3, 4)]),

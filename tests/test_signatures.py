@@ -83,6 +83,26 @@ ALLOWED: dict[str, str] = {
                           "low, high)",
     "torch.where": _OVERLOADS + " where(condition) and where(condition, input, other); the "
                    "stubs' `self` overloads are Number-first variants of the same call",
+    "torch.std_mean": _OVERLOADS + " std_mean(input, dim, unbiased, keepdim), "
+                      "std_mean(input, dim, *, correction, keepdim) and std_mean(input, "
+                      "unbiased) (keepdim also by position), as torch.std",
+    "torch.var_mean": _OVERLOADS + " var_mean(input, dim, unbiased, keepdim), "
+                      "var_mean(input, dim, *, correction, keepdim) and var_mean(input, "
+                      "unbiased), as torch.var",
+    "torch.sort": _OVERLOADS + " sort(input, dim=-1, descending=False) and sort(input, *, "
+                  "stable, dim=-1, descending=False) (a superset: stable= also combines with "
+                  "a positional dim/descending, which PyTorch rejects)",
+    "torch.argsort": _OVERLOADS + " argsort(input, dim=-1, descending=False) and "
+                     "argsort(input, *, stable, dim=-1, descending=False) (a superset, as "
+                     "sort)",
+    "torch.Tensor.sort": _OVERLOADS + " x.sort(dim=-1, descending=False) and x.sort(*, "
+                         "stable, dim=-1, descending=False)",
+    "torch.Tensor.argsort": _OVERLOADS + " x.argsort(dim=-1, descending=False) and "
+                            "x.argsort(*, stable, dim=-1, descending=False)",
+    "torch.repeat_interleave": _OVERLOADS + " repeat_interleave(input, repeats, dim=None) "
+                               "and repeat_interleave(repeats) (the one-tensor form by "
+                               "position: repeat_interleave(repeats=t) alone raises "
+                               "TypeError)",
     # -- supersets: minitorch accepts more than PyTorch (no PyTorch call breaks)
     "torch.permute": _SUPERSET + "permute(x, 1, 0) works as well as permute(x, (1, 0))",
     "torch.reshape": _SUPERSET + "reshape(x, 2, 3) works as well as reshape(x, (2, 3))",

@@ -513,4 +513,3 @@ class NanToNum(_Broadcasting):
 # these Functions live in elementwise_api.py; importing them here keeps
 # ``minitorch.ops.elementwise.add`` working and gives backward methods ``where`` etc.
 from .elementwise_api import *
-from .elementwise_api import _as_float, _check_int_divisor  # noqa: F401

@@ -380,12 +380,14 @@ isfinite = _finite_test("isfinite", "True where ``input`` is neither NaN nor inf
 
 
 
-def nan_to_num(input: Tensor, nan: float = 0.0, posinf=None, neginf=None, *,
+def nan_to_num(input: Tensor, nan: float | None = None, posinf=None, neginf=None, *,
                out=None) -> Tensor:
-    r"""Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (by default the
-    largest and smallest finite values of ``input``'s dtype)."""
+    r"""Replace NaN by ``nan`` (None: 0.0), +inf by ``posinf`` and -inf by ``neginf`` (None:
+    the largest and smallest finite values of ``input``'s dtype)."""
     for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
         if v is not None and not isinstance(v, (int, float, np.number)):
             raise TypeError(f"nan_to_num(): argument '{name}' must be float, not "
                             f"{type(v).__name__}")
+    if nan is None:
+        nan = 0.0
     return write_out(NanToNum.apply(input, nan, posinf, neginf), out, "nan_to_num")

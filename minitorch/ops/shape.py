@@ -540,9 +540,12 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return Repeat.apply(input, tuple(reps))
 
 
-def flip(input: Tensor, *dims) -> Tensor:
-    """Reverse the element order along ``dims`` (a sequence, or several ints)."""
-    dims = _shape_arg(dims)
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the element order along ``dims`` (a sequence of ints; the method
+    ``x.flip(0, 1)`` also takes them one by one)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
     seen = set()
     for d in dims:
         nd = normalize_dim(d, input.ndim)
@@ -591,9 +594,12 @@ class Roll(ArrayFunction):
         return Roll.apply(grad, back, ctx.dims), None, None
 
 
-def roll(input: Tensor, shifts, dims=None) -> Tensor:
-    """Shift the elements ``shifts`` places along ``dims`` (wrapping around)."""
+def roll(input: Tensor, shifts, dims=()) -> Tensor:
+    """Shift the elements ``shifts`` places along ``dims`` (wrapping around); with no
+    ``dims`` (``()``, or None), over the flattened tensor, keeping its shape."""
     shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is not None and not isinstance(dims, int):
+        dims = tuple(dims) or None
     if dims is None:
         if len(shifts_t) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
@@ -623,11 +629,11 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
                            f"dim1 = {d1}")
     k %= 4
     if k == 1:
-        return flip(input, d1).transpose(d0, d1)
+        return flip(input, (d1,)).transpose(d0, d1)
     if k == 2:
         return flip(input, (d0, d1))
     if k == 3:
-        return flip(input, d0).transpose(d0, d1)
+        return flip(input, (d0,)).transpose(d0, d1)
     return input.clone()
 
 

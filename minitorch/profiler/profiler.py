@@ -17,7 +17,9 @@ import json
 import os
 import threading
 import time
-from typing import Any
+import uuid
+import warnings
+from collections.abc import Callable
 
 from ..autograd import _instrument
 from .events import EventList, FunctionEvent
@@ -43,6 +45,24 @@ class profile:
         True)`` groups by them).
     profile_memory : bool
         Record the bytes of each op's output (``CPU Mem`` columns).
+    experimental_config : optional
+        Accepted and ignored: it tunes PyTorch's Kineto/CUPTI tracer, which minitorch has
+        not.
+    execution_trace_observer : None
+        PyTorch's Execution Trace (a graph dump) is not provided: anything but None raises
+        NotImplementedError.
+    acc_events : bool
+        Keep the events of earlier ``start()``/``stop()`` cycles; by default a new cycle
+        starts empty, as in PyTorch.
+    use_cuda : bool, optional
+        Deprecated in PyTorch (FutureWarning): True adds ``ProfilerActivity.CUDA`` to the
+        activities, False removes it.
+    custom_trace_id_callback : callable, optional
+        Called at each ``start()``; its string is :meth:`get_trace_id` (default: a random
+        UUID as 32 hex digits).
+    post_processing_timeout_s : float, optional
+        Accepted: minitorch's events are complete when ``stop()`` returns, there is no
+        post-processing to time out.
 
     Raises
     ------
@@ -53,8 +73,28 @@ class profile:
     def __init__(self, *, activities=None, schedule=None, on_trace_ready=None,
                  record_shapes: bool = False, profile_memory: bool = False,
                  with_stack: bool = False, with_flops: bool = False,
-                 with_modules: bool = False, **kwargs: Any) -> None:
+                 with_modules: bool = False, experimental_config=None,
+                 execution_trace_observer=None, acc_events: bool = False,
+                 use_cuda: bool | None = None,
+                 custom_trace_id_callback: Callable[[], str] | None = None,
+                 post_processing_timeout_s: float | None = None) -> None:
+        if execution_trace_observer is not None:
+            raise NotImplementedError("profile(execution_trace_observer=...): PyTorch's "
+                                      "Execution Trace is not provided by minitorch")
         self.activities = list(activities) if activities else [ProfilerActivity.CPU]
+        if use_cuda is not None:
+            warnings.warn("`use_cuda` is deprecated, use `activities` argument instead",
+                          FutureWarning, stacklevel=2)
+            self.activities = [a for a in self.activities if a is not ProfilerActivity.CUDA]
+            if use_cuda:
+                self.activities.append(ProfilerActivity.CUDA)
+        if not self.activities:
+            raise AssertionError("No valid profiler activities found")
+        self.experimental_config = experimental_config
+        self.acc_events = acc_events
+        self.custom_trace_id_callback = custom_trace_id_callback
+        self.post_processing_timeout_s = post_processing_timeout_s
+        self._trace_id: str | None = None
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
         self.on_trace_ready = on_trace_ready
@@ -68,6 +108,13 @@ class profile:
     def start(self) -> None:
         if _instrument.profilers:
             raise RuntimeError("Profiler is already enabled on this thread")
+        if self._trace_id is not None and not self.acc_events:  # a second cycle
+            warnings.warn("Warning: Profiler clears events at the end of each cycle. Only "
+                          "events from the current cycle will be reported. To keep events "
+                          "across cycles, set acc_events=True.", stacklevel=2)
+            self.function_events = []
+        self._trace_id = (self.custom_trace_id_callback() if self.custom_trace_id_callback
+                          else f"{uuid.uuid4().int:032X}")
         self._t0 = time.perf_counter_ns()
         self._running = True
         _instrument.profilers.append(self)
@@ -121,15 +168,25 @@ class profile:
         """Every recorded event, in the order they finished."""
         return EventList(self.function_events, self.profile_memory)
 
+    def get_trace_id(self) -> str | None:
+        """The current cycle's trace id (None before the first ``start()``)."""
+        return self._trace_id
+
     def key_averages(self, group_by_input_shape: bool = False,
-                     group_by_stack_n: int = 0) -> EventList:
-        """Events grouped by name (and input shapes), with counts and summed times."""
+                     group_by_stack_n: int = 0,
+                     group_by_overload_name: bool = False) -> EventList:
+        """Events grouped by name (and input shapes), with counts and summed times.
+        ``group_by_overload_name`` changes nothing: minitorch's ops have no overload names
+        (PyTorch's ``aten::add.Tensor`` / ``.Scalar``), so each name is one group anyway."""
         if group_by_input_shape and not self.record_shapes:
             raise RuntimeError("group_by_input_shape=True needs profile(record_shapes=True)")
         return self.events().key_averages(group_by_input_shape)
 
-    def export_chrome_trace(self, path: str | os.PathLike) -> None:
-        """Write the events as a Chrome trace (``chrome://tracing``, Perfetto), atomically."""
+    def export_chrome_trace(self, path: str | os.PathLike,
+                            use_python_export: bool = False) -> None:
+        """Write the events as a Chrome trace (``chrome://tracing``, Perfetto), atomically.
+        The export is always minitorch's own (Python) one, whatever ``use_python_export``
+        says (PyTorch's other exporter is Kineto's)."""
         trace = {"traceEvents": [e.chrome_event(self._pid) for e in self.function_events],
                  "displayTimeUnit": "ms"}
         from ..serialization import atomic_write

@@ -246,8 +246,10 @@ class RNNBase(Module):
         return RuntimeError(f"For {kind} input, hx should also be {want} but got "
                             f"{states[0].dim()}-D tensor")
 
-    def forward(self, input, hx=None):
-        """Run the layers over ``input`` (a tensor or a :class:`PackedSequence`).
+    def _run(self, input, hx=None):
+        """Run the layers over ``input`` (a tensor or a :class:`PackedSequence`): the
+        ``forward`` of ``RNN``, ``LSTM`` and ``GRU`` (``RNNBase`` itself has none, as in
+        PyTorch).
 
         Returns ``(output, h_n)``, or ``(output, (h_n, c_n))`` for the LSTM: the last
         layer's outputs at every step, and every layer's and direction's final state.
@@ -368,6 +370,11 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args,
                          **kwargs)
 
+    def forward(self, input, hx=None):
+        """``(output, h_n)`` for ``input`` (a tensor or a :class:`PackedSequence`) from
+        the initial state ``hx`` (zeros when None); see :meth:`RNNBase._run`."""
+        return self._run(input, hx)
+
 
 class LSTM(RNNBase):
     r"""Multi-layer long short-term memory: gates
@@ -384,6 +391,12 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
+    def forward(self, input, hx=None):
+        """``(output, (h_n, c_n))`` for ``input`` (a tensor or a :class:`PackedSequence`)
+        from the initial state ``hx = (h_0, c_0)`` (zeros when None); see
+        :meth:`RNNBase._run`."""
+        return self._run(input, hx)
+
 
 class GRU(RNNBase):
     r"""Multi-layer gated recurrent unit: :math:`r, z = \sigma(\cdot)`,
@@ -399,6 +412,11 @@ class GRU(RNNBase):
         if "proj_size" in kwargs:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
+
+    def forward(self, input, hx=None):
+        """``(output, h_n)`` for ``input`` (a tensor or a :class:`PackedSequence`) from
+        the initial state ``hx`` (zeros when None); see :meth:`RNNBase._run`."""
+        return self._run(input, hx)
 
 
 # ------------------------------------------------------------------------------ cells

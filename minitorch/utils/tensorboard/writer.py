@@ -418,27 +418,33 @@ class SummaryWriter:
             "from PyTorch); log images with add_image/add_images and numbers with add_scalar"
         )
 
-    def add_video(self, *args: Any, **kwargs: Any) -> None:
+    def add_video(self, tag: str, vid_tensor, global_step: int | None = None, fps: int = 4,
+                  walltime: float | None = None) -> None:
         """Not provided: raises ``NotImplementedError``."""
         self._not_provided("add_video")
 
-    def add_audio(self, *args: Any, **kwargs: Any) -> None:
+    def add_audio(self, tag: str, snd_tensor, global_step: int | None = None,
+                  sample_rate: int = 44100, walltime: float | None = None) -> None:
         """Not provided: raises ``NotImplementedError``."""
         self._not_provided("add_audio")
 
-    def add_mesh(self, *args: Any, **kwargs: Any) -> None:
+    def add_mesh(self, tag: str, vertices, colors=None, faces=None, config_dict=None,
+                 global_step: int | None = None, walltime: float | None = None) -> None:
         """Not provided: raises ``NotImplementedError``."""
         self._not_provided("add_mesh")
 
-    def add_onnx_graph(self, *args: Any, **kwargs: Any) -> None:
+    def add_onnx_graph(self, prototxt) -> None:
         """Not provided: raises ``NotImplementedError`` (use add_graph)."""
         self._not_provided("add_onnx_graph")
 
-    def add_image_with_boxes(self, *args: Any, **kwargs: Any) -> None:
+    def add_image_with_boxes(self, tag: str, img_tensor, box_tensor,
+                             global_step: int | None = None, walltime: float | None = None,
+                             rescale: int = 1, dataformats: str = "CHW",
+                             labels=None) -> None:
         """Not provided: raises ``NotImplementedError``."""
         self._not_provided("add_image_with_boxes")
 
-    def add_custom_scalars(self, *args: Any, **kwargs: Any) -> None:
+    def add_custom_scalars(self, layout) -> None:
         """Not provided: raises ``NotImplementedError`` (use add_scalars)."""
         self._not_provided("add_custom_scalars")
 
