@@ -261,6 +261,13 @@ def _positions(x):
             yield (n, *pos), (n, slice(None), *pos)
 
 
+def _log_sum_exp(logits) -> float:
+    """:math:`\\log\\sum_c e^{x_c}`, with the max subtracted first so no exponential
+    overflows."""
+    m = max(logits)
+    return m + math.log(sum(math.exp(v - m) for v in logits))
+
+
 def cross_entropy_forward(x, target, ignore_index):
     r""":math:`\ell = \log\sum_c e^{x_c} - x_t` per position (0 where the target is
     ``ignore_index``), with the max subtracted first so no exponential overflows."""
@@ -269,9 +276,7 @@ def cross_entropy_forward(x, target, ignore_index):
         t = int(target[pos])
         if t == ignore_index:
             continue
-        logits = x[vec]
-        m = max(logits)
-        loss[pos] = m + math.log(sum(math.exp(v - m) for v in logits)) - logits[t]
+        loss[pos] = _log_sum_exp(x[vec]) - x[vec][t]
     return loss
 
 
@@ -283,9 +288,7 @@ def cross_entropy_grad(x, target, v, ignore_index):
         t = int(target[pos])
         if t == ignore_index:
             continue
-        logits = x[vec]
-        m = max(logits)
-        z = sum(math.exp(u - m) for u in logits)
-        for c, u in enumerate(logits):
-            gx[(pos[0], c, *pos[1:])] = (math.exp(u - m) / z - (c == t)) * v[pos]
+        lse = _log_sum_exp(x[vec])
+        for c, u in enumerate(x[vec]):
+            gx[(pos[0], c, *pos[1:])] = (math.exp(u - lse) - (c == t)) * v[pos]
     return gx
