@@ -17,6 +17,10 @@ Fourier paths)                        the same with PyTorch's symmetric padding)
 ``pool.scatter_to_planes``            :func:`max_pool_backward`
 ``pool.separable_apply`` /            :func:`avg_pool_forward`, :func:`avg_pool_backward`
 ``block_sum`` (average pooling)
+``pool.adaptive_max_indices``        :func:`adaptive_max_pool_forward` (backward:
+                                      :func:`max_pool_backward`)
+adaptive average (``window_matrix``)  :func:`adaptive_avg_pool_forward`,
+                                      :func:`adaptive_avg_pool_backward`
 ``cross_entropy.cross_entropy_forward``  :func:`cross_entropy_forward`
 ``cross_entropy.cross_entropy_grad``  :func:`cross_entropy_grad`
 ====================================  ===================================================
@@ -185,19 +189,26 @@ def max_pool_forward(x, kernel, stride, padding, dilation, out_size):
     """Max of every window and the flat index ``row * W + col`` of its winner.
 
     Ties go to the first maximum (row-major); a NaN beats every number; padding never
-    wins (PyTorch's rules).
+    wins (PyTorch's rules). A window that only covers padding (possible with dilation)
+    gives -inf at the first tap position at or after the input's start, as PyTorch's.
     """
     n_batch, channels, height, width = x.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     y = np.empty((n_batch, channels, *out_size), dtype=x.dtype)
     idx = np.empty(y.shape, dtype=np.int64)
     for n in range(n_batch):
         for c in range(channels):
             for p in range(out_size[0]):
                 for q in range(out_size[1]):
-                    best, where = None, -1
+                    row0, col0 = p * sh - ph, q * sw - pw
+                    while row0 < 0:
+                        row0 += dh
+                    while col0 < 0:
+                        col0 += dw
+                    best, where = -math.inf, row0 * width + col0
                     for row, col in _window(p, q, kernel, stride, padding, dilation, height, width):
                         v = x[n, c, row, col]
-                        if best is None or v > best or (math.isnan(v) and not math.isnan(best)):
+                        if v > best or (math.isnan(v) and not math.isnan(best)):
                             best, where = v, row * width + col
                     y[n, c, p, q], idx[n, c, p, q] = best, where
     return y, idx
@@ -247,6 +258,54 @@ def avg_pool_backward(grad, x_shape, kernel, stride, padding, count_include_pad=
         d = _avg_divisor(p, q, kernel, stride, padding, height, width, count_include_pad, divisor)
         for row, col in _window(p, q, kernel, stride, padding, (1, 1), height, width):
             gx[n, c, row, col] += grad[n, c, p, q] / d
+    return gx
+
+
+def _adaptive_window(i: int, size: int, out: int) -> range:
+    """Adaptive pooling's window ``i`` of ``out`` over ``size``:
+    rows ``floor(i * size / out)`` up to ``ceil((i + 1) * size / out)``."""
+    return range(i * size // out, -(-(i + 1) * size // out))
+
+
+def adaptive_max_pool_forward(x, out_size):
+    """Max of every adaptive window and the flat index ``row * W + col`` of its winner
+    (the first maximum, row-major; a NaN beats every number)."""
+    n_batch, channels, height, width = x.shape
+    y = np.empty((n_batch, channels, *out_size), dtype=x.dtype)
+    idx = np.empty(y.shape, dtype=np.int64)
+    for n, c, p, q in np.ndindex(*y.shape):
+        best, where = None, -1
+        for row in _adaptive_window(p, height, out_size[0]):
+            for col in _adaptive_window(q, width, out_size[1]):
+                v = x[n, c, row, col]
+                if best is None or v > best or (math.isnan(v) and not math.isnan(best)):
+                    best, where = v, row * width + col
+        y[n, c, p, q], idx[n, c, p, q] = best, where
+    return y, idx
+
+
+def adaptive_avg_pool_forward(x, out_size):
+    """Mean of every adaptive window."""
+    height, width = x.shape[2:]
+    y = np.zeros((*x.shape[:2], *out_size), dtype=x.dtype)
+    for n, c, p, q in np.ndindex(*y.shape):
+        rows = _adaptive_window(p, height, out_size[0])
+        cols = _adaptive_window(q, width, out_size[1])
+        y[n, c, p, q] = sum(x[n, c, r, k] for r in rows for k in cols) / (len(rows) * len(cols))
+    return y
+
+
+def adaptive_avg_pool_backward(grad, x_shape):
+    """Every pixel of adaptive window ``(p, q)`` gets ``g[p, q]`` over the window's size."""
+    height, width = x_shape[2:]
+    out_size = grad.shape[2:]
+    gx = np.zeros(x_shape, dtype=grad.dtype)
+    for n, c, p, q in np.ndindex(*grad.shape):
+        rows = _adaptive_window(p, height, out_size[0])
+        cols = _adaptive_window(q, width, out_size[1])
+        for r in rows:
+            for k in cols:
+                gx[n, c, r, k] += grad[n, c, p, q] / (len(rows) * len(cols))
     return gx
 
 
