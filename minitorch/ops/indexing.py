@@ -15,7 +15,14 @@ from .._backend import get_array_module
 from .._backend import scatter_add as add_at
 from .._utils import normalize_dim
 from ..autograd import grad_mode
-from ..autograd.function import Array, ArrayFunction, Grads, Node, mark_view
+from ..autograd.function import (
+    Array,
+    ArrayFunction,
+    Grads,
+    MovementFunction,
+    Node,
+    mark_view,
+)
 from ..tensor import Tensor
 from ._util import write_out
 
@@ -120,7 +127,7 @@ def _check_bounds(key: list, shape) -> None:
         dim += 1
 
 
-class Index(ArrayFunction):
+class Index(MovementFunction):
     r""":math:`y = x[\text{key}]`.
 
     Gradient: scatter :math:`g` into zeros shaped like :math:`x` at ``key``, adding up
@@ -151,7 +158,7 @@ class Slice(Index):
     """``x[a:b]``, ``x[:, i]``, ...: an :class:`Index` with basic indices only (a view)."""
 
 
-class IndexBackward(ArrayFunction):
+class IndexBackward(MovementFunction):
     r"""Place ``grad`` at ``key`` in a zero tensor of ``shape`` (accumulating repeats).
 
     It is linear in ``grad``; its own gradient reads the same positions back: ``g[key]``.
@@ -172,7 +179,7 @@ class IndexBackward(ArrayFunction):
         return Index.apply(gg, ctx.key), None, None
 
 
-class IndexPut(ArrayFunction):
+class IndexPut(MovementFunction):
     r""":math:`y = x` with :math:`y[\text{key}] = v` (out of place).
 
     Gradient: :math:`g` with zeros at ``key`` for :math:`x` (those values were overwritten),
@@ -198,7 +205,7 @@ class IndexPut(ArrayFunction):
         return gx, gv, None
 
 
-class Gather(ArrayFunction):
+class Gather(MovementFunction):
     r""":math:`y_{i j} = x_{i, \text{index}_{ij}}` along ``dim`` (``take_along_axis``).
 
     Gradient: add :math:`g_{ij}` into position :math:`(i, \text{index}_{ij})` of a zero
@@ -218,7 +225,7 @@ class Gather(ArrayFunction):
         return ScatterAdd.apply(zeros, ctx.dim, index, grad), None, None
 
 
-class ScatterAdd(ArrayFunction):
+class ScatterAdd(MovementFunction):
     r""":math:`y = x`, then :math:`y_{i, \text{index}_{ij}} \mathrel{+}= s_{ij}` along ``dim``.
 
     Gradient: :math:`g` for :math:`x`, and :math:`g` gathered at ``index`` for :math:`s`.
@@ -396,7 +403,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 
 # ------------------------------------------------------------------- triangular masks
-class Tril(ArrayFunction):
+class Tril(MovementFunction):
     r"""Lower triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \le k`, else 0 (last two dims).
 
     The mask does not depend on :math:`x`, so the gradient is the upstream gradient with
@@ -413,7 +420,7 @@ class Tril(ArrayFunction):
         return tril(grad, ctx.k), None
 
 
-class Triu(ArrayFunction):
+class Triu(MovementFunction):
     r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims).
 
     As for :class:`Tril`, the mask is constant: :math:`\partial L/\partial x =

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._backend import get_array_module, reshape_view
 from .._utils import normalize_dim
-from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..autograd.function import Array, ArrayFunction, Grads, MovementFunction, Node
 from ..tensor import Tensor
 
 
@@ -40,7 +40,7 @@ def infer_shape(shape, numel: int) -> tuple[int, ...]:
     return shape
 
 
-class View(ArrayFunction):
+class View(MovementFunction):
     r"""A new shape over the same memory: :math:`y = \mathrm{reshape}(x)`.
 
     Gradient: a reshape only renumbers the elements (:math:`y_{\pi(i)} = x_i`), so
@@ -65,7 +65,7 @@ class View(ArrayFunction):
         return grad.reshape(ctx.in_shape), None
 
 
-class Permute(ArrayFunction):
+class Permute(MovementFunction):
     r"""Reorder the axes: :math:`y_{i_{p_0} \dots i_{p_{n-1}}} = x_{i_0 \dots i_{n-1}}`.
 
     Gradient: every element is moved, not changed, so :math:`\partial L/\partial x` is
@@ -89,7 +89,7 @@ class Transpose(Permute):
     r"""Swap two axes: a :class:`Permute`; the gradient swaps them back."""
 
 
-class Expand(ArrayFunction):
+class Expand(MovementFunction):
     r"""Broadcast to a larger shape without copying.
 
     Each input element is used for many outputs, so its gradient is the *sum* over the
@@ -107,7 +107,7 @@ class Expand(ArrayFunction):
         return grad, None
 
 
-class SumToSize(ArrayFunction):
+class SumToSize(MovementFunction):
     r"""Sum :math:`x` down to ``shape`` over the dims that broadcasting added or stretched.
 
     It is :class:`Sum` over those dims (keeping size-1 ones), so its gradient is the
@@ -129,7 +129,7 @@ class SumToSize(ArrayFunction):
         return grad.expand(ctx.in_shape), None
 
 
-class Contiguous(ArrayFunction):
+class Contiguous(MovementFunction):
     r"""A C-contiguous copy :math:`y = x`; :math:`\partial L/\partial x = g`."""
 
     @staticmethod
@@ -144,7 +144,7 @@ class Contiguous(ArrayFunction):
 Clone = type("Clone", (Contiguous,), {"__doc__": "A copy; the gradient passes through."})
 
 
-class Cat(ArrayFunction):
+class Cat(MovementFunction):
     r"""Join tensors along ``dim``: :math:`y = [x^{(1)}; x^{(2)}; \dots]`.
 
     Gradient: input :math:`k` fills the rows :math:`o_k \le i < o_k + n_k` of :math:`y`
@@ -163,7 +163,7 @@ class Cat(ArrayFunction):
         return tuple(grad.split(ctx.sizes, ctx.dim))
 
 
-class Stack(ArrayFunction):
+class Stack(MovementFunction):
     r"""Join same-shaped tensors along a new ``dim``: :math:`y_{\dots k \dots} = x^{(k)}`.
 
     Gradient: :math:`\partial L/\partial x^{(k)} = g_{\dots k \dots}`, index :math:`k` of
@@ -180,7 +180,7 @@ class Stack(ArrayFunction):
         return tuple(grad.unbind(ctx.dim))
 
 
-class Repeat(ArrayFunction):
+class Repeat(MovementFunction):
     r"""Tile the tensor ``reps`` times per dim.
 
     Output element :math:`(r_0 s_0 + i_0, \dots)` copies input :math:`(i_0, \dots)`, so the
@@ -205,7 +205,7 @@ class Repeat(ArrayFunction):
         return g, None
 
 
-class Flip(ArrayFunction):
+class Flip(MovementFunction):
     r"""Reverse the order along ``dims``: :math:`y_i = x_{n-1-i}`.
 
     Gradient: a permutation of the elements that is its own inverse, so
@@ -576,7 +576,7 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     return permute(input, order)
 
 
-class Roll(ArrayFunction):
+class Roll(MovementFunction):
     r""":math:`y_{i + s} = x_i` (indices modulo the size) along ``dims``, or over the
     flattened tensor when ``dims`` is None.
 
