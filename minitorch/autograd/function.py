@@ -243,6 +243,14 @@ class Function:
     _receives_arrays = False  # True only through ArrayFunction (see there)
     _is_view = False  # the output shares memory (and the version counter) with args[0]
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_builtin" in cls.__dict__:  # the flag ArrayFunction replaced: say so at once
+            raise TypeError(
+                f"{cls.__name__}: the _builtin flag is gone; subclass "
+                "minitorch.autograd.function.ArrayFunction for a forward on raw arrays"
+            )
+
     @staticmethod
     def forward(ctx, *args):
         raise NotImplementedError
