@@ -50,3 +50,9 @@ def pair(value, name: str, fn: str | None = None) -> tuple[int, int]:
             f"the convolution dimensions, but got {name}={list(value)}"
         )
     return (int(value[0]), int(value[1]))
+
+
+def ntuple(value, n: int) -> tuple:
+    """How PyTorch's layers store sizes (``nn.modules.utils._ntuple``): an int repeated
+    ``n`` times, any other iterable as a tuple, unchecked (the functional op checks it)."""
+    return (value,) * n if isinstance(value, int) else tuple(value)
