@@ -58,6 +58,9 @@ class BitwiseXor(_Logical):
 
 
 class LogicalNot(_Broadcasting):
+    """``logical_not`` of a bool tensor, ``~x`` (bitwise not) of an integer one; not
+    differentiable."""
+
     @staticmethod
     def forward(ctx: Node, x: Array) -> Array:
         ctx.mark_non_differentiable()

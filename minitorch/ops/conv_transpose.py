@@ -8,11 +8,11 @@ is the weight of the convolution that maps the transposed conv's *output* (``C_o
 channels) to its *input* (``C_in`` channels). So no new kernel is needed:
 
 * forward: :math:`Z = \mathrm{conv}^\top_W(X)` is ``conv_input_grad`` (a product and col2im);
-* :math:`\partial L/\partial X = \mathrm{conv}_W(U)` for :math:`U = \partial L/\partial Z`
+* :math:`\partial L/\partial X = \mathrm{conv}_W(G)` for :math:`G = \partial L/\partial Z`
   (the forward convolution, :class:`~minitorch.ops.conv.Convolution`);
-* :math:`\partial L/\partial W` = the weight gradient of that convolution with :math:`U`
+* :math:`\partial L/\partial W` = the weight gradient of that convolution with :math:`G`
   as its input and :math:`X` as its output gradient (``ConvWeightGrad``);
-* :math:`\partial L/\partial b_o = \sum_{n,p,q} U_{n,o,p,q}`.
+* :math:`\partial L/\partial b_o = \sum_{n,p,q} G_{n,o,p,q}`.
 
 The output size is :math:`H_{out} = (H-1)s - 2p + d(k-1) + p_{out} + 1`. ``output_padding``
 :math:`p_{out}` adds rows at the bottom (columns at the right); the convolution seeing
@@ -32,7 +32,10 @@ from .conv import Convolution, ConvWeightGrad
 
 
 class ConvolutionTranspose(ArrayFunction):
-    r"""Transposed convolution :math:`Z = \mathrm{conv}^\top_W(X) + b` (see the module docstring).
+    r"""Transposed convolution :math:`Z = \mathrm{conv}^\top_W(X) + b`, the adjoint of
+    :class:`~minitorch.ops.conv.Convolution` in :math:`X`; gradients (derived in the module
+    docstring): :math:`\partial L/\partial X = \mathrm{conv2d}(G, W)` and the weight
+    gradient with the roles of input and output gradient swapped.
 
     ``core`` is the output's (H, W) reached by the kernel; the output is ``core`` plus
     ``extra`` rows/columns of zeros (only for a large ``output_padding``).

@@ -30,7 +30,9 @@ class Einsum(ArrayFunction):
 
     Forward: two operands without repeated letters are one batched matrix product
     (:func:`_pair_product`, as PyTorch does it); otherwise ``numpy.einsum``. Size-1 dims are
-    broadcast to the letter's size first. Backward: see the module docstring.
+    broadcast to the letter's size first. Gradient (derived in the module docstring): for
+    each operand, the same einsum with that operand replaced by :math:`G` and its
+    subscripts made the output.
     """
 
 

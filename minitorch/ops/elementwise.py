@@ -267,7 +267,8 @@ class Sign(_Broadcasting):
 
 
 class Exp(_Broadcasting):
-    r""":math:`z = e^x`; since :math:`dz/dx = e^x = z`, the saved output is reused."""
+    r""":math:`z = e^x`; :math:`\partial L/\partial x = g\,e^x = g z`, so the saved output is
+    reused."""
 
     @staticmethod
     def forward(ctx: Node, x: Array) -> Array:
