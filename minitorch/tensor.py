@@ -35,6 +35,7 @@ from ._tensor_inplace import TensorInPlace, _check_output_shape  # noqa: F401
 from .autograd import engine as _engine
 from .autograd import engine_api as _engine_api
 from .autograd import function as _function
+from .autograd import hooks as _hooks
 
 
 class Size(tuple):
@@ -295,4 +296,4 @@ def _check_grad(t: Tensor, g) -> None:
 
 _function.Tensor = Tensor
 _tensor_conversions.Tensor = _tensor_hooks.Tensor = _tensor_inplace.Tensor = Tensor
-_engine.Tensor = Tensor
+_engine.Tensor = _engine_api.Tensor = _hooks.Tensor = Tensor

@@ -9,11 +9,7 @@ from __future__ import annotations
 from .._backend import get_array_module
 from .engine import _accumulate_into_leaf, run_backward
 
-
-def _tensor_class():
-    from ..tensor import Tensor
-
-    return Tensor
+Tensor = None  # set by minitorch.tensor (an import cycle otherwise)
 
 
 def backward(
@@ -36,7 +32,7 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, _tensor_class()) else list(inputs)
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         got = run_backward(tensors, grads, retain_graph, create_graph, inputs, True)
         for t, g in zip(inputs, got):
             if g is not None:
@@ -65,7 +61,7 @@ def grad(
         raise NotImplementedError("minitorch.autograd.grad: is_grads_batched=True is not "
                                   "supported (loop over the batch of grad_outputs instead)")
     outputs, grads = _prepare(outputs, grad_outputs, "grad")
-    single = isinstance(inputs, _tensor_class())
+    single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     for t in inputs:
         if not t.requires_grad:
@@ -82,14 +78,14 @@ def grad(
 
 
 def _prepare(tensors, grads, what: str):
-    if isinstance(tensors, _tensor_class()):
+    if isinstance(tensors, Tensor):
         tensors = [tensors]
     tensors = list(tensors)
-    if grads is None or isinstance(grads, _tensor_class()):
+    if grads is None or isinstance(grads, Tensor):
         grads = [grads] * len(tensors) if grads is None else [grads]
     grads = list(grads)
     for g in grads:
-        if g is not None and not isinstance(g, _tensor_class()):
+        if g is not None and not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if len(grads) != len(tensors):
         raise RuntimeError(
@@ -106,7 +102,7 @@ def _prepare(tensors, grads, what: str):
         if g is None:
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _tensor_class()._wrap(get_array_module(t._data).ones_like(t._data))
+            g = Tensor._wrap(get_array_module(t._data).ones_like(t._data))
         elif tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(g.shape)} and "

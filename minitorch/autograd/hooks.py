@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+Tensor = None  # set by minitorch.tensor (an import cycle otherwise)
+
 
 class _RemovableHandle:
     """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
@@ -84,8 +86,6 @@ def run_hooks(hooks, grad):
 
 def check_hook_result(hook, grad, new) -> None:
     """A hook may replace a gradient only by a tensor of the same shape and dtype."""
-    from ..tensor import Tensor
-
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     name = getattr(hook, "__name__", repr(hook))
