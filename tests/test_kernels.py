@@ -98,7 +98,7 @@ def pool_cases(draw, dilated: bool = True):
     w = draw(st.integers(max(1, span[1] - 2 * padding[1]), 7))
     out = tuple(kpool.pool_out_size(size, kernel[a], stride[a], padding[a], dilation[a], ceil_mode)
                 for a, size in enumerate((h, w)))
-    # every window must see a real pixel (see test_max_pool_window_over_padding_only)
+    # every window sees a real pixel (padding-only windows: test_max_pool_window_over_padding_only)
     assume(all(any(True for _ in ref._window(p, q, kernel, stride, padding, dilation, h, w))
                for p in range(out[0]) for q in range(out[1])))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -123,11 +123,10 @@ def test_max_pool_kernels_match_their_twins(case):
     _close(kpool.scatter_to_planes(g, winners), ref.max_pool_backward(g, idx, x.shape))
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-    "known bug found by the twin: with dilation a max-pooling window can cover only "
-    "padding; its output is -inf at an index past the input (as PyTorch's), and the "
-    "backward scatter then raises IndexError where PyTorch's gradient is 0"))
 def test_max_pool_window_over_padding_only():
+    """Found by the twin: with dilation a max-pooling window can cover only padding; its
+    output is -inf with a winner index past the input (as PyTorch's), and its gradient is
+    0 (as PyTorch's), not an IndexError from the scatter."""
     x = np.array([[[[0.5]]]])
     geo = kpool.PoolGeometry((1, 2), (1, 1), (0, 1), (1, 2), (1, 1))
     out, tap = kpool.max_pool_forward(x, geo)

@@ -221,14 +221,28 @@ def scatter_to_planes(grad, win: Winners):
         split_work(scatter, n, out.nbytes, xp)
         return out if (hp, wp) == (h, w) else xp.ascontiguousarray(out[..., ph : ph + h, pw : pw + w])
     out = xp.zeros((n, c, h, w), dtype=grad.dtype)
-    flat = _global_index(win.indices(), h * w).reshape(-1)
+    idx, grad = _inside(win.indices(), grad, h * w, xp)
+    flat = _global_index(idx, h * w).reshape(-1)
     scatter_add(out.reshape(-1), flat, grad.reshape(-1))
     return out
 
 
+def _inside(idx, values, plane: int, xp):
+    """With dilation a window can cover only padding: its output is -inf and its winner
+    an index outside the plane (as PyTorch's). Such a window passes no gradient (PyTorch's
+    is 0 there too): point it at pixel 0 with a zero value. Costs one min/max otherwise."""
+    if idx.size == 0 or (int(idx.min()) >= 0 and int(idx.max()) < plane):
+        return idx, values
+    outside = (idx < 0) | (idx >= plane)
+    return xp.where(outside, 0, idx), xp.where(outside, 0, values)
+
+
 def gather_from_planes(x, win: Winners):
-    """``out[n, c, k] = x[n, c].flat[winner[n, c, k]]``."""
-    return x.reshape(-1)[_global_index(win.indices(), x.shape[2] * x.shape[3])]
+    """``out[n, c, k] = x[n, c].flat[winner[n, c, k]]`` (0 for a window of padding only)."""
+    xp = get_array_module(x)
+    plane = x.shape[2] * x.shape[3]
+    idx, keep = _inside(win.indices(), xp.ones(win.indices().shape, dtype=x.dtype), plane, xp)
+    return x.reshape(-1)[_global_index(idx, plane)] * keep
 
 
 def block_sum(x, kh: int, kw: int, scale: float):
