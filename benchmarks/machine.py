@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 import minitorch
-from minitorch._backend import usable_cores
+from minitorch.kernels.threads import usable_cores
 
 
 def cpu_model() -> str:

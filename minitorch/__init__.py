@@ -6,27 +6,16 @@
 
 from __future__ import annotations
 
-import os as _os
-import sys as _sys
-
-if "numpy" not in _sys.modules:
-    # NumPy's OpenBLAS keeps its idle threads spinning for ~0.1 s after every matrix
-    # product (2**28 cycles), which holds the second core that minitorch's large copies
-    # split onto (_backend.split_work). 2**22 cycles (~1.5 ms) still bridges back-to-back
-    # products but frees the core during a convolution's copies. OpenBLAS reads this once,
-    # when NumPy loads it; a value set by the user wins. See README, "What minitorch does
-    # to the process".
-    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
-
 import importlib
 
-from . import (
+from . import (  # _process_tweaks first, before NumPy loads: see that module
+    _process_tweaks,
     _tensor_methods,
     accelerator,
     autograd,
     cuda,
 )
-from ._backend import device, get_num_threads, set_num_threads
+from ._backend import device
 from ._creation import (
     arange,
     as_tensor,
@@ -99,6 +88,7 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .kernels.threads import get_num_threads, set_num_threads
 from .ops.counting import bincount, count_nonzero, histc
 from .ops.einsum import einsum
 from .ops.elementwise import (

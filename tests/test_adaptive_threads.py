@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from minitorch import _backend
 from minitorch.kernels import threads
 
 
@@ -62,11 +61,11 @@ def test_looks_at_proc_at_most_every_50_ms(fake_machine):
 
 
 def test_split_work_uses_only_the_free_cores(fake_machine, monkeypatch):
-    monkeypatch.setattr(_backend, "_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(_backend, "_num_threads", 2)
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "_num_threads", 2)
     _look(fake_machine, 1, 0.1)
     parts = []
-    _backend.split_work(parts.append, 10, 1 << 30)
+    threads.split_work(parts.append, 10, 1 << 30)
     assert parts == [slice(None)]
 
 

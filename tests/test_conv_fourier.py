@@ -1,4 +1,4 @@
-"""The Fourier convolution path (ops/conv_fourier.py) against torch and numpy.fft.
+"""The Fourier convolution path (kernels/conv_fourier.py) against torch and numpy.fft.
 
 Small shapes never choose the Fourier path by themselves (the cost model keeps im2col),
 so most tests force it with the ``fourier`` fixture and then check that it was taken.
@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.kernels import conv as kconv
+from minitorch.kernels import conv_fourier
 from minitorch.ops import conv as mconv
-from minitorch.ops import conv_fourier
+from minitorch.ops import conv_api
 
 RNG = np.random.default_rng(77)
 
@@ -34,7 +36,7 @@ def _arr(shape, dtype=np.float64):
 def fourier(monkeypatch):
     """conv2d takes the Fourier path wherever it applies, whatever the cost model says."""
     monkeypatch.setattr(
-        mconv, "_prefer_fourier", lambda input, weight, geo: mconv._fourier_applies(input, geo)
+        conv_api, "prefer_fourier", lambda x, w_shape, geo: kconv.fourier_applies(x, geo)
     )
 
 
@@ -87,8 +89,8 @@ RAW_CASES = [
 def test_raw_kernels_match_torch(case, dtype):
     xs, ws, pads = case
     x, w = _arr(xs, dtype), _arr(ws, dtype)
-    geo = mconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=True)
-    out, xhat = mconv.conv_forward(x, w, geo)
+    geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=True)
+    out, xhat = kconv.conv_forward(x, w, geo)
     assert out.dtype == dtype
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     pt, pb, pl, pr = pads
@@ -96,15 +98,15 @@ def test_raw_kernels_match_torch(case, dtype):
     _close(out, ref.detach().numpy(), dtype)
     g = _arr(tuple(ref.shape), dtype)
     ref.backward(torch.tensor(g))
-    ghat = mconv._grad_matrix(g, geo, x.shape)
-    gx = mconv.conv_input_grad(g, w, x.shape, geo, ghat)
-    gw = mconv.conv_weight_grad(x, g, w.shape, geo, xhat, ghat)
+    ghat = kconv.grad_matrix(g, geo, x.shape)
+    gx = kconv.conv_input_grad(g, w, x.shape, geo, ghat)
+    gw = kconv.conv_weight_grad(x, g, w.shape, geo, xhat, ghat)
     assert gx.dtype == gw.dtype == dtype
     _close(gx, tx.grad.numpy(), dtype)
     _close(gw, tw.grad.numpy(), dtype)
     # without the cached spectra (as the double-backward Functions call them)
-    _close(mconv.conv_weight_grad(x, g, w.shape, geo), tw.grad.numpy(), dtype)
-    _close(mconv.conv_input_grad(g, w, x.shape, geo), tx.grad.numpy(), dtype)
+    _close(kconv.conv_weight_grad(x, g, w.shape, geo), tw.grad.numpy(), dtype)
+    _close(kconv.conv_input_grad(g, w, x.shape, geo), tx.grad.numpy(), dtype)
 
 
 @settings(max_examples=60, deadline=None)
@@ -123,12 +125,12 @@ def test_fourier_and_im2col_agree_on_random_geometries(n, c, o, h, w, kh, kw, pa
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw))
     results = []
     for fourier in (False, True):
-        geo = mconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=fourier)
-        out, cache = mconv.conv_forward(x, wt, geo)
+        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=fourier)
+        out, cache = kconv.conv_forward(x, wt, geo)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = mconv._grad_matrix(g, geo, x.shape)
-        results.append((out, mconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        mconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
+        gmat = kconv.grad_matrix(g, geo, x.shape)
+        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
+                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
     for ours, ref in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
 

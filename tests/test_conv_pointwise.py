@@ -10,7 +10,9 @@ from conv_paths import conv_geometry_of
 
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
-from minitorch.ops import conv as mconv
+from minitorch.kernels import pointwise, reference
+from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
+from minitorch.ops import conv_api
 
 RNG = np.random.default_rng(5)
 
@@ -26,7 +28,7 @@ def test_1x1_convolution_matches_torch(xs, stride, dtype, tol):
     w, b = RNG.standard_normal((5, xs[1], 1, 1)).astype(dtype), RNG.standard_normal(5).astype(dtype)
     mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    y, ty = mconv.conv2d(mx, mw, mb, stride=stride), F.conv2d(tx, tw, tb, stride=stride)
+    y, ty = conv_api.conv2d(mx, mw, mb, stride=stride), F.conv2d(tx, tw, tb, stride=stride)
     assert _geo(y).pointwise
     assert y.dtype == mx.dtype and tuple(y.shape) == tuple(ty.shape)
     np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
@@ -41,13 +43,27 @@ def test_1x1_convolution_matches_torch(xs, stride, dtype, tol):
 def test_non_contiguous_input_and_padding_or_groups_keep_their_paths():
     x = minitorch.tensor(RNG.standard_normal((2, 6, 5, 4))).transpose(2, 3)
     w = minitorch.tensor(RNG.standard_normal((3, 6, 1, 1)))
-    y = mconv.conv2d(x, w, stride=2)
+    y = conv_api.conv2d(x, w, stride=2)
     ref = F.conv2d(torch.tensor(x.numpy()), torch.tensor(w.numpy()), stride=2)
     np.testing.assert_allclose(y.numpy(), ref.numpy(), rtol=1e-12)
     x.requires_grad_(True)
-    assert not _geo(mconv.conv2d(x, w, padding=1)).pointwise
+    assert not _geo(conv_api.conv2d(x, w, padding=1)).pointwise
     w2 = minitorch.tensor(RNG.standard_normal((4, 3, 1, 1)), requires_grad=True)
-    assert not _geo(mconv.conv2d(x, w2, groups=2)).pointwise
+    assert not _geo(conv_api.conv2d(x, w2, groups=2)).pointwise
+
+
+@pytest.mark.parametrize("stride", [(1, 1), (2, 3)])
+def test_kernels_match_the_loop_twins(stride):
+    """kernels/pointwise.py against kernels/reference.py's loop convolution and gradients."""
+    x, w = RNG.standard_normal((2, 3, 5, 7)), RNG.standard_normal((4, 3, 1, 1))
+    args = (stride, (0, 0, 0, 0), (1, 1), 1)
+    out, xs = pointwise.forward(x, w, stride)
+    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-12, atol=1e-12)
+    g = RNG.standard_normal(out.shape)
+    np.testing.assert_allclose(pointwise.input_grad(g, w, x.shape, stride),
+                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-12)
+    np.testing.assert_allclose(pointwise.weight_grad(x, g, w.shape, stride, xs),
+                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-12)
 
 
 def test_gradcheck_and_gradgradcheck_with_stride_2():
@@ -55,7 +71,7 @@ def test_gradcheck_and_gradgradcheck_with_stride_2():
     w = minitorch.tensor(RNG.standard_normal((2, 3, 1, 1)), requires_grad=True)
 
     def f(x, w):
-        return mconv.conv2d(x, w, stride=2)
+        return conv_api.conv2d(x, w, stride=2)
 
     assert _geo(f(x, w)).pointwise
     assert gradcheck(f, (x, w))

@@ -8,9 +8,10 @@ import torch
 import torch.nn.functional as F
 
 import minitorch
+from minitorch.kernels import conv as kconv
+from minitorch.kernels.reference import conv2d_naive
 from minitorch.ops import conv as mconv
 from minitorch.ops import pool as mpool
-from minitorch.ops.conv_reference import conv2d_naive
 
 RNG = np.random.default_rng(1234)
 TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-5, "atol": 1e-5}}
@@ -222,14 +223,14 @@ def test_conv2d_dtype_mismatch():
 def test_conv2d_raw_kernels_on_asymmetric_padding(batch_last):
     """The array kernels in both layouts, with (top, bottom, left, right) padding."""
     x, w = _arr((2, 4, 9, 8)), _arr((6, 2, 3, 3))
-    geo = mconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2, batch_last)
-    out, cols = mconv.conv_forward(x, w, geo)
+    geo = kconv.ConvGeometry((2, 3), (1, 2, 0, 1), (2, 1), 2, batch_last)
+    out, cols = kconv.conv_forward(x, w, geo)
     tx = F.pad(torch.tensor(x), (0, 1, 1, 2))
     ref = F.conv2d(tx, torch.tensor(w), stride=(2, 3), dilation=(2, 1), groups=2)
     np.testing.assert_allclose(out, ref.numpy(), rtol=1e-12, atol=1e-12)
     g = _arr(ref.shape)
-    gx = mconv.conv_input_grad(g, w, x.shape, geo)
-    gw = mconv.conv_weight_grad(x, g, w.shape, geo, cols)
+    gx = kconv.conv_input_grad(g, w, x.shape, geo)
+    gw = kconv.conv_weight_grad(x, g, w.shape, geo, cols)
     ttx, ttw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     F.conv2d(F.pad(ttx, (0, 1, 1, 2)), ttw, stride=(2, 3), dilation=(2, 1), groups=2).backward(
         torch.tensor(g)
@@ -490,7 +491,7 @@ def test_non_contiguous_inputs():
     [((50, 16, 14, 14), (1, 2, 3, 0)), ((32, 14, 14, 50), (3, 0, 1, 2)), ((300, 700), (1, 0))],
 )
 def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
-    from minitorch._backend import _SLAB_BYTES, permuted_copy
+    from minitorch.kernels.copies import _SLAB_BYTES, permuted_copy
 
     x = _arr(shape)
     assert x.nbytes > 2 * _SLAB_BYTES  # large enough to be copied in several slabs
@@ -506,10 +507,10 @@ def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
 @pytest.fixture
 def split_everything(monkeypatch):
     """Make every copy, col2im and pooling job split over three threads, however small."""
-    from minitorch import _backend
+    from minitorch.kernels import threads
 
-    monkeypatch.setattr(_backend, "_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(_backend.threads, "free_cores", lambda: 3)  # however busy the machine
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "free_cores", lambda: 3)  # however busy the machine
     threads = minitorch.get_num_threads()
     minitorch.set_num_threads(3)  # an uneven split: parts of different sizes
     yield
@@ -521,13 +522,13 @@ def test_threaded_conv_and_pool_match_torch(split_everything, batch):
     x, w = _arr((batch, 4, 9, 8)), _arr((6, 2, 3, 3))
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w)
     for bl in (False, True):  # both internal layouts, with groups, stride and dilation
-        geo = mconv.ConvGeometry((2, 1), (1, 2, 0, 1), (1, 2), 2, bl)
-        out, _ = mconv.conv_forward(x, w, geo)
+        geo = kconv.ConvGeometry((2, 1), (1, 2, 0, 1), (1, 2), 2, bl)
+        out, _ = kconv.conv_forward(x, w, geo)
         ref = F.conv2d(F.pad(tx, (0, 1, 1, 2)), tw, stride=(2, 1), dilation=(1, 2), groups=2)
         np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
         g = _arr(ref.shape)
         (tgx,) = torch.autograd.grad(ref, tx, torch.tensor(g))
-        gx = mconv.conv_input_grad(g, w, x.shape, geo)
+        gx = kconv.conv_input_grad(g, w, x.shape, geo)
         np.testing.assert_allclose(gx, tgx.numpy(), rtol=1e-12, atol=1e-12)
     for args in [(2,), (3, 2, 1), (2, 3)]:
         x2 = np.maximum(np.round(x * 2) / 2, 0)
@@ -552,7 +553,7 @@ def test_set_num_threads_like_torch():
 def test_split_work_covers_every_part_once_and_nests_without_deadlock(split_everything):
     import threading
 
-    from minitorch._backend import split_work
+    from minitorch.kernels.threads import split_work
 
     seen = np.zeros(10, dtype=int)
 

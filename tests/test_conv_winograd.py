@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
-from minitorch.kernels import winograd
-from minitorch.ops import conv as mconv
-from minitorch.ops.conv_reference import conv2d_naive
+from minitorch.kernels import conv as kconv
+from minitorch.kernels import reference, winograd
+from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
+from minitorch.ops import conv_api
 
 RNG = np.random.default_rng(33)
 
@@ -34,7 +35,7 @@ def _arr(shape, dtype=np.float64):
 @pytest.fixture
 def on_winograd(monkeypatch):
     """conv2d takes the Winograd path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(mconv, "_prefer_winograd", mconv._winograd_applies)
+    monkeypatch.setattr(conv_api, "prefer_winograd", kconv.winograd_applies)
 
 
 _path, _close = conv_geometry_of, close_to_reference
@@ -83,10 +84,18 @@ def test_raw_kernels_match_torch(case, dtype, m):
     _close(winograd.input_grad(g, w, x.shape, pads, m), tx.grad.numpy(), dtype)
 
 
-def test_forward_matches_the_loop_reference():
-    x, w = _arr((2, 3, 6, 5)), _arr((2, 3, 3, 3))
-    out, _ = winograd.forward(x, w, (1, 1, 1, 1))
-    np.testing.assert_allclose(out, conv2d_naive(x, w, padding=(1, 1)), rtol=1e-12, atol=1e-12)
+@pytest.mark.parametrize("m", [2, 4])
+def test_all_three_kernels_match_the_loop_twins(m):
+    """Against kernels/reference.py's loop convolution and its two gradients."""
+    x, w, pads = _arr((2, 3, 6, 5)), _arr((2, 3, 3, 3)), (1, 2, 0, 1)
+    args = ((1, 1), pads, (1, 1), 1)
+    out, v = winograd.forward(x, w, pads, m)
+    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-11, atol=1e-11)
+    g = _arr(out.shape)
+    np.testing.assert_allclose(winograd.input_grad(g, w, x.shape, pads, m),
+                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-11)
+    np.testing.assert_allclose(winograd.weight_grad(x, g, w.shape, pads, m, v),
+                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-11)
 
 
 @settings(max_examples=40, deadline=None)
@@ -104,12 +113,12 @@ def test_winograd_and_im2col_agree_on_random_geometries(n, c, o, h, w, pads, see
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, 3, 3))
     results = []
     for use in (False, True):
-        geo = mconv.ConvGeometry((1, 1), pads, (1, 1), 1, winograd=use)
-        out, cache = mconv.conv_forward(x, wt, geo)
+        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, winograd=use)
+        out, cache = kconv.conv_forward(x, wt, geo)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = mconv._grad_matrix(g, geo, x.shape)
-        results.append((out, mconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        mconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
+        gmat = kconv.grad_matrix(g, geo, x.shape)
+        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
+                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
     for ours, ref in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
 
@@ -119,7 +128,7 @@ def test_conv2d_on_the_winograd_path_matches_torch(on_winograd, dtype):
     x, w, b = _arr((2, 3, 7, 8), dtype), _arr((4, 3, 3, 3), dtype), _arr(4, dtype)
     mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    y, ty = mconv.conv2d(mx, mw, mb, padding=1), F.conv2d(tx, tw, tb, padding=1)
+    y, ty = conv_api.conv2d(mx, mw, mb, padding=1), F.conv2d(tx, tw, tb, padding=1)
     assert _path(y).winograd and not _path(y).fourier
     _close(y.detach().numpy(), ty.detach().numpy(), dtype)
     up = _arr(tuple(ty.shape), dtype)
@@ -134,7 +143,7 @@ def test_gradcheck_and_gradgradcheck_on_the_winograd_path(on_winograd):
     w = minitorch.tensor(_arr((3, 2, 3, 3)), requires_grad=True)
 
     def f(x, w):
-        return mconv.conv2d(x, w, padding=(1, 2))
+        return conv_api.conv2d(x, w, padding=(1, 2))
 
     assert _path(f(x, w)).winograd
     assert gradcheck(f, (x, w))
@@ -152,7 +161,7 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
     x[0, 1, 2, 3] = bad
     mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    y, ty = mconv.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
+    y, ty = conv_api.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
     assert not _path(y).winograd
     np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
     np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
@@ -164,8 +173,8 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
 
 def test_the_cost_model_keeps_im2col_or_fourier_on_small_maps():
     """Below a 16x16 output the model never picks Winograd (its fixed costs dominate)."""
-    x, w = minitorch.zeros(64, 32, 8, 8), minitorch.zeros(32, 32, 3, 3)
-    geo = mconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
-    assert mconv._winograd_applies(x, w, geo) and not mconv._prefer_winograd(x, w, geo)
-    assert not mconv._winograd_applies(x, minitorch.zeros(32, 32, 5, 5), geo)
-    assert not mconv._winograd_applies(x, w, geo._replace(stride=(2, 2)))
+    x, w = np.zeros((64, 32, 8, 8), np.float32), (32, 32, 3, 3)
+    geo = kconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
+    assert kconv.winograd_applies(x, w, geo) and not kconv.prefer_winograd(x, w, geo)
+    assert not kconv.winograd_applies(x, (32, 32, 5, 5), geo)
+    assert not kconv.winograd_applies(x, w, geo._replace(stride=(2, 2)))

@@ -3,7 +3,7 @@ anomaly mode, ``functional`` (jacobian, hessian, ...) and ``graph`` (hooks, save
 
 from . import functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
-from .engine import backward, grad
+from .engine_api import backward, grad
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck

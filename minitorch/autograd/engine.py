@@ -1,6 +1,7 @@
 """The backward engine: walk the graph in reverse topological order, without recursion.
 
-``backward`` and ``grad`` both call :func:`run_backward`, which
+``backward`` and ``grad`` (their argument checks are in ``engine_api.py``) both call
+:func:`run_backward`, which
 
 1. collects every node reachable from the roots with an explicit stack and counts, for
    each node, how many edges point into it (its number of consumers);
@@ -17,10 +18,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._backend import get_array_module
 from ..kernels import threads
 from . import _instrument, grad_mode
 from .function import AccumulateGrad, Node
+from .hooks import run_hooks as _run_hooks
 
 Tensor = None  # set by minitorch.tensor
 
@@ -49,28 +50,6 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
                 seen.add(nxt)
                 stack.append(nxt)
     return deps
-
-
-def _run_hooks(hooks, grad):
-    for hook in list(hooks):
-        new = hook(grad)
-        if new is not None:
-            _check_hook_result(hook, grad, new)
-            grad = new
-    return grad
-
-
-def _check_hook_result(hook, grad, new) -> None:
-    """A hook may replace a gradient only by a tensor of the same shape and dtype."""
-    if not isinstance(new, Tensor):
-        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
-    name = getattr(hook, "__name__", repr(hook))
-    if new._data.shape != grad._data.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value (was "
-                           f"{list(grad.shape)} got {list(new.shape)})")
-    if new._data.dtype != grad._data.dtype:
-        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
-                           f"{grad._type_name()} got {new._type_name()})")
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph: bool) -> None:
@@ -196,107 +175,3 @@ def _skip(node: Node, buffers: dict, deps: dict, ready: list) -> None:
                     ready.append(nxt)
                 else:
                     stack.append(nxt)
-
-
-def backward(
-    tensors,
-    grad_tensors=None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    inputs=None,
-) -> None:
-    """Compute the gradients of ``tensors`` with respect to graph leaves (``Tensor.backward``).
-
-    Parameters
-    ----------
-    tensors : Tensor or sequence of Tensors
-    grad_tensors : the upstream gradients (``None`` allowed for scalar outputs).
-    retain_graph : keep saved tensors for another backward (defaults to ``create_graph``).
-    create_graph : record the backward pass itself, for higher-order gradients.
-    """
-    tensors, grads = _prepare(tensors, grad_tensors, "backward")
-    if retain_graph is None:
-        retain_graph = create_graph
-    if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        got = run_backward(tensors, grads, retain_graph, create_graph, inputs, True)
-        for t, g in zip(inputs, got):
-            if g is not None:
-                _accumulate_into_leaf(t, g, create_graph)
-        return
-    run_backward(tensors, grads, retain_graph, create_graph)
-
-
-def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    only_inputs: bool = True,
-    allow_unused: bool | None = None,
-    is_grads_batched: bool = False,
-    materialize_grads: bool = False,
-) -> tuple:
-    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
-
-    ``only_inputs`` is deprecated in PyTorch and ignored (as there); ``is_grads_batched``
-    (vmap over the first dimension of ``grad_outputs``) is not provided.
-    """
-    if is_grads_batched:
-        raise NotImplementedError("minitorch.autograd.grad: is_grads_batched=True is not "
-                                  "supported (loop over the batch of grad_outputs instead)")
-    outputs, grads = _prepare(outputs, grad_outputs, "grad")
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    if retain_graph is None:
-        retain_graph = create_graph
-    allow = bool(allow_unused) or materialize_grads
-    result = run_backward(outputs, grads, retain_graph, create_graph, inputs, allow)
-    if materialize_grads:
-        result = tuple(
-            g if g is not None else t.new_zeros(t.shape) for g, t in zip(result, inputs)
-        )
-    return result
-
-
-def _prepare(tensors, grads, what: str):
-    if isinstance(tensors, Tensor):
-        tensors = [tensors]
-    tensors = list(tensors)
-    if grads is None or isinstance(grads, Tensor):
-        grads = [grads] * len(tensors) if grads is None else [grads]
-    grads = list(grads)
-    for g in grads:
-        if g is not None and not isinstance(g, Tensor):
-            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-    if len(grads) != len(tensors):
-        raise RuntimeError(
-            f"{'grad_tensors' if what == 'backward' else 'grad_outputs'} should have the same "
-            f"length as {'tensors' if what == 'backward' else 'outputs'} "
-            f"({len(grads)} vs {len(tensors)})"
-        )
-    out = []
-    for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not t.requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
-        if g is None:
-            if t.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._wrap(get_array_module(t._data).ones_like(t._data))
-        elif tuple(g.shape) != tuple(t.shape):
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(g.shape)} and "
-                f"output[{i}] has a shape of {_sz(t.shape)}."
-            )
-        out.append(g)
-    return tensors, out
-
-
-def _sz(shape) -> str:
-    return f"torch.Size({list(shape)})"

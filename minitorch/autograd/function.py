@@ -1,16 +1,59 @@
-"""``Function``: one differentiable operation, and ``Node``: its record in the graph.
+r"""``Function``: one differentiable operation, and ``Node``: its record in the graph.
 
-A ``Function`` subclass says how to compute an op (``forward``, on raw NumPy/CuPy arrays)
-and how to differentiate it (``backward``, in Tensor ops).  ``Function.apply`` runs the
-forward pass and, when some input requires grad and grad mode is on, records a *node*:
-an instance of ``<Name>Backward0`` that doubles as the ``ctx`` handed to forward and
-backward.  The node remembers
+A ``Function`` subclass says how to compute an op (``forward``) and how to differentiate
+it (``backward``, in Tensor ops).  minitorch's own ops subclass :class:`ArrayFunction`,
+whose ``forward`` works on raw NumPy/CuPy arrays; a user's ``Function`` works on Tensors.
+``Function.apply`` runs the forward pass and, when some input requires grad and grad mode
+is on, records a *node*: an instance of ``<Name>Backward0`` that doubles as the ``ctx``
+handed to forward and backward.  The node remembers
 
 * ``next_functions``: for each Tensor input, the node that produced it (or the
   ``AccumulateGrad`` node of a leaf), so the engine can walk the graph backwards;
 * what forward saved with ``ctx.save_for_backward``, plus each saved tensor's version,
   so that an in-place change of a saved tensor is caught at backward time;
 * each input's shape and dtype, so the engine can undo broadcasting in one place.
+
+What ``forward`` and ``backward`` compute
+-----------------------------------------
+``forward`` computes the op's output :math:`z = f(x, y, \dots)` from its inputs.
+``backward`` never sees the Jacobian.  It receives the *upstream gradient*
+:math:`g = \partial L/\partial z` (shaped like :math:`z`) of whatever scalar :math:`L` the
+user called ``.backward()`` on, and returns, for every input, the *vector-Jacobian
+product*
+
+.. math::
+
+    \frac{\partial L}{\partial x_j} = \sum_k \frac{\partial L}{\partial z_k}
+    \frac{\partial z_k}{\partial x_j}, \qquad\text{i.e.}\qquad
+    \frac{\partial L}{\partial x} = J_x^\top g, \quad J_x = \frac{\partial z}{\partial x},
+
+shaped like :math:`x` (the chain rule, one op at a time).  Two patterns cover most ops:
+
+* **elementwise** :math:`z_k = f(x_k)`: :math:`J_x` is diagonal, so
+  :math:`\partial L/\partial x = g \odot f'(x)`;
+* **linear in** :math:`x` (matmul, conv, pooling, sums, indexing, shape ops),
+  :math:`z = A x`: then :math:`\partial L/\partial x = A^\top g`, the *adjoint* map,
+  found from :math:`\langle g, A x\rangle = \langle A^\top g, x\rangle`.  The gradient of
+  a gather is a scatter-add, of a reshape a reshape back, of a sum a broadcast.
+
+Notation used in every op's docstring
+-------------------------------------
+* :math:`x, y, w`: the inputs (capitals :math:`X, Y, W` for matrices and tensors);
+* :math:`z`: the output (an op with the single input :math:`x` may write
+  :math:`y = f(x)`; a loss's per-element value is :math:`\ell`; capitals likewise);
+  each docstring's first formula names it;
+* :math:`L`: the scalar being differentiated (only its gradients ever appear);
+* :math:`g = \partial L/\partial z`: the upstream gradient, shaped like the output
+  (:math:`G` when the output is a matrix or tensor);
+* :math:`\partial L/\partial x`: what ``backward`` returns for input :math:`x`;
+* :math:`u` (:math:`U`): the upstream gradient of a Function that itself computes a
+  gradient (``...Grad``, ``...Scatter``), where :math:`g` is one of the *inputs*;
+* :math:`[P]`: 1 where the condition :math:`P` holds, else 0;
+* :math:`\odot` elementwise product, :math:`A^\top` transpose,
+  :math:`\langle A, B\rangle = \sum_i A_i B_i`.
+
+Broadcasting is never undone in ``backward``: an op returns its gradient in the broadcast
+shape and the engine sums it down to the input's shape (``engine._sum_to_shape``).
 """
 
 from __future__ import annotations
@@ -23,17 +66,44 @@ import numpy as np
 from .. import _backend
 from .._backend import is_array
 from . import grad_mode
+from .hooks import NodeHooks, _RemovableHandle  # noqa: F401
 
 # Set by minitorch.tensor to avoid an import cycle.
 Tensor: Any = None
 
+# Type names used in the Functions' signatures.
+Array = np.ndarray  # what ArrayFunction.forward receives and returns (or CuPy's ndarray)
+Grads = Any  # what backward returns: one Tensor (or None) per forward argument, as a tuple
 
-class Node:
-    """A node of the backward graph (``y.grad_fn``). Subclasses are made per Function."""
+
+class Node(NodeHooks):
+    """A node of the backward graph (``y.grad_fn``), which is also the ``ctx`` of one call.
+
+    ``Function.apply`` makes one instance of ``<Name>Backward0`` (a subclass made once per
+    Function by ``Function._node_class``) for every call, passes it to ``forward`` as
+    ``ctx``, and, when the output needs a gradient, keeps it as the output's ``grad_fn``.
+    The engine later hands the same object to ``backward``.  Its fields:
+
+    ``needs_input_grad``
+        one bool per forward argument: does that argument need a gradient?
+    ``next_functions``
+        ``(node, 0)`` for each Tensor argument: the node that produced it, the leaf's
+        ``AccumulateGrad``, or ``None`` for a constant.  These are the graph's edges.
+    ``_input_meta``
+        per forward argument ``(next node, shape, dtype)`` or ``None`` for a non-Tensor:
+        the engine sums each returned gradient back to this shape (undoing broadcasting).
+    ``_to_save`` / ``_saved``
+        ``save_for_backward`` stores raw arrays in ``_to_save``; when the node is linked
+        into the graph each becomes an entry ``(kind, value, version counter, version)``
+        in ``_saved`` (kind: an input Tensor, the output, a constant or a raw array), so
+        ``saved_tensors`` can give Tensors back and detect an in-place change made in
+        between.  ``_release`` drops them after backward unless ``retain_graph``.
+    """
 
     _fn: type[Function]
     __slots__ = ("__dict__", "__weakref__", "_input_meta", "needs_input_grad", "next_functions")
-    # Defaults shared by all nodes; set on an instance only when they change.
+    # Defaults shared by all nodes (class attributes cost nothing per call); set on an
+    # instance only when they change.
     _to_save: tuple = ()
     _saved = None
     _pre_hooks = None
@@ -116,54 +186,10 @@ class Node:
         if self._saved is not None:
             self._saved[index] = None
 
-    # ---- graph API -------------------------------------------------------------------
+    # ---- graph API (hooks and metadata: NodeHooks, in hooks.py) ----------------------
     @classmethod
     def name(cls) -> str:
         return cls.__name__
-
-    def register_hook(self, hook) -> _RemovableHandle:
-        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward runs.
-
-        ``grad_inputs`` has one gradient per edge of ``next_functions`` (what is sent to the
-        inputs), ``grad_outputs`` the gradient that arrived; a returned tuple replaces
-        ``grad_inputs``.
-        """
-        if self._post_hooks is None:
-            self._post_hooks = []
-        return _RemovableHandle(self._post_hooks, hook)
-
-    def register_prehook(self, hook) -> _RemovableHandle:
-        """Call ``hook(grad_outputs)`` before this node's backward runs; a returned tuple
-        replaces ``grad_outputs``."""
-
-        def as_tensor_hook(grad):
-            new = hook((grad,))
-            return None if new is None else new[0]
-
-        as_tensor_hook.__wrapped__ = hook  # so handle.remove() and tests can find it
-        return self._register_tensor_hook(as_tensor_hook)
-
-    @property
-    def metadata(self) -> dict:
-        """A dict for the user's own notes about this node (empty at first)."""
-        meta = self.__dict__.get("_metadata")
-        if meta is None:
-            meta = self.__dict__["_metadata"] = {}
-        return meta
-
-    def __getattr__(self, name: str):
-        """``_saved_<name>`` attributes as PyTorch names them (``MulBackward0._saved_other``);
-        only called for names not found normally, so it costs nothing otherwise."""
-        if name.startswith("_saved_"):
-            from .graph import saved_attribute
-
-            return saved_attribute(self, name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def _register_tensor_hook(self, hook) -> _RemovableHandle:
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        return _RemovableHandle(self._pre_hooks, hook)
 
     def _release(self) -> None:
         self._saved = None
@@ -183,19 +209,6 @@ class AccumulateGrad(Node):
         self.needs_input_grad = ()
 
 
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks = hooks
-        self._hook = hook
-        hooks.append(hook)
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
 def _accumulator(t) -> AccumulateGrad:
     """The (shared) AccumulateGrad node of leaf ``t``, made on first use, held weakly."""
     ref = t._accumulator
@@ -207,7 +220,7 @@ def _accumulator(t) -> AccumulateGrad:
 
 
 class Function:
-    """Base class of every differentiable op, built in or user-defined.
+    """Base class of a user-defined differentiable op (``torch.autograd.Function``).
 
     Subclasses implement two static methods::
 
@@ -216,22 +229,27 @@ class Function:
         @staticmethod
         def backward(ctx, grad):   # grad is a Tensor; returns one grad per forward arg
 
-    and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  Gradients may
-    be returned in broadcast shape; the engine sums them back to each input's shape.
+    and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  ``forward``
+    receives Tensors (detached, run without recording a graph) and returns a Tensor, exactly
+    like ``torch.autograd.Function``; its graph node is named ``<Name>Backward``.
 
-    A user's subclass works exactly like ``torch.autograd.Function``: ``forward`` receives
-    Tensors (detached, run without recording a graph) and returns a Tensor.  minitorch's
-    own ops set ``_builtin = True``: their ``forward`` works on the raw NumPy/CuPy arrays,
-    which is faster and shows the maths without any Tensor machinery in between.
+    minitorch's own ops subclass :class:`ArrayFunction` instead, whose ``forward`` works on
+    the raw NumPy/CuPy arrays.  Gradients may be returned in broadcast shape; the engine
+    sums them back to each input's shape.
     """
 
     _node_cls: type[Node] | None = None
-    _builtin = False  # built-in ops are named like PyTorch's, e.g. AddBackward0
+    _node_suffix = "Backward"  # PyTorch names a custom Function's node <Name>Backward
+    _receives_arrays = False  # True only through ArrayFunction (see there)
     _is_view = False  # the output shares memory (and the version counter) with args[0]
-    # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
-    # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
-    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
-    _quiet = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_builtin" in cls.__dict__:  # the flag ArrayFunction replaced: say so at once
+            raise TypeError(
+                f"{cls.__name__}: the _builtin flag is gone; subclass "
+                "minitorch.autograd.function.ArrayFunction for a forward on raw arrays"
+            )
 
     @staticmethod
     def forward(ctx, *args):
@@ -245,8 +263,7 @@ class Function:
     def _node_class(cls) -> type[Node]:
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
-            suffix = "Backward0" if cls._builtin else "Backward"
-            node_cls = type(cls.__name__ + suffix, (Node,), {"_fn": cls, "__slots__": ()})
+            node_cls = type(cls.__name__ + cls._node_suffix, (Node,), {"_fn": cls, "__slots__": ()})
             cls._node_cls = node_cls
         return node_cls
 
@@ -268,7 +285,7 @@ class Function:
         ctx.needs_input_grad = tuple(needs)
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
-        if cls._builtin:
+        if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
             if cls._quiet:
                 with np.errstate(all="ignore"):
                     out = cls.forward(ctx, *raw, **kwargs)
@@ -291,6 +308,32 @@ class Function:
         if record and not ctx._non_differentiable:
             _link(ctx, args, result)
         return result
+
+
+class ArrayFunction(Function):
+    """Base class of minitorch's built-in ops: ``forward`` receives and returns raw arrays.
+
+    ``apply`` hands ``forward`` each Tensor argument's NumPy (or CuPy) array and wraps the
+    array it returns in a new Tensor; other arguments (ints, tuples, dtypes) arrive as they
+    are.  Working on arrays is faster than going through Tensors and shows the maths with
+    no Tensor machinery in between.  ``backward`` is still written in Tensor ops, so the
+    gradient of a gradient (``create_graph=True``) is recorded like any other graph.  The
+    graph node is named as PyTorch names its built-in nodes: ``Add`` -> ``AddBackward0``.
+    """
+
+    _node_suffix = "Backward0"
+    _receives_arrays = True
+    # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
+    # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
+    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
+    _quiet = True
+
+
+class MovementFunction(ArrayFunction):
+    """An ArrayFunction whose forward only moves or selects elements (shape and indexing
+    ops): it does no arithmetic, so it skips the ``np.errstate`` guard and its cost."""
+
+    _quiet = False
 
 
 def mark_view(view, base) -> None:

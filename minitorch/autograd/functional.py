@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import grad_mode
-from .engine import grad as _autograd_grad_api
+from .engine_api import grad as _autograd_grad_api
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 

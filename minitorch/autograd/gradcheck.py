@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine, grad_mode
+from . import engine_api, grad_mode
 
 
 class GradcheckError(RuntimeError):
@@ -59,7 +59,7 @@ def _analytical(func, inputs, targets):
         for j in range(o.numel()):
             seed = o.new_zeros(o.shape)
             seed._data.reshape(-1)[j] = 1
-            grads = engine.grad(o, targets, seed, retain_graph=True, allow_unused=True)
+            grads = engine_api.grad(o, targets, seed, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
                     jac[i][:, col] = np.asarray(g._data, dtype=np.float64).reshape(-1)
@@ -109,7 +109,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         with grad_mode.enable_grad():  # gradcheck's finite differences run under no_grad
             outs = _as_tuple(func(*xs))
             tgt = [x for x in xs if hasattr(x, "requires_grad") and x.requires_grad]
-            grads = engine.grad(outs, tgt, gs, create_graph=True, allow_unused=True)
+            grads = engine_api.grad(outs, tgt, gs, create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(vjp, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

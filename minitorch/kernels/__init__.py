@@ -1,0 +1,23 @@
+"""Array-level fast code, apart from the Functions that use it.
+
+A Function in :mod:`minitorch.ops` says *what* an op computes and how to differentiate
+it; the kernels here say *how fast* the arrays are computed. Each family has one small
+interface, and :mod:`minitorch.kernels.reference` holds a loop-based twin of every fast
+kernel (forward and backward) that the tests compare it with on random shapes.
+
+=====================  ==============================================================
+``conv``               convolution: im2col/col2im and their memory layouts, the three
+                       products (forward, input gradient, weight gradient), the choice
+                       between im2col, the Fourier, Winograd and 1x1 paths
+``conv_fourier``       convolution by the convolution theorem (DFTs as matrix products)
+``winograd``           3x3 stride-1 convolution by Winograd's minimal filtering
+``pointwise``          1x1 convolution as products on the (strided) input
+``pool``               max pooling windows (running argmax, winners, scatter/gather)
+                       and average pooling as block sums
+``cross_entropy``      the fused log-softmax + NLL forward and its gradient
+``copies``             large copies, slab-by-slab transposes, strided window views
+``threads``            splitting independent work over threads; the thread counts,
+                       stepping aside while other processes hold the cores
+``reference``          the loop-based twins, for reading and for the tests
+=====================  ==============================================================
+"""

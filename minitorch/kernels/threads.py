@@ -1,12 +1,18 @@
-"""How many cores to use *now*: fewer threads while other processes keep the cores busy.
+"""Splitting array work over threads (``split_work``), and how many threads to use *now*.
 
-Why. A matrix product split over two threads finishes when the slower half does. On a
-machine whose other cores are busy with other processes, the second thread waits for a
-time slice (milliseconds) while the first has finished: measured on 2 cores with other
-CPU-bound processes running, the tutorial CNN's training step took 10 ms with one
-OpenBLAS thread and from 25 ms up to whole seconds with two, and single products of
-1 ms took 10-90 ms. With the other core idle, two threads are ~10% faster. So the right
-number of threads depends on what else runs, and changes from second to second.
+NumPy runs copies and elementwise loops on one core but releases the GIL while doing so,
+so the independent parts of a large job (its channels, its images, its slabs) can run on
+several threads at once. Matrix products are already parallel inside OpenBLAS, which keeps
+its own thread count. ``minitorch.set_num_threads(1)`` turns the splitting off.
+
+**Fewer threads while other processes keep the cores busy.** A matrix product split
+over two threads finishes when the slower half does. On a machine whose other cores are
+busy with other processes, the second thread waits for a time slice (milliseconds)
+while the first has finished: measured on 2 cores with other CPU-bound processes
+running, the tutorial CNN's training step was several times slower with two OpenBLAS
+threads than with one, and single small products sometimes took tens of times longer.
+With the other core idle, two threads are faster. So the right number of threads
+depends on what else runs, and changes from second to second.
 
 How. Linux counts the runnable tasks of the whole machine (the fourth field of
 ``/proc/loadavg``, an instantaneous count, not the 1-minute average); the ones that are
@@ -30,17 +36,71 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import threading
 import time
 
-_PERIOD = 0.05  # s between two looks at /proc
-_HOLD = 1.0  # s without other runnable tasks before using more threads again
+import numpy as np
 
 
-def _cores() -> int:
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), else ``os.cpu_count()``."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+_num_threads = usable_cores()
+_pool = None  # worker threads, made on first use
+_PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
+
+
+def set_num_threads(num: int) -> None:
+    """How many threads minitorch's own large copies use (like ``torch.set_num_threads``).
+
+    NumPy's OpenBLAS keeps its own thread count for matrix products.
+    """
+    global _num_threads, _pool
+    if int(num) < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, but got {num}")
+    _num_threads, _pool = int(num), None
+
+
+def get_num_threads() -> int:
+    """The number of threads set by :func:`set_num_threads` (default: the usable cores)."""
+    return _num_threads
+
+
+def split_work(fn, length: int, nbytes: int, xp=np) -> None:
+    """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
+
+    ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
+    The calling thread does the first part and worker threads the rest; small jobs, CuPy
+    arrays, ``set_num_threads(1)`` and cores busy with other processes
+    (:func:`free_cores`) get a single ``fn(slice(None))`` call.
+    """
+    global _pool
+    parts = min(_num_threads, length, free_cores())
+    if (xp is not np or nbytes < _PARALLEL_BYTES or parts < 2
+            or threading.current_thread().name.startswith("minitorch")):  # no waiting on ourselves
+        fn(slice(None))
+        return
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(_num_threads - 1, thread_name_prefix="minitorch")
+    bounds = [length * k // parts for k in range(parts + 1)]
+    others = [_pool.submit(fn, slice(bounds[k], bounds[k + 1])) for k in range(1, parts)]
+    fn(slice(bounds[0], bounds[1]))
+    for job in others:
+        job.result()
+
+
+# ---------------------------------------------------------------------------------------
+# Stepping aside for other processes (see the module docstring)
+# ---------------------------------------------------------------------------------------
+_PERIOD = 0.05  # s between two looks at /proc
+_HOLD = 1.0  # s without other runnable tasks before using more threads again
 
 
 def _openblas():
@@ -94,7 +154,7 @@ class _State:
                                                "OMP_NUM_THREADS"))
     blas = None  # (setter, getter) once looked up
     blas_max = 1  # OpenBLAS's own thread count at the first refresh: the ceiling
-    cores = _cores()
+    cores = usable_cores()
     free = cores  # cores not busy with other processes, as last decided
     next_look = 0.0
     hold_until = 0.0

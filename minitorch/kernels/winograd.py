@@ -61,7 +61,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._backend import split_work
+from .threads import split_work
 
 
 class Minimal(NamedTuple):

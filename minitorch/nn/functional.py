@@ -15,7 +15,10 @@ from .. import _creation
 from .._random import Generator
 from ..autograd.grad_mode import no_grad
 from ..ops import activation as A
+from ..ops import indexing as _indexing
+from ..ops import linalg as _linalg
 from ..ops import normalization as _norm
+from ..ops import shape as _shape
 from ..ops.conv import conv2d
 from ..ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from ..ops.reduction import log_softmax as _log_softmax
@@ -162,8 +165,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"({bias.shape[-1] if bias.ndim else 1}) at non-singleton dimension {len(out) - 1}."
             f"  Target sizes: {out}.  Tensor sizes: {list(bias.shape)}")
     if input.dim() == 2 and bias is not None:
-        return A.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's node
-    return A.Linear.apply(input, weight, bias)
+        return _linalg.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's node
+    return _linalg.Linear.apply(input, weight, bias)
 
 
 # ---------------------------------------------------------------------------- dropout
@@ -379,7 +382,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise IndexError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
-    return A.Embedding.apply(weight, input._data, padding_idx)
+    return _indexing.Embedding.apply(weight, input._data, padding_idx)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -435,7 +438,7 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant",
         pairs[input.dim() - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
     if mode == "constant":
         grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pairs)
-        out = A.Pad.apply(input, grow, 0.0 if value is None else value)
+        out = _shape.Pad.apply(input, grow, 0.0 if value is None else value)
         if any(lo < 0 or hi < 0 for lo, hi in pairs):
             out = out[tuple(slice(-min(lo, 0), out.shape[d] + min(hi, 0))
                             for d, (lo, hi) in enumerate(pairs))]

@@ -1,4 +1,4 @@
-r"""Activation functions and the linear layer as single differentiable ops.
+r"""Activation functions as single differentiable ops.
 
 Each class below is one node in the graph. ``forward`` works on raw arrays; ``backward``
 is written in Tensor operations (recomputing what it needs from the saved *input*), so a
@@ -12,17 +12,14 @@ from __future__ import annotations
 import math
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..tensor import Tensor
 from .elementwise import where
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_K = 0.044715
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def erf_array(x):
@@ -59,21 +56,21 @@ def erf_array(x):
     return xp.copysign(out, x).astype(x.dtype)
 
 
-class Erf(_Builtin):
+class Erf(ArrayFunction):
     r""":math:`z = \operatorname{erf}(x)`; gradient :math:`g \cdot \frac{2}{\sqrt\pi} e^{-x^2}`."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return erf_array(x)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return grad * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
 
 
-class LeakyRelu(_Builtin):
+class LeakyRelu(ArrayFunction):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = a x` (``a`` the negative slope).
 
     Gradient: :math:`g` where :math:`x > 0`, :math:`a g` elsewhere (PyTorch's convention
@@ -82,7 +79,7 @@ class LeakyRelu(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, slope):
+    def forward(ctx: Node, x: Array, slope) -> Array:
         xp = get_array_module(x)
         out = xp.where(x > 0, x, x * x.dtype.type(slope))
         ctx.save_for_backward(out if slope >= 0 else x)
@@ -90,12 +87,12 @@ class LeakyRelu(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (z,) = ctx.saved_tensors
         return where(z > 0, grad, grad * ctx.slope), None
 
 
-class Elu(_Builtin):
+class Elu(ArrayFunction):
     r""":math:`z = x` for :math:`x > 0`, else :math:`z = \alpha (e^x - 1)`.
 
     Gradient: :math:`g` where :math:`x > 0`; elsewhere
@@ -105,7 +102,7 @@ class Elu(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, alpha):
+    def forward(ctx: Node, x: Array, alpha) -> Array:
         xp = get_array_module(x)
         a = x.dtype.type(alpha)
         out = xp.where(x > 0, x, a * xp.expm1(xp.minimum(x, 0)))
@@ -114,13 +111,13 @@ class Elu(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         out, x = ctx.saved_tensors
         positive = (x if x is not None else out) > 0
         return where(positive, grad, grad * (out + ctx.alpha)), None
 
 
-class Gelu(_Builtin):
+class Gelu(ArrayFunction):
     r"""Gaussian error linear unit :math:`z = x\,\Phi(x)`, with
     :math:`\Phi(x) = \tfrac12(1 + \operatorname{erf}(x/\sqrt2))` the normal CDF.
 
@@ -129,19 +126,19 @@ class Gelu(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         return x * (0.5 * (1.0 + erf_array(x / x.dtype.type(_SQRT_2))))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         cdf = 0.5 * (1.0 + Erf.apply(x / _SQRT_2))
         pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
         return grad * (cdf + x * pdf)
 
 
-class GeluTanh(_Builtin):
+class GeluTanh(ArrayFunction):
     r"""GELU's tanh approximation :math:`z = \tfrac12 x (1 + \tanh u)`,
     :math:`u = \sqrt{2/\pi}\,(x + k x^3)`, :math:`k = 0.044715`.
 
@@ -150,21 +147,21 @@ class GeluTanh(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx: Node, x: Array) -> Array:
         ctx.save_for_backward(x)
         xp = get_array_module(x)
         c, k = x.dtype.type(_SQRT_2_OVER_PI), x.dtype.type(_GELU_K)
         return 0.5 * x * (1 + xp.tanh(c * (x + k * x * x * x)))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         t = (_SQRT_2_OVER_PI * (x + _GELU_K * x * x * x)).tanh()
         du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_K * x * x)
         return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
 
 
-class Softplus(_Builtin):
+class Softplus(ArrayFunction):
     r""":math:`z = \frac1\beta \log(1 + e^{\beta x})`, and :math:`z = x` where
     :math:`\beta x > \text{threshold}` (there the two agree to float precision).
 
@@ -173,7 +170,7 @@ class Softplus(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, beta, threshold):
+    def forward(ctx: Node, x: Array, beta, threshold) -> Array:
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
         xp = get_array_module(x)
@@ -183,135 +180,36 @@ class Softplus(_Builtin):
         return xp.where(bx > threshold, x, soft)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
         return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
 
 
-class Hardtanh(_Builtin):
+class Hardtanh(ArrayFunction):
     r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g` strictly inside :math:`(a, b)`,
     0 elsewhere (PyTorch's ``hardtanh_backward``; ``clamp`` counts the ends as inside)."""
 
     @staticmethod
-    def forward(ctx, x, lo, hi):
+    def forward(ctx: Node, x: Array, lo, hi) -> Array:
         out = get_array_module(x).clip(x, x.dtype.type(lo), x.dtype.type(hi))
         ctx.save_for_backward(out)  # lo < x < hi exactly where lo < out < hi
         ctx.lo, ctx.hi = lo, hi
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad * ((out > ctx.lo) & (out < ctx.hi)).to(grad.dtype), None, None
 
 
-class Linear(_Builtin):
-    r"""The affine map of ``nn.Linear``: :math:`Y = X W^\top + b`, one GEMM.
-
-    ``X`` has shape (..., in), ``W`` (out, in), ``b`` (out,). The leading dimensions of
-    ``X`` are flattened into one, so with :math:`X \in \mathbb R^{M\times \text{in}}` and
-    upstream gradient :math:`G = \partial L/\partial Y \in \mathbb R^{M\times\text{out}}`:
-
-    * :math:`Y_{mo} = \sum_i X_{mi} W_{oi} + b_o`, so
-      :math:`\partial L/\partial X_{mi} = \sum_o G_{mo} W_{oi}`, i.e. :math:`G W`;
-    * :math:`\partial L/\partial W_{oi} = \sum_m G_{mo} X_{mi}`, i.e. :math:`G^\top X`;
-    * :math:`\partial L/\partial b_o = \sum_m G_{mo}`.
-
-    Each is a single matrix product (or sum) however many leading dimensions ``X`` has.
-    """
-
-    @staticmethod
-    def forward(ctx, x, w, b):
-        ctx.save_for_backward(x, w)
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        out = x2 @ w.T
-        if b is not None:
-            out += b
-        return out.reshape(x.shape[:-1] + (w.shape[0],))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, w = ctx.saved_tensors
-        nx, nw, nb = ctx.needs_input_grad
-        g2 = grad.reshape(-1, grad.shape[-1])
-        gx = (g2 @ w).reshape(x.shape) if nx else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
-        gb = g2.sum(0) if nb else None
-        return gx, gw, gb
-
-
-class Addmm(_Builtin):
-    r""":math:`Y = b + X W^\top` for a matrix ``X``: :class:`Linear` with PyTorch's argument
-    order (bias, input, weight), so the graph prints and walks like PyTorch's
-    (``AddmmBackward0``, whose ``next_functions[0]`` is the bias). Same gradients as
-    :class:`Linear`.
-    """
-
-    @staticmethod
-    def forward(ctx, b, x, w):
-        return Linear.forward(ctx, x, w, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        nb, nx, nw = ctx.needs_input_grad
-        ctx.needs_input_grad = (nx, nw, nb)
-        gx, gw, gb = Linear.backward(ctx, grad)
-        return gb, gx, gw
-
-
-class Embedding(_Builtin):
-    r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
-
-    Gradient: row :math:`r` of :math:`\partial L/\partial W` is the sum of the upstream
-    gradients of every position whose index is :math:`r` (a scatter-add), except the
-    ``padding_idx`` row, which gets none.
-    """
-
-    @staticmethod
-    def forward(ctx, w, idx, padding_idx):
-        ctx.save_for_backward(idx)
-        ctx.padding_idx, ctx.w_shape = padding_idx, w.shape
-        return w[idx]
-
-    @staticmethod
-    def backward(ctx, grad):
-        from .indexing import IndexBackward
-
-        (idx,) = ctx.saved_tensors
-        if ctx.padding_idx is not None:
-            grad = grad * (idx != ctx.padding_idx).unsqueeze(-1).to(grad.dtype)
-        return IndexBackward.apply(grad, (idx._data,), ctx.w_shape), None, None
-
-
-class Pad(_Builtin):
-    r"""Constant padding: ``widths`` is one ``(before, after)`` pair (non-negative) per dim.
-
-    The output holds the input in its middle, so the gradient is the middle of the
-    upstream gradient: ``grad[before_0 : before_0 + n_0, ...]`` (a differentiable slice).
-    """
-
-    @staticmethod
-    def forward(ctx, x, widths, value):
-        ctx.widths, ctx.in_shape = widths, x.shape
-        return get_array_module(x).pad(x, widths, constant_values=value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        key = tuple(slice(lo, lo + n) for (lo, _), n in zip(ctx.widths, ctx.in_shape))
-        return grad[key], None, None
-
-
 __all__ = [
     "Elu",
-    "Embedding",
     "Erf",
     "Gelu",
     "GeluTanh",
     "Hardtanh",
     "LeakyRelu",
-    "Linear",
-    "Pad",
     "Softplus",
     "erf_array",
 ]

@@ -8,11 +8,11 @@ is the weight of the convolution that maps the transposed conv's *output* (``C_o
 channels) to its *input* (``C_in`` channels). So no new kernel is needed:
 
 * forward: :math:`Z = \mathrm{conv}^\top_W(X)` is ``conv_input_grad`` (a product and col2im);
-* :math:`\partial L/\partial X = \mathrm{conv}_W(U)` for :math:`U = \partial L/\partial Z`
+* :math:`\partial L/\partial X = \mathrm{conv}_W(G)` for :math:`G = \partial L/\partial Z`
   (the forward convolution, :class:`~minitorch.ops.conv.Convolution`);
-* :math:`\partial L/\partial W` = the weight gradient of that convolution with :math:`U`
+* :math:`\partial L/\partial W` = the weight gradient of that convolution with :math:`G`
   as its input and :math:`X` as its output gradient (``ConvWeightGrad``);
-* :math:`\partial L/\partial b_o = \sum_{n,p,q} U_{n,o,p,q}`.
+* :math:`\partial L/\partial b_o = \sum_{n,p,q} G_{n,o,p,q}`.
 
 The output size is :math:`H_{out} = (H-1)s - 2p + d(k-1) + p_{out} + 1`. ``output_padding``
 :math:`p_{out}` adds rows at the bottom (columns at the right); the convolution seeing
@@ -24,29 +24,26 @@ the last rows receive no input at all: they are computed as zeros (plus the bias
 from __future__ import annotations
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.conv import ConvGeometry, conv_input_grad, prefer_batch_last
 from ..tensor import Tensor
-from .conv import (
-    ConvGeometry,
-    Convolution,
-    ConvWeightGrad,
-    _pair,
-    _prefer_batch_last,
-    conv_input_grad,
-)
+from .conv import Convolution, ConvWeightGrad
 
 
-class ConvolutionTranspose(Function):
-    r"""Transposed convolution :math:`Z = \mathrm{conv}^\top_W(X) + b` (see the module docstring).
+class ConvolutionTranspose(ArrayFunction):
+    r"""Transposed convolution :math:`Z = \mathrm{conv}^\top_W(X) + b`, the adjoint of
+    :class:`~minitorch.ops.conv.Convolution` in :math:`X`; gradients (derived in the module
+    docstring): :math:`\partial L/\partial X = \mathrm{conv2d}(G, W)` and the weight
+    gradient with the roles of input and output gradient swapped.
 
     ``core`` is the output's (H, W) reached by the kernel; the output is ``core`` plus
     ``extra`` rows/columns of zeros (only for a large ``output_padding``).
     """
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, x, w, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]):
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]) -> Array:
         n = x.shape[0]
         out = conv_input_grad(x, w, (n, w.shape[1] * geo.groups, *core), geo)
         if extra != (0, 0):
@@ -61,7 +58,7 @@ class ConvolutionTranspose(Function):
         return out
 
     @staticmethod
-    def backward(ctx, up):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         x, w = ctx.saved_tensors
         gb = None
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
@@ -160,8 +157,8 @@ def conv_transpose2d(
                                output_padding, groups, dilation)
         return out.squeeze(0)
     _check_transpose_args(input, weight, bias, groups)
-    s, p = _pair(stride, "stride"), _pair(padding, "padding")
-    op, d = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
+    s, p = pair(stride, "stride"), pair(padding, "padding")
+    op, d = pair(output_padding, "output_padding"), pair(dilation, "dilation")
     if min(s) <= 0:
         raise RuntimeError("non-positive stride is not supported")
     if min(d) <= 0:
@@ -190,7 +187,7 @@ def conv_transpose2d(
     bottom = [max(pi - (oi - e), 0) for pi, oi, e in zip(p, op, extra)]
     cin, cg = weight.shape[:2]
     geo = ConvGeometry(s, (p[0], bottom[0], p[1], bottom[1]), d, int(groups),
-                       _prefer_batch_last(cg * kh * kw, cin // groups))
+                       prefer_batch_last(cg * kh * kw, cin // groups))
     return ConvolutionTranspose.apply(input, weight, bias, geo, core, extra)
 
 

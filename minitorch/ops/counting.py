@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
+from .._utils import normalize_dims
 from ..tensor import Tensor
 from ._util import write_out
-from .reduction import normalize_dims
 
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:

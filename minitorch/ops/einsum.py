@@ -19,24 +19,25 @@ from __future__ import annotations
 import string
 
 from .._backend import get_array_module
-from ..autograd.function import Function
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
 
-class Einsum(Function):
+class Einsum(ArrayFunction):
     r"""``einsum`` on explicit subscripts ``subs -> out`` with letter sizes ``sizes``.
 
     Forward: two operands without repeated letters are one batched matrix product
     (:func:`_pair_product`, as PyTorch does it); otherwise ``numpy.einsum``. Size-1 dims are
-    broadcast to the letter's size first. Backward: see the module docstring.
+    broadcast to the letter's size first. Gradient (derived in the module docstring): for
+    each operand, the same einsum with that operand replaced by :math:`G` and its
+    subscripts made the output.
     """
 
-    _builtin = True
 
     @staticmethod
-    def forward(ctx, *arrays, subs, out, sizes):
+    def forward(ctx: Node, *arrays: Array, subs, out, sizes) -> Array:
         ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
         ctx.save_for_backward(*arrays)
         xp = get_array_module(arrays[0])
@@ -48,7 +49,7 @@ class Einsum(Function):
         return xp.asarray(xp.einsum(eq, *ops, optimize=len(ops) > 1))
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         xs = ctx.saved_tensors
         grads = []
         for i, s in enumerate(ctx.subs):

@@ -2,7 +2,7 @@ r"""``unfold`` (im2col) and ``fold`` (col2im) as public, differentiable Function
 
 ``F.unfold`` copies every :math:`k_h \times k_w` sliding block of an (N, C, H, W) input
 into a column: the result is (N, C k_h k_w, L), L the number of blocks. It is exactly the
-im2col step of the convolution (:func:`minitorch.ops.conv.im2col`), only laid out with
+im2col step of the convolution (:func:`minitorch.kernels.conv.im2col`), only laid out with
 the batch first. ``F.fold`` is its adjoint: it adds every column entry back onto the
 pixel it came from (col2im), summing where blocks overlap. Being adjoint linear maps,
 each is the other's gradient:
@@ -13,9 +13,10 @@ each is the other's gradient:
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from .._utils import pair
+from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.conv import ConvGeometry, col2im, im2col
 from ..tensor import Tensor
-from .conv import ConvGeometry, _pair, col2im, im2col
 
 
 def _unfold_array(x, kernel: tuple[int, int], geo: ConvGeometry):
@@ -35,41 +36,39 @@ def _fold_array(cols, out_shape: tuple[int, int, int, int], kernel: tuple[int, i
     return col2im(laid.copy(), out_shape, geo)
 
 
-class Im2Col(Function):
+class Im2Col(ArrayFunction):
     r"""``unfold``: :math:`Y_{n,(c,i,j),l} = X_{n,c,\,p s_h + i d_h - p_h,\,q s_w + j d_w - p_w}`
     for block :math:`l = (p, q)`. Its gradient is :class:`Col2Im` (the adjoint)."""
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, x, kernel: tuple[int, int], geo: ConvGeometry):
+    def forward(ctx: Node, x: Array, kernel: tuple[int, int], geo: ConvGeometry) -> Array:
         ctx.kernel, ctx.geo, ctx.x_shape = kernel, geo, tuple(x.shape)
         return _unfold_array(x, kernel, geo)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return Col2Im.apply(grad, ctx.x_shape, ctx.kernel, ctx.geo), None, None
 
 
-class Col2Im(Function):
+class Col2Im(ArrayFunction):
     r"""``fold``: :math:`Z = U^\top(C)`, the sum of each column entry onto its pixel.
     Its gradient is :class:`Im2Col` (the adjoint of the adjoint)."""
 
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
-    def forward(ctx, cols, out_shape, kernel: tuple[int, int], geo: ConvGeometry):
+    def forward(ctx: Node, cols: Array, out_shape, kernel: tuple[int, int], geo: ConvGeometry) -> Array:
         ctx.kernel, ctx.geo = kernel, geo
         return _fold_array(cols, out_shape, kernel, geo)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return Im2Col.apply(grad, ctx.kernel, ctx.geo), None, None, None
 
 
 def _fold_args(name: str, kernel_size, dilation, padding, stride):
-    k, d = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
-    p, s = _pair(padding, "padding"), _pair(stride, "stride")
+    k, d = pair(kernel_size, "kernel_size"), pair(dilation, "dilation")
+    p, s = pair(padding, "padding"), pair(stride, "stride")
     if min(k) <= 0 or min(d) <= 0 or min(s) <= 0 or min(p) < 0:
         raise RuntimeError(
             f"{name}: kernel_size, dilation and stride must be greater than zero and padding "
@@ -113,7 +112,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if input.dim() == 2:
         out = fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride)
         return out.squeeze(0)
-    h, w = _pair(output_size, "output_size")
+    h, w = pair(output_size, "output_size")
     k, geo = _fold_args("fold", kernel_size, dilation, padding, stride)
     n, rows, length = input.shape
     if rows % (k[0] * k[1]):

@@ -13,16 +13,18 @@ import numpy as np
 
 from .._backend import get_array_module
 from .._backend import scatter_add as add_at
+from .._utils import normalize_dim
 from ..autograd import grad_mode
-from ..autograd.function import Function, mark_view
+from ..autograd.function import (
+    Array,
+    ArrayFunction,
+    Grads,
+    MovementFunction,
+    Node,
+    mark_view,
+)
 from ..tensor import Tensor
 from ._util import write_out
-from .reduction import normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
-    _quiet = False  # no arithmetic: no NumPy warnings to silence
 
 
 def _is_basic(key: tuple) -> bool:
@@ -125,7 +127,7 @@ def _check_bounds(key: list, shape) -> None:
         dim += 1
 
 
-class Index(_Builtin):
+class Index(MovementFunction):
     r""":math:`y = x[\text{key}]`.
 
     Gradient: scatter :math:`g` into zeros shaped like :math:`x` at ``key``, adding up
@@ -136,7 +138,7 @@ class Index(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, key):
+    def forward(ctx: Node, x: Array, key) -> Array:
         ctx.key, ctx.in_shape = key, x.shape
         out = x[key]
         if ctx._fn is Index and not out.flags.c_contiguous:  # not Select/Slice views
@@ -144,7 +146,7 @@ class Index(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return IndexBackward.apply(grad, ctx.key, ctx.in_shape), None
 
 
@@ -156,14 +158,14 @@ class Slice(Index):
     """``x[a:b]``, ``x[:, i]``, ...: an :class:`Index` with basic indices only (a view)."""
 
 
-class IndexBackward(_Builtin):
+class IndexBackward(MovementFunction):
     r"""Place ``grad`` at ``key`` in a zero tensor of ``shape`` (accumulating repeats).
 
     It is linear in ``grad``; its own gradient reads the same positions back: ``g[key]``.
     """
 
     @staticmethod
-    def forward(ctx, grad, key, shape):
+    def forward(ctx: Node, grad: Array, key, shape) -> Array:
         ctx.key = key
         out = get_array_module(grad).zeros(shape, dtype=grad.dtype)
         if _is_basic(key):
@@ -173,11 +175,11 @@ class IndexBackward(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, gg):
+    def backward(ctx: Node, gg: Tensor) -> Grads:
         return Index.apply(gg, ctx.key), None, None
 
 
-class IndexPut(_Builtin):
+class IndexPut(MovementFunction):
     r""":math:`y = x` with :math:`y[\text{key}] = v` (out of place).
 
     Gradient: :math:`g` with zeros at ``key`` for :math:`x` (those values were overwritten),
@@ -185,14 +187,14 @@ class IndexPut(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, v, key):
+    def forward(ctx: Node, x: Array, v: Array, key) -> Array:
         ctx.key = key
         out = x.copy()
         out[key] = v
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         gx = gv = None
         if ctx.needs_input_grad[0]:
             mask = get_array_module(grad._data).ones(grad.shape, dtype=grad.dtype.np)
@@ -203,7 +205,7 @@ class IndexPut(_Builtin):
         return gx, gv, None
 
 
-class Gather(_Builtin):
+class Gather(MovementFunction):
     r""":math:`y_{i j} = x_{i, \text{index}_{ij}}` along ``dim`` (``take_along_axis``).
 
     Gradient: add :math:`g_{ij}` into position :math:`(i, \text{index}_{ij})` of a zero
@@ -211,26 +213,26 @@ class Gather(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, index):
+    def forward(ctx: Node, x: Array, dim, index) -> Array:
         ctx.dim, ctx.in_shape = dim, x.shape
         ctx.save_for_backward(index)
         return get_array_module(x).take_along_axis(x, index, axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (index,) = ctx.saved_tensors
         zeros = grad.new_zeros(ctx.in_shape)
         return ScatterAdd.apply(zeros, ctx.dim, index, grad), None, None
 
 
-class ScatterAdd(_Builtin):
+class ScatterAdd(MovementFunction):
     r""":math:`y = x`, then :math:`y_{i, \text{index}_{ij}} \mathrel{+}= s_{ij}` along ``dim``.
 
     Gradient: :math:`g` for :math:`x`, and :math:`g` gathered at ``index`` for :math:`s`.
     """
 
     @staticmethod
-    def forward(ctx, x, dim, index, src):
+    def forward(ctx: Node, x: Array, dim, index, src: Array) -> Array:
         ctx.dim = dim
         ctx.save_for_backward(index)
         out = x.copy()
@@ -241,7 +243,7 @@ class ScatterAdd(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         (index,) = ctx.saved_tensors
         gs = Gather.apply(grad, ctx.dim, index) if ctx.needs_input_grad[3] else None
         return grad, None, None, gs
@@ -401,7 +403,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 
 # ------------------------------------------------------------------- triangular masks
-class Tril(_Builtin):
+class Tril(MovementFunction):
     r"""Lower triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \le k`, else 0 (last two dims).
 
     The mask does not depend on :math:`x`, so the gradient is the upstream gradient with
@@ -409,26 +411,29 @@ class Tril(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, k):
+    def forward(ctx: Node, x: Array, k) -> Array:
         ctx.k = k
         return get_array_module(x).tril(x, k)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return tril(grad, ctx.k), None
 
 
-class Triu(_Builtin):
-    r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims);
-    gradient :math:`\mathrm{triu}(G, k)`."""
+class Triu(MovementFunction):
+    r"""Upper triangle: :math:`y_{ij} = x_{ij}` if :math:`j - i \ge k`, else 0 (last two dims).
+
+    As for :class:`Tril`, the mask is constant: :math:`\partial L/\partial x =
+    \mathrm{triu}(G, k)`.
+    """
 
     @staticmethod
-    def forward(ctx, x, k):
+    def forward(ctx: Node, x: Array, k) -> Array:
         ctx.k = k
         return get_array_module(x).triu(x, k)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return triu(grad, ctx.k), None
 
 
@@ -512,3 +517,26 @@ def take(input: Tensor, index: Tensor) -> Tensor:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
     return input.reshape(-1)[index]
+
+
+# --------------------------------------------------- row lookup (nn.Embedding)
+class Embedding(ArrayFunction):
+    r"""Row lookup :math:`Y_{\ldots} = W_{\text{idx}_{\ldots}}` of ``nn.Embedding``.
+
+    Gradient: row :math:`r` of :math:`\partial L/\partial W` is the sum of the upstream
+    gradients of every position whose index is :math:`r` (a scatter-add), except the
+    ``padding_idx`` row, which gets none.
+    """
+
+    @staticmethod
+    def forward(ctx: Node, w: Array, idx, padding_idx) -> Array:
+        ctx.save_for_backward(idx)
+        ctx.padding_idx, ctx.w_shape = padding_idx, w.shape
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        (idx,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            grad = grad * (idx != ctx.padding_idx).unsqueeze(-1).to(grad.dtype)
+        return IndexBackward.apply(grad, (idx._data,), ctx.w_shape), None, None

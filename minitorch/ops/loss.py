@@ -25,12 +25,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
-from ..autograd.function import Function, Node
+from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.cross_entropy import (
+    at_target,
+    cross_entropy_forward,
+    cross_entropy_grad,
+    one_hot,
+)
 from ..tensor import Tensor
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _reduce(loss, reduction: str, count=None):
@@ -64,7 +66,7 @@ def _const(arr) -> Tensor | None:
 
 
 # ------------------------------------------------------------------ regression losses
-class MseLoss(_Builtin):
+class MseLoss(ArrayFunction):
     r"""Squared error :math:`\ell = (x - y)^2`.
 
     :math:`\partial \ell/\partial x = 2 (x - y)` and :math:`\partial \ell/\partial y =
@@ -72,21 +74,21 @@ class MseLoss(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction):
+    def forward(ctx: Node, x: Array, y: Array, reduction) -> Array:
         d = x - y
         ctx.shape, ctx.reduction = d.shape, reduction
         ctx.save_for_backward(x, y)
         return _reduce(d * d, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gx = 2 * (x - y) * _spread(grad, ctx.shape, ctx.reduction)
         gy = -gx if ctx.needs_input_grad[1] else None
         return gx, gy, None
 
 
-class SmoothL1Loss(_Builtin):
+class SmoothL1Loss(ArrayFunction):
     r"""Smooth L1: :math:`\ell = \tfrac12 d^2/\beta` if :math:`|d| < \beta`, else
     :math:`|d| - \tfrac12\beta`, with :math:`d = x - y` and :math:`\beta > 0`.
 
@@ -95,7 +97,7 @@ class SmoothL1Loss(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction, beta):
+    def forward(ctx: Node, x: Array, y: Array, reduction, beta) -> Array:
         xp = get_array_module(x)
         d = x - y
         a = xp.abs(d)
@@ -105,7 +107,7 @@ class SmoothL1Loss(_Builtin):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         from .elementwise import where
 
         x, y = ctx.saved_tensors
@@ -115,7 +117,7 @@ class SmoothL1Loss(_Builtin):
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
 
 
-class HuberLoss(_Builtin):
+class HuberLoss(ArrayFunction):
     r"""Huber: :math:`\ell = \tfrac12 d^2` if :math:`|d| \le \delta`, else
     :math:`\delta(|d| - \tfrac12\delta)`, with :math:`d = x - y`.
 
@@ -124,7 +126,7 @@ class HuberLoss(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, y, reduction, delta):
+    def forward(ctx: Node, x: Array, y: Array, reduction, delta) -> Array:
         xp = get_array_module(x)
         d = x - y
         a = xp.abs(d)
@@ -134,34 +136,14 @@ class HuberLoss(_Builtin):
         return _reduce(loss.astype(d.dtype, copy=False), reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         gx = (x - y).clamp(-ctx.delta, ctx.delta) * _spread(grad, ctx.shape, ctx.reduction)
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
 
 
 # --------------------------------------------------------------- classification losses
-def _at_target(t) -> tuple:
-    """The index that picks, from an ``(N, C, d1, ...)`` array, the entry of class
-    ``t[i, d1, ...]`` at every position: ``a[_at_target(t)]`` has ``t``'s shape."""
-    xp = get_array_module(t)
-    if t.ndim == 1:
-        return (xp.arange(t.shape[0]), t)
-    nd = t.ndim
-    grid = [
-        xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(t.shape)
-    ]
-    return (grid[0], t, *grid[1:])
-
-
-def _one_hot(t, shape, dtype):
-    """Zeros of ``shape`` (class dim 1) with a 1 at each position's class ``t``."""
-    out = get_array_module(t).zeros(shape, dtype=dtype)
-    out[_at_target(t)] = 1
-    return out
-
-
-class NllLoss(_Builtin):
+class NllLoss(ArrayFunction):
     r"""Negative log-likelihood of class-index targets, class dim 1.
 
     For each position :math:`i` with target :math:`t_i` (not ``ignore_index``) and class
@@ -175,11 +157,11 @@ class NllLoss(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, target, weight, ignore_index, reduction):
+    def forward(ctx: Node, x: Array, target, weight, ignore_index, reduction) -> Array:
         xp = get_array_module(x)
         valid = target != ignore_index
         t = xp.where(valid, target, 0)  # ignored positions read class 0, weighted by 0
-        picked = x[_at_target(t)]
+        picked = x[at_target(t)]
         if weight is None:
             w = valid.astype(x.dtype)
         else:
@@ -200,14 +182,14 @@ class NllLoss(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         t, w = ctx.saved_tensors
-        hot = _const(_one_hot(t._data, ctx.shape, w._data.dtype))
+        hot = _const(one_hot(t._data, ctx.shape, w._data.dtype))
         coef = -w * (grad if ctx.reduction == "none" else grad.expand(w.shape))
         return hot * coef.unsqueeze(1), None, None, None, None
 
 
-class CrossEntropy(_Builtin):
+class CrossEntropy(ArrayFunction):
     r"""Fused log-softmax + NLL for class-index targets (class dim 1, no class weights).
 
     With :math:`m_i = \max_c x_{ic}` and :math:`Z_i = \sum_c e^{x_{ic} - m_i}`:
@@ -223,15 +205,8 @@ class CrossEntropy(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, target, ignore_index, reduction):
-        xp = get_array_module(x)
-        shifted = x - x.max(axis=1, keepdims=True)
-        soft = xp.exp(shifted)
-        z = soft.sum(axis=1, keepdims=True)
-        valid = target != ignore_index
-        t = xp.where(valid, target, 0)
-        loss = xp.log(z).squeeze(1) - shifted[_at_target(t)]
-        soft /= z
+    def forward(ctx: Node, x: Array, target, ignore_index, reduction) -> Array:
+        loss, soft, t, valid = cross_entropy_forward(x, target, ignore_index)
         keep = valid.astype(x.dtype)  # the weight of each position in the gradient
         loss *= keep
         if reduction == "mean":
@@ -246,7 +221,7 @@ class CrossEntropy(_Builtin):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, soft, t, keep = ctx.saved_tensors
         return CrossEntropyGrad.apply(x, grad, soft._data, t._data, keep._data), None, None, None
 
@@ -256,17 +231,18 @@ class CrossEntropy(_Builtin):
 CrossEntropy._node_cls = type("NllLossBackward0", (Node,), {"_fn": CrossEntropy, "__slots__": ()})
 
 
-class CrossEntropyGrad(_Builtin):
-    r"""The gradient of :class:`CrossEntropy`: :math:`G = (s - h)\, u` with
+class CrossEntropyGrad(ArrayFunction):
+    r"""The gradient of :class:`CrossEntropy`: :math:`Z = (s - h)\, v` with
     :math:`s = \operatorname{softmax}(x)` along dim 1, :math:`h` the one-hot targets and
-    :math:`u_i = g_i k_i` (upstream gradient times the position's weight :math:`k_i`,
+    :math:`v_i = g_i k_i` (upstream gradient times the position's weight :math:`k_i`,
     which holds the ignore mask and the mean's :math:`1/N`).
 
-    Its own gradient (for ``create_graph=True``), with upstream :math:`\Gamma`:
+    Its own gradient (for ``create_graph=True``), with upstream :math:`u` (shaped like
+    :math:`x`):
 
     * w.r.t. :math:`x`: the softmax Jacobian :math:`\partial s_c/\partial x_j = s_c
-      (\delta_{cj} - s_j)` gives :math:`u\, s \odot (\Gamma - \sum_c \Gamma_c s_c)`;
-    * w.r.t. :math:`g`: :math:`k_i \sum_c \Gamma_{ic} (s_{ic} - h_{ic})` (summed down to
+      (\delta_{cj} - s_j)` gives :math:`v\, s \odot (u - \sum_c u_c s_c)`;
+    * w.r.t. :math:`g`: :math:`k_i \sum_c u_{ic} (s_{ic} - h_{ic})` (summed down to
       :math:`g`'s shape by the engine).
 
     Both are written with Tensor ops on a fresh ``x.softmax(1)``, so they differentiate
@@ -274,31 +250,28 @@ class CrossEntropyGrad(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, g, soft, t, keep):
-        u = (g * keep).astype(soft.dtype, copy=False)
-        out = soft * u.reshape(u.shape[:1] + (1,) + u.shape[1:])  # u broadcast over classes
-        out[_at_target(t)] -= u
+    def forward(ctx: Node, x: Array, g: Array, soft, t, keep) -> Array:
         ctx.save_for_backward(x, g, t, keep)
-        return out
+        return cross_entropy_grad(soft, t, (g * keep).astype(soft.dtype, copy=False))
 
     @staticmethod
-    def backward(ctx, gamma):
+    def backward(ctx: Node, up: Tensor) -> Grads:
         x, g, t, keep = ctx.saved_tensors
         s = x.softmax(1)
         gx = gg = None
         if ctx.needs_input_grad[0]:
-            u = (g * keep).unsqueeze(1)
-            gx = u * s * (gamma - (gamma * s).sum(1, keepdim=True))
+            v = (g * keep).unsqueeze(1)
+            gx = v * s * (up - (up * s).sum(1, keepdim=True))
         if ctx.needs_input_grad[1]:
-            hot = _const(_one_hot(t._data, tuple(s.shape), s._data.dtype))
-            gg = (gamma * (s - hot)).sum(1) * keep
+            hot = _const(one_hot(t._data, tuple(s.shape), s._data.dtype))
+            gg = (up * (s - hot)).sum(1) * keep
         return gx, gg, None, None, None
 
 
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp, a float32 constant
 
 
-class BinaryCrossEntropy(_Builtin):
+class BinaryCrossEntropy(ArrayFunction):
     r"""Binary cross-entropy on probabilities :math:`x \in [0, 1]`:
 
     .. math:: \ell = -w\,[\,y \max(\log x, -100) + (1 - y) \max(\log(1 - x), -100)\,].
@@ -310,7 +283,7 @@ class BinaryCrossEntropy(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, y, weight, reduction):
+    def forward(ctx: Node, x: Array, y: Array, weight, reduction) -> Array:
         xp = get_array_module(x)
         with np.errstate(divide="ignore"):
             log_x = xp.maximum(xp.log(x), -100)
@@ -324,7 +297,7 @@ class BinaryCrossEntropy(_Builtin):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y, w = ctx.saved_tensors
         g = _spread(grad, ctx.shape, ctx.reduction)
         if w is not None:
@@ -337,7 +310,7 @@ class BinaryCrossEntropy(_Builtin):
         return gx, gy, None, None
 
 
-class BinaryCrossEntropyWithLogits(_Builtin):
+class BinaryCrossEntropyWithLogits(ArrayFunction):
     r"""Binary cross-entropy on logits :math:`x`, with positive-class weight :math:`p`:
 
     .. math:: \ell = w\,[\,(1 - y)\, x + (1 + (p - 1) y)\, \operatorname{sp}(-x)\,],
@@ -352,7 +325,7 @@ class BinaryCrossEntropyWithLogits(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, y, weight, pos_weight, reduction):
+    def forward(ctx: Node, x: Array, y: Array, weight, pos_weight, reduction) -> Array:
         xp = get_array_module(x)
         sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
         if pos_weight is None:
@@ -367,7 +340,7 @@ class BinaryCrossEntropyWithLogits(_Builtin):
         return _reduce(loss, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y, w, p = ctx.saved_tensors
         g = _spread(grad, ctx.shape, ctx.reduction)
         if w is not None:

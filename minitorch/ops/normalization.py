@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from .._backend import get_array_module
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -76,15 +76,13 @@ def batch_stats(x):
     )
 
 
-class BatchNorm(Function):
+class BatchNorm(ArrayFunction):
     r"""Training-mode batch norm :math:`y = \gamma\,(x - \mu)/\sqrt{\sigma^2 + \epsilon} +
     \beta` with the batch's statistics (see the module docstring for the gradient).
 
     ``stats`` is :func:`batch_stats` of ``x`` (computed once by the caller, which also
     needs it for the running estimates); ``weight`` and ``bias`` may be None.
     """
-
-    _builtin = True  # grad_fn named <class>Backward0, as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, weight, bias, stats, eps: float):

@@ -45,13 +45,9 @@ from __future__ import annotations
 
 from .._backend import get_array_module
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from .shape import cat
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _steps(batch_sizes: tuple[int, ...], reverse: bool) -> list[tuple[int, int]]:
@@ -102,7 +98,7 @@ def _gates_inplace(a, k):
     return a
 
 
-class _Recurrence(_Builtin):
+class _Recurrence(ArrayFunction):
     r"""The time loop shared by the layer kinds (see the module docstring).
 
     A subclass gives ``_step`` (one step forward on raw arrays, writing the new states
@@ -125,7 +121,7 @@ class _Recurrence(_Builtin):
     # same values interleaved with the other gates.
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return ctx._fn._backprop(ctx, grad)
 
     @classmethod
@@ -222,7 +218,7 @@ class _RNNLayer(_Recurrence):
     _relu = False
 
     @staticmethod
-    def forward(ctx, xw, s0, w_hh, batch_sizes, reverse):
+    def forward(ctx: Node, xw: Array, s0: Array, w_hh: Array, batch_sizes, reverse) -> Array:
         return ctx._fn._loop(ctx, xw, s0, (w_hh,), batch_sizes, reverse)
 
     @staticmethod
@@ -295,7 +291,7 @@ class LSTMLayer(_Recurrence):
     _act_gates = 5
 
     @staticmethod
-    def forward(ctx, xw, s0, w_hh, w_hr, batch_sizes, reverse):
+    def forward(ctx: Node, xw: Array, s0: Array, w_hh: Array, w_hr: Array, batch_sizes, reverse) -> Array:
         return ctx._fn._loop(ctx, xw, s0, (w_hh, w_hr), batch_sizes, reverse)
 
     @staticmethod
@@ -381,7 +377,7 @@ class GRULayer(_Recurrence):
     _act_gates = 4
 
     @staticmethod
-    def forward(ctx, xw, s0, w_hh, b_hh, batch_sizes, reverse):
+    def forward(ctx: Node, xw: Array, s0: Array, w_hh: Array, b_hh: Array, batch_sizes, reverse) -> Array:
         return ctx._fn._loop(ctx, xw, s0, (w_hh, b_hh), batch_sizes, reverse)
 
     @staticmethod

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._backend import get_array_module
+from .._utils import normalize_dim
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
-from .reduction import normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
@@ -25,7 +21,7 @@ def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
     return cumsum(g.flip(dim), dim).flip(dim)
 
 
-class Cumsum(_Builtin):
+class Cumsum(ArrayFunction):
     r""":math:`y_j = \sum_{k \le j} x_k` along ``dim``.
 
     Gradient: :math:`\partial y_j / \partial x_k = [k \le j]`, so
@@ -34,16 +30,16 @@ class Cumsum(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, np_dtype):
+    def forward(ctx: Node, x: Array, dim, np_dtype) -> Array:
         ctx.dim = dim
         return get_array_module(x).cumsum(x, axis=dim, dtype=np_dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         return _reverse_cumsum(grad, ctx.dim), None, None
 
 
-class Cumprod(_Builtin):
+class Cumprod(ArrayFunction):
     r""":math:`y_j = \prod_{k \le j} x_k` along ``dim``.
 
     Gradient: :math:`\partial y_j / \partial x_k = [k \le j] \prod_{i \le j, i \ne k} x_i`.
@@ -64,14 +60,14 @@ class Cumprod(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, dim, np_dtype):
+    def forward(ctx: Node, x: Array, dim, np_dtype) -> Array:
         ctx.dim = dim
         out = get_array_module(x).cumprod(x, axis=dim, dtype=np_dtype)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         x, y = ctx.saved_tensors
         return _cumprod_vjp(x, y, grad, ctx.dim), None, None
 
@@ -126,7 +122,7 @@ def _scan_dtype(input: Tensor, dtype):
     return None
 
 
-def _scan(fn: type[Function], name: str, input: Tensor, dim: int, dtype, out) -> Tensor:
+def _scan(fn: type[ArrayFunction], name: str, input: Tensor, dim: int, dtype, out) -> Tensor:
     d = normalize_dim(dim, input.ndim)
     x = input.reshape(1) if input.ndim == 0 else input  # a 0-d tensor scans as one element
     y = fn.apply(x, d, _scan_dtype(input, dtype))

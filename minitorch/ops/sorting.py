@@ -15,16 +15,13 @@ import numpy as np
 
 from .. import return_types
 from .._backend import get_array_module
-from ..autograd.function import Function
+from .._utils import normalize_dim
+from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 from ._util import write_out
 from .elementwise import lerp
 from .indexing import Gather
-from .reduction import _check_nonempty, normalize_dim
-
-
-class _Builtin(Function):
-    _builtin = True
+from .reduction import _check_nonempty
 
 
 def _argsort(a, axis: int, descending: bool):
@@ -41,25 +38,38 @@ def _argsort(a, axis: int, descending: bool):
 
 
 class Sort(Gather):
-    """``sort``'s values: a :class:`Gather` at the sorting indices (``SortBackward0``)."""
+    r"""``sort``'s values :math:`y_j = x_{\pi_j}` along ``dim``: a :class:`Gather` at the
+    sorting permutation :math:`\pi` (named ``SortBackward0``).
+
+    Gradient: the indices are piecewise constant in :math:`x`, so
+    :math:`\partial L/\partial x_{\pi_j} = g_j`, the scatter-add of :class:`Gather`.
+    """
 
 
 class Topk(Gather):
-    """``topk``'s values: a :class:`Gather` at the chosen indices."""
+    r"""``topk``'s values :math:`y_j = x_{\pi_j}` for the :math:`k` chosen indices.
+
+    Gradient (as :class:`Gather`): :math:`g_j` goes back to position :math:`\pi_j`; the
+    elements not chosen get 0.
+    """
 
 
 class _ReducingGather(Gather):
-    """A :class:`Gather` of one index per slice that drops the gathered dim unless
-    ``keepdim``; the gradient puts the dim back (``unsqueeze``) and scatters as Gather."""
+    r"""A :class:`Gather` of one index :math:`k` per slice, :math:`y = x_k` along ``dim``,
+    that drops the gathered dim unless ``keepdim``.
+
+    Gradient: :math:`\partial L/\partial x_i = g\,[i = k]` along ``dim``: the dim is put
+    back (``unsqueeze``) and :math:`g` scattered there as for Gather.
+    """
 
     @staticmethod
-    def forward(ctx, x, dim, index, keepdim):
+    def forward(ctx: Node, x: Array, dim, index, keepdim) -> Array:
         ctx.keepdim = keepdim
         out = Gather.forward(ctx, x, dim, index)
         return out if keepdim else out.squeeze(axis=dim)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         g = grad if ctx.keepdim else grad.unsqueeze(ctx.dim)
         return (*Gather.backward(ctx, g), None)
 
@@ -193,7 +203,7 @@ def _median_pos(data, d: int, ignore_nan: bool):
     return xp.where(nans > 0, valid, (n - 1) // 2)
 
 
-class Median(_Builtin):
+class Median(ArrayFunction):
     r"""A value picked out of ``x`` (the median of all elements): :math:`y = x_k`.
 
     Gradient: PyTorch's ``evenly_distribute_backward``: :math:`g` is shared evenly by every
@@ -202,12 +212,12 @@ class Median(_Builtin):
     """
 
     @staticmethod
-    def forward(ctx, x, value):
+    def forward(ctx: Node, x: Array, value) -> Array:
         ctx.save_for_backward(x, value)
         return value
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Node, grad: Tensor) -> Grads:
         from .elementwise import isnan, where
 
         x, value = ctx.saved_tensors

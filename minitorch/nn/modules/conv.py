@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from ... import _creation
+from ..._utils import ntuple
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
 from .linear import reset_affine
-
-
-def _pair(v) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
@@ -62,13 +59,13 @@ class Conv2d(Module):
                 raise ValueError(
                     f"Invalid padding string '{padding}', should be one of ['valid', 'same']"
                 )
-            if padding == "same" and _pair(stride) != (1, 1):
+            if padding == "same" and ntuple(stride, 2) != (1, 1):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride)
-        self.padding = padding if isinstance(padding, str) else _pair(padding)
-        self.dilation = _pair(dilation)
+        self.kernel_size = ntuple(kernel_size, 2)
+        self.stride = ntuple(stride, 2)
+        self.padding = padding if isinstance(padding, str) else ntuple(padding, 2)
+        self.dilation = ntuple(dilation, 2)
         self.groups = groups
         self.padding_mode = padding_mode
         self.output_padding = (0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._utils import ntuple
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -101,9 +102,9 @@ class AvgPool1d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
         super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+        self.kernel_size = ntuple(kernel_size, 1)
+        self.stride = ntuple(stride if stride is not None else kernel_size, 1)
+        self.padding = ntuple(padding, 1)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -115,6 +116,3 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-def _single(v) -> tuple[int]:
-    """PyTorch stores AvgPool1d's sizes as 1-tuples."""
-    return (v,) if isinstance(v, int) else tuple(v)

@@ -51,7 +51,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._backend import permuted_copy
+from .copies import permuted_copy
 
 _COMPLEX = {np.dtype(np.float32): np.dtype(np.complex64), np.dtype(np.float64): np.dtype(np.complex128)}
 _REAL = {c: r for r, c in _COMPLEX.items()}

@@ -1,0 +1,387 @@
+r"""Convolution kernels: im2col + one matrix product, col2im, and the choice of path.
+
+The interface (all on raw arrays, ``geo`` a :class:`ConvGeometry`):
+
+* ``conv_forward(x, w, geo, cache=None, bias=None) -> (out, cache)``
+* ``conv_input_grad(grad, w, x_shape, geo, gmat=None)``
+* ``conv_weight_grad(x, grad, w_shape, geo, cache=None, gmat=None)``
+* ``grad_matrix(grad, geo, x_shape)``: the output gradient laid out once for both
+  gradients; ``cache``: what the forward pass leaves for the weight gradient (the
+  im2col columns, or on the Fourier path the input's spectrum);
+* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd``: the cost models that
+  pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
+
+Loop-based twins of all three products are in :mod:`minitorch.kernels.reference`.
+
+The idea in one picture. For a kernel of size :math:`k_h \times k_w`, every output pixel
+is a dot product between the weights and one :math:`C \times k_h \times k_w` window of
+the (padded) input. Copy all windows into the columns of one matrix ("im2col") and the
+whole convolution becomes a single matrix product, which BLAS does at full speed:
+
+.. math::
+
+    \underbrace{Y}_{O \times (N\,OH\,OW)} =
+    \underbrace{W}_{O \times (C\,k_h k_w)} \;
+    \underbrace{\mathrm{cols}(X)}_{(C\,k_h k_w) \times (N\,OH\,OW)}
+
+Layout is everything. The column matrix is laid out ``(C, kh, kw, N, OH, OW)`` or
+``(C, kh, kw, OH, OW, N)``: its rows match the weight's ``(C, kh, kw)`` memory order and
+its columns run over the output pixels, so both factors of every product are contiguous,
+and the reverse step ("col2im") is just ``kh * kw`` strided slice-additions, one per
+kernel offset. Measured on the tutorial CNN (batch 64, 2 cores): the layout
+``(N, OH, OW, C, kh, kw)`` made one backward pass 10x slower (240 ms against 20 ms);
+putting the batch *last* makes im2col/col2im 2-3x faster again when the input has many
+channels (each slice is then a long run of ``(OW, N)`` values), at the price of
+transposing the output, which only pays off for wide kernels (:func:`prefer_batch_last`).
+Those layout changes are cache-friendly slab-by-slab copies (``permuted_copy``), and the
+large copies and col2im are split over the cores (``split_work``): NumPy does copies on
+one core, but independent channels or slabs can run on two threads at once.
+
+A second algorithm, for stride-1 layers with many channels on small images, lives in
+``conv_fourier.py``: the convolution theorem, with the DFTs as small matrix products.
+``conv2d`` picks it when a cost model predicts it faster (:func:`prefer_fourier`); the
+geometry's ``fourier`` flag then routes the three array kernels below to it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._backend import get_array_module
+from . import conv_fourier, pointwise, winograd
+from .copies import contiguous_copy, permuted_copy, sliding_windows
+from .threads import split_work
+
+
+class ConvGeometry(NamedTuple):
+    """Everything besides the arrays that a 2-D convolution needs (all explicit ints).
+
+    ``padding`` is ``(top, bottom, left, right)``: PyTorch's ``padding='same'`` can need
+    one more row/column at the bottom/right than at the top/left.
+    """
+
+    stride: tuple[int, int]
+    padding: tuple[int, int, int, int]
+    dilation: tuple[int, int]
+    groups: int
+    batch_last: bool = False  # internal memory layout, see prefer_batch_last
+    fourier: bool = False  # convolution theorem instead of im2col, see prefer_fourier
+    winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see prefer_winograd
+    pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
+
+    def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
+        r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
+        (sh, sw), (pt, pb, pl, pr), (dh, dw) = self.stride, self.padding, self.dilation
+        return (
+            (h + pt + pb - dh * (kh - 1) - 1) // sh + 1,
+            (w + pl + pr - dw * (kw - 1) - 1) // sw + 1,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The array kernels: im2col, col2im, and the three products. Internally activations are
+# channel-major: (C, N, H, W) ("batch-first") or (C, H, W, N) ("batch-last"). Batch-last
+# makes every window slice a run of whole (OW, N) rows, so im2col/col2im stream through
+# memory; it costs two transposes of the output-sized arrays, which only pay off when the
+# columns are much larger than the output (see :func:`prefer_batch_last`).
+# ---------------------------------------------------------------------------------------
+def _layout(geo: ConvGeometry) -> tuple[int, int, int, int]:
+    """The NCHW axes in internal memory order: C first, then N, H, W or H, W, N."""
+    return (1, 2, 3, 0) if geo.batch_last else (1, 0, 2, 3)
+
+
+def _padded(x, geo: ConvGeometry):
+    """(N, C, H, W) -> zero-padded copy in the internal layout (one transposing copy)."""
+    xp = get_array_module(x)
+    perm = _layout(geo)
+    pt, pb, pl, pr = geo.padding
+    n, c, h, w = x.shape
+    sizes = (n, c, h + pt + pb, w + pl + pr)
+    out = xp.zeros(tuple(sizes[a] for a in perm), dtype=x.dtype)
+    permuted_copy(x, perm, out=out[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))])
+    return out
+
+
+def _hw_index(perm, rows: slice, cols: slice) -> tuple:
+    """An index selecting ``rows`` and ``cols`` on the H and W axes of a permuted array."""
+    index = [slice(None)] * len(perm)
+    index[perm.index(2)], index[perm.index(3)] = rows, cols
+    return tuple(index)
+
+
+def im2col(x, kh: int, kw: int, geo: ConvGeometry):
+    """Windows of ``x`` (N, C, H, W) as a contiguous array (C, kh, kw, <N, OH, OW>).
+
+    The last three axes are (N, OH, OW) or (OH, OW, N) as the layout says. Entry
+    ``[c, i, j, n, p, q]`` is the padded input pixel ``x[n, c, p*sh + i*dh, q*sw + j*dw]``
+    that kernel tap ``(i, j)`` sees at output pixel ``(p, q)``. Built as a strided *view*
+    of the padded input (no copy), then copied once.
+    """
+    n, c, h, w = x.shape
+    oh, ow = geo.out_size(h, w, kh, kw)
+    perm = _layout(geo)
+    xpad = _padded(x, geo)
+    stride_of = dict(zip(perm, xpad.strides))  # byte stride of each NCHW axis
+    (sh, sw), (dh, dw) = geo.stride, geo.dilation
+    size = {0: n, 2: oh, 3: ow}
+    step = {0: stride_of[0], 2: stride_of[2] * sh, 3: stride_of[3] * sw}
+    tail = perm[1:]  # N, H, W in memory order
+    view = sliding_windows(
+        xpad,
+        (c, kh, kw, *(size[a] for a in tail)),
+        (stride_of[1], stride_of[2] * dh, stride_of[3] * dw, *(step[a] for a in tail)),
+    )
+    return contiguous_copy(view)
+
+
+def col2im(cols, x_shape, geo: ConvGeometry):
+    """Adjoint of :func:`im2col`: add every column entry back onto the pixel it came from.
+
+    ``cols`` is laid out like im2col's result; the result has ``x_shape`` (N, C, H, W).
+    One slice-addition per kernel tap ``(i, j)``: the taps' pixels overlap, the pixels
+    inside one tap's slice do not, so plain ``+=`` is exact (no ``np.add.at``).
+    """
+    xp = get_array_module(cols)
+    perm = _layout(geo)
+    n, c, h, w = x_shape
+    kh, kw = cols.shape[1:3]
+    oh, ow = geo.out_size(h, w, kh, kw)
+    (sh, sw), (pt, pb, pl, pr), (dh, dw) = geo.stride, geo.padding, geo.dilation
+    sizes = (n, c, h + pt + pb, w + pl + pr)
+    gpad = xp.zeros(tuple(sizes[a] for a in perm), dtype=cols.dtype)
+    def accumulate(channels: slice) -> None:  # channels are independent: split over cores
+        for i in range(kh):
+            for j in range(kw):
+                r, q = i * dh, j * dw
+                rows = slice(r, r + sh * (oh - 1) + 1, sh)
+                cols_ = slice(q, q + sw * (ow - 1) + 1, sw)
+                gpad[channels][_hw_index(perm, rows, cols_)] += cols[channels, i, j]
+
+    split_work(accumulate, c, cols.nbytes, xp)
+    inner = gpad[_hw_index(perm, slice(pt, pt + h), slice(pl, pl + w))]
+    return permuted_copy(inner, tuple(perm.index(a) for a in range(4)))
+
+
+def _grouped_weight(w, groups: int):
+    """Weight (O, C/g, kh, kw) as a stack of ``groups`` matrices (g, O/g, C/g*kh*kw)."""
+    return w.reshape(groups, w.shape[0] // groups, -1)
+
+
+def grad_matrix(g, geo: ConvGeometry, x_shape):
+    """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout.
+
+    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same.
+    """
+    if geo.fourier:
+        return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
+    if geo.winograd:
+        return winograd.grad_transform(g, geo.padding, x_shape, 2)
+    if geo.pointwise:
+        return g  # used as it is
+    o = g.shape[1]
+    return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
+
+
+def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
+    """Raw-array convolution; returns ``(out, cache)`` with ``out`` of shape (N, O, OH, OW).
+
+    ``cache`` is what the chosen path can reuse for the weight gradient: the im2col
+    columns, or on the Fourier path the input's spectrum (see ``conv_fourier``), on the
+    Winograd path the input's tile transform (``winograd``), for 1x1 kernels the pixels
+    the kernel sees (``pointwise``).
+    """
+    if geo.fourier:
+        out, cache = conv_fourier.forward(x, w, geo.padding, cache)
+    elif geo.winograd:
+        out, cache = winograd.forward(x, w, geo.padding, 2, cache)
+    elif geo.pointwise:
+        out, cache = pointwise.forward(x, w, geo.stride, cache)
+    else:
+        out, cache = _columns_forward(x, w, geo, cache)
+    if bias is not None:
+        out += bias.reshape(1, -1, 1, 1)
+    return out, cache
+
+
+def _columns_forward(x, w, geo: ConvGeometry, cols=None):
+    """im2col and one product. Batch-first columns give NCHW directly (one product per
+    image); batch-last ones give (O, OH, OW, N), copied back to NCHW."""
+    xp = get_array_module(x)
+    n, _, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    oh, ow = geo.out_size(h, wd, kh, kw)
+    if cols is None:
+        cols = im2col(x, kh, kw, geo)
+    g = geo.groups
+    sizes = (n, o, oh, ow)
+    if g == 1 and not geo.batch_last:
+        # Batch-first columns (K, N, OH*OW): one product per image writes the output
+        # straight into NCHW order, with no transposing copy afterwards.
+        out = xp.matmul(w.reshape(o, -1), cols.reshape(-1, n, oh * ow).transpose(1, 0, 2))
+        return out.reshape(sizes), cols
+    out = xp.matmul(_grouped_weight(w, g), cols.reshape(g, -1, n * oh * ow))
+    perm = _layout(geo)
+    out = out.reshape(tuple(sizes[a] for a in perm))
+    return permuted_copy(out, tuple(perm.index(a) for a in range(4))), cols
+
+
+def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None):
+    r"""Weight gradient :math:`G\,\mathrm{cols}(X)^\top` per group, of shape ``w_shape``.
+
+    ``cache`` (im2col of ``x``) and ``gmat`` (``grad`` as matrices) are reused if given
+    (on the Fourier path: the spectra of ``x`` and ``grad``).
+    """
+    if geo.fourier:
+        return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cache, gmat)
+    if geo.winograd:
+        return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cache, gmat)
+    if geo.pointwise:
+        return pointwise.weight_grad(x, grad, w_shape, geo.stride, cache)
+    cols = cache
+    xp = get_array_module(grad)
+    _, _, kh, kw = w_shape
+    if cols is None:
+        cols = im2col(x, kh, kw, geo)
+    if gmat is None:
+        gmat = grad_matrix(grad, geo, x.shape)
+    cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
+    return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
+
+
+def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
+    r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
+    if geo.fourier:
+        return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
+    if geo.winograd:
+        return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
+    if geo.pointwise:
+        return pointwise.input_grad(grad, w, x_shape, geo.stride)
+    xp = get_array_module(grad)
+    n, _, oh, ow = grad.shape
+    _, _, kh, kw = w.shape
+    if gmat is None:
+        gmat = grad_matrix(grad, geo, x_shape)
+    cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), gmat)
+    sizes = {0: n, 2: oh, 3: ow}
+    tail = tuple(sizes[a] for a in _layout(geo)[1:])
+    return col2im(cols.reshape(x_shape[1], kh, kw, *tail), x_shape, geo)
+
+
+def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
+    """Leave the Fourier or Winograd path when an input holds a NaN or an infinity.
+
+    Every output pixel of the Fourier path mixes all pixels of its image (Winograd's:
+    all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
+    a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
+    the pixels whose windows see it. A sum is NaN or infinite whenever one of its terms
+    is (or when it overflows: then im2col is simply used).
+    """
+    if (geo.fourier or geo.winograd) and not all(
+        bool(get_array_module(a).isfinite(a.sum())) for a in arrays
+    ):
+        return geo._replace(fourier=False, winograd=False)
+    return geo
+
+
+def prefer_batch_last(rows: int, out_channels: int) -> bool:
+    """Choose the internal layout from the shape of the column matrix (rows x N*OH*OW).
+
+    Batch-last speeds up im2col/col2im, whose work grows with ``rows`` = C/g*kh*kw,
+    but transposes the output and its gradient, whose work grows with ``out_channels``.
+    Measured on 2 CPU cores (float32, batch 64) it wins once rows >= 8 * out_channels:
+    1.3x faster for the tutorial's conv 16->32 5x5 (rows/out = 12.5), 1.5x slower for
+    its conv 1->16 5x5 (1.6) and 2-3x slower for 1x1 or 3-channel convolutions.
+    """
+    return rows >= 8 * out_channels
+
+
+def fourier_applies(x, geo: ConvGeometry) -> bool:
+    """Can ``conv_fourier`` do this convolution of the (N, C, H, W) array ``x``? (Stride 1,
+    no dilation, no groups, float32 or float64, on the CPU: GPUs keep im2col and cuBLAS.)"""
+    return (
+        geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and get_array_module(x) is np
+        and conv_fourier.supported_dtype(x.dtype)
+    )
+
+
+def prefer_fourier(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Choose the convolution theorem (``conv_fourier``) over im2col for this layer?
+
+    Only where it applies (:func:`fourier_applies`), and only when a cost model predicts
+    it faster, with a 10% margin in im2col's favour (im2col is the exact, pixel-local
+    reference). Each path's time is its FLOPs plus a price per array entry it streams
+    through memory: the column matrix and the output for im2col, the spectra for the
+    Fourier path. The weights were fitted to forward + backward times of 16 layer shapes
+    on 2 CPU cores (1 to 128 channels, 4x4 to 56x56 images, 1x1 to 5x5 kernels;
+    docs/PERFORMANCE.md); the model picked the faster path in 14 of them and lost at
+    most 10% in the other two.
+    """
+    if not fourier_applies(x, geo):
+        return False
+    n, c, h, w = x.shape
+    o, _, kh, kw = w_shape
+    oh, ow = geo.out_size(h, w, kh, kw)
+    flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
+    fourier = 1.2 * flops + 330 * spectra
+    return 1.1 * fourier < _im2col_cost(n, c, o, kh, kw, oh, ow)
+
+
+def _im2col_cost(n: int, c: int, o: int, kh: int, kw: int, oh: int, ow: int) -> float:
+    """The cost model's price of the im2col path (forward + backward; the units of the
+    fit in docs/PERFORMANCE.md)."""
+    columns, outputs = n * c * kh * kw * oh * ow, n * o * oh * ow
+    return 2 * o * columns + 70 * columns + 110 * outputs
+
+
+def pointwise_applies(w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """A 1x1 kernel without padding or groups: ``pointwise`` does it, always (measured
+    faster than im2col's copies, forward + backward, at every 1x1 shape tried, ResNet's
+    stride-2 shortcuts included)."""
+    return tuple(w_shape[2:]) == (1, 1) and geo.padding == (0, 0, 0, 0) and geo.groups == 1
+
+
+def winograd_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Can ``winograd`` do this convolution of the (N, C, H, W) array ``x``? (3x3 kernel,
+    stride 1, no dilation or groups, float32/float64, on the CPU.)"""
+    return (
+        tuple(w_shape[2:]) == (3, 3)
+        and geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and get_array_module(x) is np
+        and winograd.supported_dtype(x.dtype)
+    )
+
+
+def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Choose Winograd's F(2x2, 3x3) (``winograd``) for this layer?
+
+    Only where it applies (:func:`winograd_applies`), on outputs of at least 16x16, and
+    when its predicted time, with a 10% margin, beats the path chosen so far (im2col,
+    or the Fourier path if ``geo.fourier``). Its time is its product FLOPs plus a price
+    per entry of the transformed input and output (the transforms are a few additions
+    per entry, one NumPy pass each), weights fitted to forward + backward times of 17
+    layer shapes (float32, 3 to 128 channels, 4x4 to 56x56 maps; docs/PERFORMANCE.md),
+    in the units of the other two models. NumPy's transforms stream 4 times the input
+    through memory several times, so it wins only on large maps with many channels and
+    small batches, where the Fourier path's dense DFTs grow with the map's side.
+    """
+    if not winograd_applies(x, w_shape, geo):
+        return False
+    n, c, h, w = x.shape
+    o = w_shape[0]
+    oh, ow = geo.out_size(h, w, 3, 3)
+    if min(oh, ow) < 16:  # measured: below 16x16 the transforms' fixed costs dominate
+        return False
+    if geo.fourier:
+        flops, spectra = conv_fourier.cost(n, c, o, h, w, 3, 3, geo.padding)
+        best = 1.2 * flops + 330 * spectra
+    else:
+        best = _im2col_cost(n, c, o, 3, 3, oh, ow)
+    flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
+    return 1.1 * (1.24 * flops + 160 * entries) < best
