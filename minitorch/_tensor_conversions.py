@@ -153,7 +153,7 @@ class TensorConversions:
         if dtype is not None:
             dt = _dtype.canonical(dtype)
             if dt is not out.dtype:
-                from .ops.elementwise import ToDtype
+                from .ops.elementwise_more import ToDtype
 
                 out = ToDtype.apply(out, dt.np)
         if copy and out is self:
