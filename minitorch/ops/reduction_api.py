@@ -19,12 +19,10 @@ from .reduction import (
     LogSoftmax,
     LogSumExp,
     Mean,
-    Norm,
-    Prod,
     Softmax,
-    SqrtOfVar,
     Sum,
 )
+from .reduction_more import Norm, Prod, SqrtOfVar
 
 
 def _check_kernel_float(input: Tensor, kernel: str) -> None:
