@@ -192,15 +192,6 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
         t._vc = self._vc
         return t
 
-    def detach_(self) -> Tensor:
-        if self._base is not None and self._base.requires_grad:
-            raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead."
-            )
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
-
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self

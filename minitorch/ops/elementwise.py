@@ -126,20 +126,6 @@ class Neg(_Broadcasting):
         return -grad
 
 
-class Abs(_Broadcasting):
-    r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        ctx.save_for_backward(x)
-        return get_array_module(x).abs(x)  # not abs(): this module's abs is the Tensor op
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (x,) = ctx.saved_tensors
-        return grad * x.sign()
-
-
 class Exp(_Broadcasting):
     r""":math:`z = e^x`; :math:`\partial L/\partial x = g\,e^x = g z`, so the saved output is
     reused."""

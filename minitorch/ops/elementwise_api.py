@@ -26,7 +26,6 @@ from .comparison import (
     Ne,
 )
 from .elementwise import (
-    Abs,
     Add,
     Cos,
     Div,
@@ -44,6 +43,7 @@ from .elementwise import (
     Where,
 )
 from .elementwise_more import (
+    Abs,
     Clamp,
     FloorDivide,
     Fmod,

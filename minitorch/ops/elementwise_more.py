@@ -1,5 +1,5 @@
 r"""The rest of the elementwise Functions: extremes, remainders, rounding, clamping,
-``sign``, ``log1p``, ``rsqrt``, dtype casts and ``nan_to_num``.
+``abs``, ``sign``, ``log1p``, ``rsqrt``, dtype casts and ``nan_to_num``.
 
 They follow exactly the pattern of :mod:`minitorch.ops.elementwise` (read that first):
 ``forward`` on arrays, ``backward`` in Tensor ops, broadcasting undone by the engine.
@@ -215,6 +215,20 @@ class NanToNum(_Broadcasting):
     def backward(ctx: Node, grad: Tensor) -> Grads:
         (x,) = ctx.saved_tensors
         return where(isfinite(x), grad, 0.0), None, None, None
+
+
+class Abs(_Broadcasting):
+    r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx: Node, x: Array) -> Array:
+        ctx.save_for_backward(x)
+        return get_array_module(x).abs(x)  # not abs(): this module's abs is the Tensor op
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
 
 
 # The PyTorch-signature functions live in elementwise_api.py; importing them here gives

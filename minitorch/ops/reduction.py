@@ -88,34 +88,6 @@ class Amax(ArrayFunction):
         return _expand_back(grad, x.shape, dims, keepdim) * hit / count, None, None, None
 
 
-class LogSumExp(ArrayFunction):
-    r""":math:`z = \log \sum_i e^{x_i}`, computed as :math:`m + \log\sum e^{x_i - m}`.
-
-    Gradient: :math:`\partial z/\partial x_i = e^{x_i} / \sum_j e^{x_j} = e^{x_i - z}` (the
-    softmax), so :math:`\partial L/\partial x_i = g\,e^{x_i - z}` (:math:`g` and :math:`z`
-    broadcast back over the reduced dims).
-    """
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, dims, keepdim) -> Array:
-        xp = get_array_module(x)
-        m = xp.amax(x, axis=dims, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.sum(xp.exp(x - m), axis=dims, keepdims=True)) + m
-        if not keepdim:
-            out = out.squeeze(axis=dims)
-        ctx.dims, ctx.keepdim = dims, keepdim
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        x, out = ctx.saved_tensors
-        dims, keepdim = ctx.dims, ctx.keepdim
-        soft = (x - _expand_back(out, x.shape, dims, keepdim)).exp()
-        return _expand_back(grad, x.shape, dims, keepdim) * soft, None, None
-
-
 class Softmax(ArrayFunction):
     r""":math:`s_i = e^{x_i} / \sum_j e^{x_j}` along ``dim``.
 
@@ -161,7 +133,7 @@ class LogSoftmax(ArrayFunction):
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
 
-# ``prod``, ``norm`` and ``std``'s square root live in reduction_more.py, and the
+# ``prod``, ``logsumexp``, ``norm`` and ``std``'s square root live in reduction_more.py, and the
 # PyTorch-signature functions (argument checks, dtypes, ``out=``) that call these
 # Functions in reduction_api.py; importing them here keeps ``minitorch.ops.reduction.sum``
 # and ``.Prod`` working (reduction_more first: reduction_api imports from it).

@@ -1,4 +1,5 @@
-r"""More reductions: ``prod``, ``norm`` and the square root that ``std`` applies to a variance.
+r"""More reductions: ``prod``, ``logsumexp``, ``norm`` and the square root that ``std`` applies
+to a variance.
 
 They follow the pattern of :mod:`minitorch.ops.reduction` (read that first): the gradient
 spreads the upstream gradient back over the reduced dimensions with ``_expand_back``.
@@ -123,3 +124,31 @@ class SqrtOfVar(ArrayFunction):
         from .elementwise import where
 
         return where(s == 0, 0.0, grad / (2 * _where0(s)))
+
+
+class LogSumExp(ArrayFunction):
+    r""":math:`z = \log \sum_i e^{x_i}`, computed as :math:`m + \log\sum e^{x_i - m}`.
+
+    Gradient: :math:`\partial z/\partial x_i = e^{x_i} / \sum_j e^{x_j} = e^{x_i - z}` (the
+    softmax), so :math:`\partial L/\partial x_i = g\,e^{x_i - z}` (:math:`g` and :math:`z`
+    broadcast back over the reduced dims).
+    """
+
+    @staticmethod
+    def forward(ctx: Node, x: Array, dims, keepdim) -> Array:
+        xp = get_array_module(x)
+        m = xp.amax(x, axis=dims, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.sum(xp.exp(x - m), axis=dims, keepdims=True)) + m
+        if not keepdim:
+            out = out.squeeze(axis=dims)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Node, grad: Tensor) -> Grads:
+        x, out = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        soft = (x - _expand_back(out, x.shape, dims, keepdim)).exp()
+        return _expand_back(grad, x.shape, dims, keepdim) * soft, None, None
