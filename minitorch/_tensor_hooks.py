@@ -83,3 +83,15 @@ def check_grad(t: Tensor, g) -> None:
         raise RuntimeError(f"attempting to assign a gradient located on device with index "
                            f"'{g.device}' to a tensor located on device '{t.device}'. Please "
                            "ensure that the gradient and the tensor are on the same device")
+
+
+def check_requires_grad(t: Tensor, value: bool) -> None:
+    """PyTorch's checks on ``t.requires_grad = value``: only leaves, only floating point."""
+    if t.grad_fn is not None and not value:
+        raise RuntimeError(
+            "you can only change requires_grad flags of leaf variables. If you want to use "
+            "a computed variable in a subgraph that doesn't require differentiation use "
+            "var_no_grad = var.detach()."
+        )
+    if value and not t.dtype.is_floating_point:
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")

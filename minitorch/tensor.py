@@ -37,7 +37,7 @@ from ._tensor_conversions import (  # noqa: F401  (re-exported: old import paths
     ToDevice,
     parse_to_args,
 )
-from ._tensor_hooks import TensorHooks, check_grad
+from ._tensor_hooks import TensorHooks, check_grad, check_requires_grad
 from ._tensor_inplace import TensorInPlace, _check_output_shape  # noqa: F401
 from .autograd import engine as _engine
 from .autograd import engine_api as _engine_api
@@ -137,14 +137,7 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self.grad_fn is not None and not value:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        if value and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        check_requires_grad(self, value)
         self._requires_grad = bool(value)
 
     @property
@@ -172,14 +165,6 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
     @data.setter
     def data(self, value: Tensor) -> None:
         self._data = value._data
-
-    @property
-    def T(self) -> Tensor:
-        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
 
     # ---------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -203,10 +203,7 @@ class Function:
     and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  ``forward``
     receives Tensors (detached, run without recording a graph) and returns a Tensor, exactly
     like ``torch.autograd.Function``; its graph node is named ``<Name>Backward``.
-
-    minitorch's own ops subclass :class:`ArrayFunction` instead, whose ``forward`` works on
-    the raw NumPy/CuPy arrays.  Gradients may be returned in broadcast shape; the engine
-    sums them back to each input's shape.
+    (minitorch's own ops subclass :class:`ArrayFunction`, below.)
     """
 
     _node_cls: type[Node] | None = None
