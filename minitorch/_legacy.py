@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from .tensor import Size, Tensor
 
 
@@ -110,6 +110,17 @@ def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False):
         return self.to(dt)
     return self.to("cuda" if on_gpu else "cpu", dt)
 
+
+
+def tensor_init(self: Tensor, args: tuple, dtype, device) -> None:
+    """``Tensor(data)`` / ``Tensor(*sizes)``: PyTorch's legacy constructor (default dtype)."""
+    dt = _dtype.get_default_dtype() if dtype is None else _dtype.canonical(dtype)
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        data = np.array(args[0]._data if isinstance(args[0], Tensor) else args[0], dt.np)
+    else:
+        shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+        data = np.empty(tuple(int(s) for s in shape), dt.np)
+    self._init(_backend.to_device(data, _backend.canonical_device(device)), False)
 
 
 class _VariableMeta(type):

@@ -1,5 +1,7 @@
 """Tensor methods that convert: to Python numbers and lists, to NumPy, between dtypes and
-devices, and the copy/print/pickle protocols.
+devices, and the copy/print/pickle protocols; plus the low-level metadata (``stride``,
+``data_ptr``, ``element_size``, ``is_contiguous``, type names) and PyTorch's dtype-name
+tables used in error messages.
 
 :class:`TensorConversions` is a base class of :class:`minitorch.Tensor`; nothing here
 takes part in autograd except ``to()``, whose device copy is the Function ``ToDevice``.
@@ -153,7 +155,7 @@ class TensorConversions:
         if dtype is not None:
             dt = _dtype.canonical(dtype)
             if dt is not out.dtype:
-                from .ops.elementwise import ToDtype
+                from .ops.elementwise_more import ToDtype
 
                 out = ToDtype.apply(out, dt.np)
         if copy and out is self:
@@ -187,6 +189,36 @@ class TensorConversions:
     def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
         return self.to(_backend.device("cuda", device if isinstance(device, int) else None)
                        if not isinstance(device, (str, _backend.device)) else device)
+
+    # ------------------------------------------------ metadata beyond shape/dtype/device
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[dim]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0] if self.device.type == "cpu" else int(
+            self._data.data.ptr
+        )
+
+    def _scalar_type_name(self) -> str:
+        return _SCALAR_NAMES.get(self.dtype.name, self.dtype.name)
+
+    def _type_name(self) -> str:
+        where = "minitorch.cuda" if self.device.type == "cuda" else "minitorch"
+        return f"{where}.{self._scalar_type_name()}Tensor"
 
     @staticmethod
     def _check_same_device(args) -> None:
@@ -230,3 +262,21 @@ class ToDevice(_function.ArrayFunction):
     @staticmethod
     def backward(ctx: _function.Node, grad: Tensor) -> _function.Grads:
         return grad.to(ctx.src), None
+
+
+_SCALAR_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+_C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}

@@ -1,5 +1,5 @@
-"""Hook plumbing of :class:`minitorch.Tensor`: ``register_hook``, ``retain_grad``, and the
-leaf's gradient-accumulator node.
+"""Hook plumbing of :class:`minitorch.Tensor`: ``register_hook``, ``retain_grad``, the
+leaf's gradient-accumulator node, and the checks on assigning ``t.grad``.
 
 A hook on a non-leaf tensor is stored on its ``grad_fn`` node and run by the engine when
 the node's gradient is ready; a hook on a leaf is stored on the tensor and run just before
@@ -11,6 +11,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from ._tensor_conversions import _C_NAMES
 from .autograd import function as _function
 from .autograd.hooks import _RemovableHandle
 
@@ -60,3 +61,37 @@ class TensorHooks:
 
     def _grad_accumulator_node(self):
         return _function._accumulator(self)
+
+
+def check_grad(t: Tensor, g) -> None:
+    """PyTorch's checks on ``t.grad = g``: a Tensor of ``t``'s shape, dtype and device."""
+    if not isinstance(g, Tensor):
+        kind = type(g)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{name}")
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a "
+                           f"tensor of size '{list(t.shape)}'. Please ensure that the gradient "
+                           "and the tensor are the same size")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_C_NAMES[g.dtype.name]}' to a tensor "
+            f"with grad_dtype '{t._scalar_type_name()}'. The gradient must match the tensor's "
+            "grad_dtype (defaults to the tensor's dtype).")
+    if g.device != t.device:
+        raise RuntimeError(f"attempting to assign a gradient located on device with index "
+                           f"'{g.device}' to a tensor located on device '{t.device}'. Please "
+                           "ensure that the gradient and the tensor are on the same device")
+
+
+def check_requires_grad(t: Tensor, value: bool) -> None:
+    """PyTorch's checks on ``t.requires_grad = value``: only leaves, only floating point."""
+    if t.grad_fn is not None and not value:
+        raise RuntimeError(
+            "you can only change requires_grad flags of leaf variables. If you want to use "
+            "a computed variable in a subgraph that doesn't require differentiation use "
+            "var_no_grad = var.detach()."
+        )
+    if value and not t.dtype.is_floating_point:
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")

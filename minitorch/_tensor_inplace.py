@@ -24,6 +24,16 @@ class TensorInPlace:
 
     __slots__ = ()
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (``detach`` is in tensor.py)."""
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead."
+            )
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
     @property
     def _version(self) -> int:
         return self._vc[0]

@@ -108,6 +108,9 @@ Tensor.sum_to_size = _sum_to_size
 Tensor.view_as = lambda self, other: self.view(other.shape)
 Tensor.reshape_as = lambda self, other: self.reshape(other.shape)
 Tensor.expand_as = lambda self, other: self.expand(other.shape)
+Tensor.T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))),
+                    doc="The dims in reverse order (``permute(n-1, ..., 0)``).")
+Tensor.mT = property(lambda self: self.transpose(-2, -1), doc="The last two dims swapped.")
 
 
 # --------------------------------------------------------------------------- operators

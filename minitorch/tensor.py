@@ -19,18 +19,25 @@ named for what they do:
   ``minitorch.exp(x)``, ``x + y`` is ``minitorch.add(x, y)``), and every ``x.op_()``;
 * ``_tensor_inplace.py`` — version counters, checked writes, and how an in-place op is
   rebased onto the graph (base class ``TensorInPlace``);
-* ``_tensor_hooks.py`` — ``register_hook``, ``retain_grad`` (base class ``TensorHooks``);
+* ``_tensor_hooks.py`` — ``register_hook``, ``retain_grad``, the checks on ``t.grad = g``
+  (base class ``TensorHooks``);
 * ``_tensor_conversions.py`` — ``item``, ``tolist``, ``numpy``, ``to``, ``float``, ``cpu``,
-  ``cuda``, copying and printing (base class ``TensorConversions``).
+  ``cuda``, copying and printing, and the low-level metadata (``stride``, ``data_ptr``,
+  ``is_contiguous``, ...) (base class ``TensorConversions``);
+* ``_legacy.py`` — what the legacy constructor ``Tensor(data)`` / ``Tensor(*sizes)`` does.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import _backend, _dtype, _tensor_conversions, _tensor_hooks, _tensor_inplace
-from ._tensor_conversions import TensorConversions, ToDevice, parse_to_args  # noqa: F401
-from ._tensor_hooks import TensorHooks
+from ._tensor_conversions import (  # noqa: F401  (re-exported: old import paths)
+    _C_NAMES,
+    _SCALAR_NAMES,
+    TensorConversions,
+    ToDevice,
+    parse_to_args,
+)
+from ._tensor_hooks import TensorHooks, check_grad, check_requires_grad
 from ._tensor_inplace import TensorInPlace, _check_output_shape  # noqa: F401
 from .autograd import engine as _engine
 from .autograd import engine_api as _engine_api
@@ -60,28 +67,15 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
     """
 
     __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "_accumulator",
-        "_base",
-        "_data",
-        "_grad",
-        "_hooks",
-        "_requires_grad",
-        "_retains_grad",
-        "_vc",
-        "grad_fn",
+        "__dict__", "__weakref__", "_accumulator", "_base", "_data", "_grad", "_hooks",
+        "_requires_grad", "_retains_grad", "_vc", "grad_fn",
     )
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (np_scalar * t)
 
     def __init__(self, *args, dtype=None, device=None) -> None:
-        dt = _dtype.get_default_dtype() if dtype is None else _dtype.canonical(dtype)
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-            data = np.array(args[0]._data if isinstance(args[0], Tensor) else args[0], dt.np)
-        else:
-            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-            data = np.empty(tuple(int(s) for s in shape), dt.np)
-        self._init(_backend.to_device(data, _backend.canonical_device(device)), False)
+        from ._legacy import tensor_init  # the legacy constructor: dtype/shape parsing
+
+        tensor_init(self, args, dtype, device)
 
     def _init(self, data, requires_grad: bool) -> None:
         """Set every field: the array, and an empty autograd record (a new leaf)."""
@@ -124,10 +118,6 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
         return _backend.device_of(self._data)
 
     @property
-    def is_cuda(self) -> bool:
-        return self.device.type == "cuda"
-
-    @property
     def ndim(self) -> int:
         return self._data.ndim
 
@@ -141,38 +131,13 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
 
     nelement = numel
 
-    def element_size(self) -> int:
-        return self._data.itemsize
-
-    def is_floating_point(self) -> bool:
-        return self.dtype.is_floating_point
-
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
-
-    def stride(self, dim: int | None = None):
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[dim]
-
-    def data_ptr(self) -> int:
-        return self._data.__array_interface__["data"][0] if self.device.type == "cpu" else int(
-            self._data.data.ptr
-        )
-
     @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self.grad_fn is not None and not value:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        if value and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        check_requires_grad(self, value)
         self._requires_grad = bool(value)
 
     @property
@@ -184,7 +149,7 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
     def grad(self, value: Tensor | None) -> None:
         """Assign a gradient: ``None``, or a tensor with this tensor's shape, dtype, device."""
         if value is not None:
-            _check_grad(self, value)
+            check_grad(self, value)
         self._grad = value
 
     @property
@@ -201,22 +166,6 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
     def data(self, value: Tensor) -> None:
         self._data = value._data
 
-    @property
-    def T(self) -> Tensor:
-        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
-
-    def _scalar_type_name(self) -> str:
-        return _SCALAR_NAMES.get(self.dtype.name, self.dtype.name)
-
-    def _type_name(self) -> str:
-        where = "minitorch.cuda" if self.device.type == "cuda" else "minitorch"
-        return f"{where}.{self._scalar_type_name()}Tensor"
-
-
     # ---------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
@@ -228,70 +177,14 @@ class Tensor(TensorConversions, TensorInPlace, TensorHooks):
         t._vc = self._vc
         return t
 
-    def detach_(self) -> Tensor:
-        if self._base is not None and self._base.requires_grad:
-            raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead."
-            )
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
-
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
-
 
     def __getitem__(self, key) -> Tensor:
         from .ops.indexing import getitem
 
         return getitem(self, key)
-
-
-
-
-
-
-
-
-_SCALAR_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
-
-
-_C_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
-            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}
-
-
-def _check_grad(t: Tensor, g) -> None:
-    """PyTorch's checks on ``t.grad = g``: a Tensor of ``t``'s shape, dtype and device."""
-    if not isinstance(g, Tensor):
-        kind = type(g)
-        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                        f"{name}")
-    if g._data.shape != t._data.shape:
-        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a "
-                           f"tensor of size '{list(t.shape)}'. Please ensure that the gradient "
-                           "and the tensor are the same size")
-    if g._data.dtype != t._data.dtype:
-        raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{_C_NAMES[g.dtype.name]}' to a tensor "
-            f"with grad_dtype '{t._scalar_type_name()}'. The gradient must match the tensor's "
-            "grad_dtype (defaults to the tensor's dtype).")
-    if g.device != t.device:
-        raise RuntimeError(f"attempting to assign a gradient located on device with index "
-                           f"'{g.device}' to a tensor located on device '{t.device}'. Please "
-                           "ensure that the gradient and the tensor are on the same device")
 
 
 _function.Tensor = Tensor

@@ -70,12 +70,12 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     capture: Sequence | None = None,
-    allow_unused: bool = False,
 ):
     """Backpropagate ``root_grads`` from the tensors ``roots``.
 
     With ``capture`` (a list of tensors, as in ``autograd.grad``) the gradients reaching
-    those tensors are returned instead of being accumulated into ``.grad``.
+    those tensors are returned (``None`` for one no gradient reached) instead of being
+    accumulated into ``.grad``.
     """
     threads.refresh()  # fewer threads while other processes hold the cores
     buffers: dict[Node, object] = {}
@@ -124,16 +124,7 @@ def run_backward(
             _pass_on(node, grads, buffers, deps, ready)
     if capture is None:
         return None
-    result = []
-    for t, node in zip(capture, capture_nodes):
-        g = captured.get(node)
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
-                "Set allow_unused=True if this is the desired behavior."
-            )
-        result.append(g)
-    return tuple(result)
+    return tuple(captured.get(node) for node in capture_nodes)
 
 
 def _pass_on(node: Node, grads: tuple, buffers: dict, deps: dict, ready: list) -> None:

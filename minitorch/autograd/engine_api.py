@@ -33,7 +33,7 @@ def backward(
         retain_graph = create_graph
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        got = run_backward(tensors, grads, retain_graph, create_graph, inputs, True)
+        got = run_backward(tensors, grads, retain_graph, create_graph, inputs)
         for t, g in zip(inputs, got):
             if g is not None:
                 _accumulate_into_leaf(t, g, create_graph)
@@ -69,7 +69,12 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     allow = bool(allow_unused) or materialize_grads
-    result = run_backward(outputs, grads, retain_graph, create_graph, inputs, allow)
+    result = run_backward(outputs, grads, retain_graph, create_graph, inputs)
+    if not allow and any(g is None for g in result):
+        raise RuntimeError(
+            "One of the differentiated Tensors appears to not have been used in the graph. "
+            "Set allow_unused=True if this is the desired behavior."
+        )
     if materialize_grads:
         result = tuple(
             g if g is not None else t.new_zeros(t.shape) for g, t in zip(result, inputs)

@@ -5,13 +5,7 @@ it (``backward``, in Tensor ops).  minitorch's own ops subclass :class:`ArrayFun
 whose ``forward`` works on raw NumPy/CuPy arrays; a user's ``Function`` works on Tensors.
 ``Function.apply`` runs the forward pass and, when some input requires grad and grad mode
 is on, records a *node*: an instance of ``<Name>Backward0`` that doubles as the ``ctx``
-handed to forward and backward.  The node remembers
-
-* ``next_functions``: for each Tensor input, the node that produced it (or the
-  ``AccumulateGrad`` node of a leaf), so the engine can walk the graph backwards;
-* what forward saved with ``ctx.save_for_backward``, plus each saved tensor's version,
-  so that an in-place change of a saved tensor is caught at backward time;
-* each input's shape and dtype, so the engine can undo broadcasting in one place.
+handed to forward and backward (its fields are described at :class:`Node`).
 
 What ``forward`` and ``backward`` compute
 -----------------------------------------
@@ -119,12 +113,6 @@ class Node(NodeHooks):
         """Declare the output not differentiable (comparisons, argmax, ...)."""
         self._non_differentiable = True
 
-    def mark_dirty(self, *args) -> None:
-        """Accepted for PyTorch compatibility (minitorch Functions return new arrays)."""
-
-    def set_materialize_grads(self, value: bool) -> None:
-        """Accepted for PyTorch compatibility (gradients are always materialised)."""
-
     @property
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors, wired into the graph (so backward is differentiable).
@@ -138,13 +126,9 @@ class Node(NodeHooks):
         if self._saved is None:
             if not self._to_save:
                 return ()
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
+            from .graph import freed_error
+
+            raise freed_error()
         out = []
         for entry in self._saved:
             if entry is None:
@@ -155,15 +139,9 @@ class Node(NodeHooks):
                 out.append(version(obj))
                 continue
             if counter is not None and counter[0] != version:
-                t = obj if kind == "in" else Tensor._wrap(obj)
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t._type_name()} {list(t.shape)}], which is "
-                    f"{'an input' if kind == 'in' else 'output 0'} of {self.name()}, is at "
-                    f"version {counter[0]}; expected version {version} instead. Hint: the "
-                    "operation that changed it is an in-place op (ending in '_') or an "
-                    "assignment into the tensor."
-                )
+                from .graph import modified_error
+
+                raise modified_error(self, kind, obj, counter[0], version)
             if kind == "in" or kind == "const":
                 out.append(obj)
             elif kind == "out":
@@ -186,16 +164,9 @@ class Node(NodeHooks):
         if self._saved is not None:
             self._saved[index] = None
 
-    # ---- graph API (hooks and metadata: NodeHooks, in hooks.py) ----------------------
-    @classmethod
-    def name(cls) -> str:
-        return cls.__name__
-
+    # ---- graph API (name, hooks, metadata: NodeHooks, in hooks.py) -------------------
     def _release(self) -> None:
         self._saved = None
-
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):
@@ -232,10 +203,7 @@ class Function:
     and are called with ``MyFunction.apply(*args)``, which returns a Tensor.  ``forward``
     receives Tensors (detached, run without recording a graph) and returns a Tensor, exactly
     like ``torch.autograd.Function``; its graph node is named ``<Name>Backward``.
-
-    minitorch's own ops subclass :class:`ArrayFunction` instead, whose ``forward`` works on
-    the raw NumPy/CuPy arrays.  Gradients may be returned in broadcast shape; the engine
-    sums them back to each input's shape.
+    (minitorch's own ops subclass :class:`ArrayFunction`, below.)
     """
 
     _node_cls: type[Node] | None = None

@@ -7,6 +7,7 @@
   ``SumBackward0._saved_self_sym_sizes`` ...), from the table :data:`SAVED_NAMES`.
 * :class:`saved_tensors_hooks` / :class:`save_on_cpu`: transform tensors as they are saved
   for backward and back when backward needs them.
+* the errors ``ctx.saved_tensors`` raises (:func:`freed_error`, :func:`modified_error`).
 * :func:`iter_graph`: every node reachable from some roots, in the order the engine would
   run them: a node comes only after *all* the nodes that consume its output (Kahn's
   algorithm over the consumer counts that the engine's ``_collect`` computes for
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _instrument
+from . import _instrument, function
 from .engine import _collect
 from .function import Node
 
@@ -56,6 +57,30 @@ SAVED_NAMES: dict[str, dict[str, Any]] = {
                     "mat2_sym_sizes": ("sizes", 1)},
     "DotBackward0": {"self": 0, "tensor": 1},
 }
+
+
+def freed_error() -> RuntimeError:
+    """``saved_tensors`` after backward freed them (PyTorch's message)."""
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved "
+        "tensors after they have already been freed). Saved intermediate values of the "
+        "graph are freed when you call .backward() or autograd.grad(). Specify "
+        "retain_graph=True if you need to backward through the graph a second time or "
+        "if you need to access saved tensors after calling backward."
+    )
+
+
+def modified_error(node: Node, kind: str, obj, now: int, version: int) -> RuntimeError:
+    """A saved tensor was changed in place after it was saved (PyTorch's message)."""
+    t = obj if kind == "in" else function.Tensor._wrap(obj)
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by "
+        f"an inplace operation: [{t._type_name()} {list(t.shape)}], which is "
+        f"{'an input' if kind == 'in' else 'output 0'} of {node.name()}, is at "
+        f"version {now}; expected version {version} instead. Hint: the "
+        "operation that changed it is an in-place op (ending in '_') or an "
+        "assignment into the tensor."
+    )
 
 
 def saved_attribute(node: Node, attr: str) -> Any:

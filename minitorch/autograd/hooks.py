@@ -1,6 +1,7 @@
 """Hook plumbing of the backward graph: hooks on nodes, and running them.
 
-* ``Node.register_hook`` / ``register_prehook`` / ``metadata`` / ``_saved_<name>``
+* ``Node.register_hook`` / ``register_prehook`` / ``metadata`` / ``_saved_<name>`` /
+  ``name()`` and the ignored ``ctx.mark_dirty`` / ``set_materialize_grads``
   (:class:`NodeHooks`, a base class of :class:`~minitorch.autograd.function.Node`);
 * :func:`run_hooks`: how the engine calls a list of hooks on a gradient, checking what
   they return; ``Tensor.register_hook`` stores its hooks on the tensor's node (or, for a
@@ -26,9 +27,23 @@ class _RemovableHandle:
 
 
 class NodeHooks:
-    """Hook and metadata methods of graph nodes (a mixin: it has no state of its own)."""
+    """Hook and metadata methods of graph nodes (a mixin: it has no state of its own), and
+    the ``ctx`` methods PyTorch has that minitorch accepts and ignores."""
 
     __slots__ = ()
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def mark_dirty(self, *args) -> None:
+        """Accepted for PyTorch compatibility (minitorch Functions return new arrays)."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch compatibility (gradients are always materialised)."""
 
     def register_hook(self, hook) -> _RemovableHandle:
         """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward runs.

@@ -1,9 +1,11 @@
-"""Small helpers shared by the op modules: scalar/dtype handling and ``out=``."""
+"""Small helpers shared by the op modules: scalar/dtype handling, ``out=``, and the
+broadcasting check of the elementwise Functions (``_Broadcasting``)."""
 
 from __future__ import annotations
 
 from .. import _dtype
 from ..autograd import grad_mode
+from ..autograd.function import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -46,3 +48,29 @@ def write_out(result: Tensor, out: Tensor | None, name: str) -> Tensor:
         out._data = data.astype(out.dtype.np, copy=True)
     out._bump_version()
     return out
+
+
+class _Broadcasting(ArrayFunction):
+    """An ArrayFunction that turns NumPy's broadcasting ValueError into PyTorch's error."""
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        try:
+            return super().apply(*args, **kwargs)
+        except ValueError:  # NumPy's broadcasting error: raise PyTorch's clearer one instead
+            _check_broadcast(args)
+            raise
+
+
+def _check_broadcast(args) -> None:
+    """Raise PyTorch's RuntimeError naming the first pair of sizes that do not broadcast."""
+    shapes = [a.shape for a in args if isinstance(a, Tensor)]
+    for i, sa in enumerate(shapes):
+        for sb in shapes[i + 1 :]:
+            n = max(len(sa), len(sb))
+            for k in range(1, min(len(sa), len(sb)) + 1):
+                if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1:
+                    raise RuntimeError(
+                        f"The size of tensor a ({sa[-k]}) must match the size of tensor b "
+                        f"({sb[-k]}) at non-singleton dimension {n - k}"
+                    ) from None

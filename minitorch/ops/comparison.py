@@ -12,7 +12,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd.function import Array, Node
 from ..tensor import _SCALAR_NAMES
-from .elementwise import _Broadcasting
+from ._util import _Broadcasting
 
 
 class _Compare(_Broadcasting):

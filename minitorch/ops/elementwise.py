@@ -10,36 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
 from .._backend import get_array_module
-from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..autograd.function import Array, Grads, Node
 from ..tensor import Tensor
-
-
-class _Broadcasting(ArrayFunction):
-    """An ArrayFunction that turns NumPy's broadcasting ValueError into PyTorch's error."""
-
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        try:
-            return super().apply(*args, **kwargs)
-        except ValueError:  # NumPy's broadcasting error: raise PyTorch's clearer one instead
-            _check_broadcast(args)
-            raise
-
-
-def _check_broadcast(args) -> None:
-    """Raise PyTorch's RuntimeError naming the first pair of sizes that do not broadcast."""
-    shapes = [a.shape for a in args if isinstance(a, Tensor)]
-    for i, sa in enumerate(shapes):
-        for sb in shapes[i + 1 :]:
-            n = max(len(sa), len(sb))
-            for k in range(1, min(len(sa), len(sb)) + 1):
-                if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1:
-                    raise RuntimeError(
-                        f"The size of tensor a ({sa[-k]}) must match the size of tensor b "
-                        f"({sb[-k]}) at non-singleton dimension {n - k}"
-                    ) from None
+from ._util import _Broadcasting
 
 
 # ----------------------------------------------------------------- binary arithmetic
@@ -139,90 +113,6 @@ class Pow(_Broadcasting):
         return gx, gy
 
 
-class Maximum(_Broadcasting):
-    r""":math:`z = \max(x, y)`; :math:`\partial L/\partial x = g\,([x > y] + \tfrac12[x = y])`,
-    and symmetrically for :math:`y` (the larger input gets :math:`g`; ties split it)."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, y: Array) -> Array:
-        ctx.save_for_backward(x, y)
-        return get_array_module(x).maximum(x, y)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        x, y = ctx.saved_tensors
-        share = (x > y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
-        return grad * share, grad * (1 - share)
-
-
-class Minimum(_Broadcasting):
-    r""":math:`z = \min(x, y)`; :math:`\partial L/\partial x = g\,([x < y] + \tfrac12[x = y])`,
-    and symmetrically for :math:`y` (the smaller input gets :math:`g`; ties split it)."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, y: Array) -> Array:
-        ctx.save_for_backward(x, y)
-        return get_array_module(x).minimum(x, y)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        x, y = ctx.saved_tensors
-        share = (x < y).to(grad.dtype) + 0.5 * (x == y).to(grad.dtype)
-        return grad * share, grad * (1 - share)
-
-
-class Remainder(_Broadcasting):
-    r""":math:`z = x - \lfloor x/y \rfloor y` (sign of the divisor, like Python's ``%``).
-
-    :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y = -\lfloor x/y \rfloor`.
-    """
-
-    kernel, rounding = "remainder", "floor"  # the NumPy function; how x/y is rounded
-
-    @classmethod
-    def forward(cls, ctx: Node, x: Array, y: Array) -> Array:
-        _check_int_divisor(x, y)
-        ctx.save_for_backward(x, y)
-        return getattr(get_array_module(x), cls.kernel)(x, y)
-
-    @classmethod
-    def backward(cls, ctx: Node, grad: Tensor) -> Grads:
-        x, y = ctx.saved_tensors
-        gy = -grad * getattr(x / y, cls.rounding)() if ctx.needs_input_grad[1] else None
-        return grad, gy
-
-
-class FloorDivide(_Broadcasting):
-    r""":math:`z = \lfloor x / y \rfloor`: piecewise constant, so the gradient is zero."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, y: Array) -> Array:
-        _check_int_divisor(x, y)
-        return get_array_module(x).floor_divide(x, y)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        return grad * 0, grad * 0
-
-
-class Fmod(Remainder):
-    r""":math:`z = x - \operatorname{trunc}(x/y)\, y` (sign of the dividend, like C's ``fmod``).
-
-    :math:`\partial z/\partial x = 1`, :math:`\partial z/\partial y =
-    -\operatorname{trunc}(x/y)`. Integer inputs give an integer result.
-    """
-
-    kernel, rounding = "fmod", "trunc"
-
-
-def _check_int_divisor(x, y) -> None:
-    """Integer division by zero raises in PyTorch (NumPy would warn and return 0)."""
-    kind = getattr(y, "dtype", None)
-    if (kind is not None and kind.kind in "iub" and getattr(x, "dtype", kind).kind in "iub"
-            and not get_array_module(y).all(y)):
-        raise RuntimeError("ZeroDivisionError")
-
-
 # ----------------------------------------------------------------------- unary math
 class Neg(_Broadcasting):
     r""":math:`z = -x`, gradient :math:`-g`."""
@@ -234,36 +124,6 @@ class Neg(_Broadcasting):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
         return -grad
-
-
-class Abs(_Broadcasting):
-    r""":math:`z = |x|`, gradient :math:`g \operatorname{sign}(x)` (0 at 0)."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        ctx.save_for_backward(x)
-        return get_array_module(x).abs(x)  # not abs(): this module's abs is the Tensor op
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (x,) = ctx.saved_tensors
-        return grad * x.sign()
-
-
-class Sign(_Broadcasting):
-    r""":math:`z = \operatorname{sign}(x)`: piecewise constant, gradient 0."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        xp = get_array_module(x)  # PyTorch: sign(NaN) = 0
-        out = xp.sign(x, out=xp.empty_like(x))
-        if x.dtype.kind == "f":
-            out[xp.isnan(out)] = 0
-        return out
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        return grad * 0
 
 
 class Exp(_Broadcasting):
@@ -296,20 +156,6 @@ class Log(_Broadcasting):
         return grad / x
 
 
-class Log1p(_Broadcasting):
-    r""":math:`z = \ln(1 + x)`, gradient :math:`g / (1 + x)`."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        ctx.save_for_backward(x)
-        return get_array_module(x).log1p(x)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (x,) = ctx.saved_tensors
-        return grad / (x + 1)
-
-
 class Sqrt(_Broadcasting):
     r""":math:`z = \sqrt{x}`, gradient :math:`g / (2 z)`."""
 
@@ -323,21 +169,6 @@ class Sqrt(_Broadcasting):
     def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
-
-
-class Rsqrt(_Broadcasting):
-    r""":math:`z = x^{-1/2}`, gradient :math:`-\tfrac12 g x^{-3/2} = -\tfrac12 g z^3`."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array) -> Array:
-        out = 1 / get_array_module(x).sqrt(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (out,) = ctx.saved_tensors
-        return -0.5 * grad * out * out * out
 
 
 class Sin(_Broadcasting):
@@ -419,44 +250,6 @@ class Relu(_Broadcasting):
         return grad * (out > 0)
 
 
-class Clamp(_Broadcasting):
-    r""":math:`z = \min(\max(x, a), b)`; gradient :math:`g \cdot [a \le x \le b]`."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, lo, hi) -> Array:
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
-        xp = get_array_module(x)
-        out = x
-        if lo is not None:
-            out = xp.maximum(out, lo)
-        if hi is not None:
-            out = xp.minimum(out, hi)
-        return out if out is not x else x.copy()
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (x,) = ctx.saved_tensors
-        mask = None
-        if ctx.lo is not None:
-            mask = x >= ctx.lo
-        if ctx.hi is not None:
-            mask = (x <= ctx.hi) if mask is None else mask & (x <= ctx.hi)
-        return (grad if mask is None else grad * mask), None, None
-
-
-class Round(_Broadcasting):
-    r"""Rounding (``floor``/``ceil``/``round``/``trunc``): piecewise constant, gradient 0."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, how) -> Array:
-        return getattr(get_array_module(x), how)(x)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        return grad * 0, None
-
-
 class Where(_Broadcasting):
     r""":math:`z = c\,?\,x : y`; :math:`\partial L/\partial x = g\,[c]`,
     :math:`\partial L/\partial y = g\,[\lnot c]` (the condition gets none)."""
@@ -476,41 +269,13 @@ class Where(_Broadcasting):
         return None, gx, gy
 
 
-class ToDtype(_Broadcasting):
-    r"""A dtype conversion :math:`y = x`; :math:`\partial L/\partial x = g` in x's dtype."""
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, np_dtype) -> Array:
-        ctx.in_dtype = _dtype.from_np(x.dtype)
-        return x.astype(np_dtype)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        return grad.to(ctx.in_dtype), None
-
-
-# ------------------------------------------------------------------ non-finite values
-class NanToNum(_Broadcasting):
-    r""":math:`y = x` where finite; ``nan``, ``posinf``, ``neginf`` replace the others.
-
-    Gradient: :math:`g` where :math:`x` is finite, 0 where it was replaced (a constant).
-    """
-
-    @staticmethod
-    def forward(ctx: Node, x: Array, nan, posinf, neginf) -> Array:
-        xp = get_array_module(x)
-        if x.dtype.kind != "f":
-            return x.copy()
-        ctx.save_for_backward(x)
-        return xp.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
-
-    @staticmethod
-    def backward(ctx: Node, grad: Tensor) -> Grads:
-        (x,) = ctx.saved_tensors
-        return where(isfinite(x), grad, 0.0), None, None, None
-
-
-# The PyTorch-signature functions (argument checks, dtype promotion, ``out=``) that call
-# these Functions live in elementwise_api.py; importing them here keeps
-# ``minitorch.ops.elementwise.add`` working and gives backward methods ``where`` etc.
+# The long tail (maximum, remainder, clamp, round, sign, casts, ...) lives in
+# elementwise_more.py, and the PyTorch-signature functions (argument checks, dtype
+# promotion, ``out=``) that call these Functions live in elementwise_api.py.  Importing
+# both here keeps ``minitorch.ops.elementwise.add`` and ``.Clamp`` working and gives
+# backward methods ``where`` etc.  (elementwise_more first: it imports elementwise_api
+# when both Function modules are complete.)
+# isort: off
+from .elementwise_more import *
 from .elementwise_api import *
+# isort: on

@@ -12,7 +12,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd.function import ArrayFunction
 from ..tensor import _SCALAR_NAMES, Tensor
-from ._util import promote, write_out
+from ._util import _check_broadcast, promote, write_out
 from .comparison import (
     BitwiseAnd,
     BitwiseOr,
@@ -26,34 +26,35 @@ from .comparison import (
     Ne,
 )
 from .elementwise import (
-    Abs,
     Add,
-    Clamp,
     Cos,
     Div,
     Exp,
-    FloorDivide,
-    Fmod,
     Log,
-    Log1p,
-    Maximum,
-    Minimum,
     Mul,
-    NanToNum,
     Neg,
     Pow,
     Relu,
-    Remainder,
-    Round,
-    Rsqrt,
     Sigmoid,
-    Sign,
     Sin,
     Sqrt,
     Sub,
     Tanh,
     Where,
-    _check_broadcast,
+)
+from .elementwise_more import (
+    Abs,
+    Clamp,
+    FloorDivide,
+    Fmod,
+    Log1p,
+    Maximum,
+    Minimum,
+    NanToNum,
+    Remainder,
+    Round,
+    Rsqrt,
+    Sign,
     _check_int_divisor,
 )
 

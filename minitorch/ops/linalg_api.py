@@ -146,8 +146,7 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3), with
     broadcasting."""
     from .._utils import normalize_dim
-    from ._util import promote
-    from .elementwise import _check_broadcast
+    from ._util import _check_broadcast, promote
     from .shape import broadcast_tensors
 
     if input.ndim != other.ndim:

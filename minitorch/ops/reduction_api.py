@@ -17,14 +17,11 @@ from ._util import write_out
 from .reduction import (
     Amax,
     LogSoftmax,
-    LogSumExp,
     Mean,
-    Norm,
-    Prod,
     Softmax,
-    SqrtOfVar,
     Sum,
 )
+from .reduction_more import LogSumExp, Norm, Prod, SqrtOfVar
 
 
 def _check_kernel_float(input: Tensor, kernel: str) -> None:

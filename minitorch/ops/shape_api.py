@@ -144,7 +144,7 @@ def broadcast_shapes(*shapes) -> tuple:
 
 def broadcast_tensors(*tensors) -> tuple:
     """Expand all tensors to their common broadcast shape (views)."""
-    from .elementwise import _check_broadcast
+    from ._util import _check_broadcast
 
     try:
         shape = broadcast_shapes(*[t.shape for t in tensors])
