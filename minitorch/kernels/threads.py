@@ -160,6 +160,17 @@ class _State:
     hold_until = 0.0
 
 
+def single_threaded() -> None:
+    """One thread for everything in this process: minitorch's copies, NumPy's OpenBLAS,
+    and no adapting to the load. For DataLoader worker processes, which are the
+    parallelism themselves (PyTorch's workers call ``torch.set_num_threads(1)``)."""
+    set_num_threads(1)
+    _State.enabled = False
+    blas = _openblas()
+    if blas and not _State.blas_fixed:
+        blas[0](1)
+
+
 def free_cores() -> int:
     """Cores this process can use without waiting for other processes (>= 1)."""
     return _State.free

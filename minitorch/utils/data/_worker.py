@@ -171,7 +171,10 @@ def _worker_loop(conn: Any, parent_end: Any, config: Any, info: Any, init_fn: An
     """Body of one worker process (see the module docstring)."""
     import minitorch
 
+    from ...kernels.threads import single_threaded
     from . import dataloader
+
+    single_threaded()  # the workers are the parallelism: one thread each, as PyTorch's
 
     if parent_end is not None:
         parent_end.close()  # so that the main process's exit closes our pipe
