@@ -330,6 +330,12 @@ class LSTMLayer(_Recurrence):
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
         return i, f, g, o, (f * prev[:, proj:] + i * g).tanh()
 
+    @classmethod
+    def _backprop(cls, ctx, grad):
+        if grad_mode.is_grad_enabled() or ctx.saved_tensors[3] is not None:
+            return super()._backprop(ctx, grad)  # create_graph, or a projection
+        return _lstm_backprop_arrays(ctx, grad)
+
     @staticmethod
     def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, w_hr = weights
@@ -347,6 +353,83 @@ class LSTMLayer(_Recurrence):
         if needs[0]:
             products[0] = (d, prev[:, :proj])
         return d, join([d @ w_hh, gc * f], 1), products
+
+
+def _lstm_backprop_arrays(ctx, grad):
+    r"""First-order BPTT of :class:`LSTMLayer` without a projection, on raw arrays: the
+    same gradient as ``_step_grad`` (see the class docstring), written step by step into
+    preallocated buffers. :math:`\partial L/\partial p` of every row goes straight
+    into its rows of one array (no joins), each step's gate terms are computed gate-major
+    (each gate a contiguous block: i and f share their :math:`\sigma'` calls), and
+    :math:`\partial L/\partial W_{hh} = \sum_t D_t^\top h_{t-1}` is one matrix
+    product of the stacked factors (two when every step has the whole batch, reading the
+    previous states in place)."""
+    xw, s0, w_hh, _, act, out = ctx.saved_tensors
+    xw, s0, w, act, out, grad = xw._data, s0._data, w_hh._data, act._data, out._data, grad._data
+    xp = get_array_module(out)
+    steps, n_rows, batch = ctx.steps, xw.shape[0], s0.shape[0]
+    hidden = w.shape[1]
+    dtype = out.dtype
+    d = xp.empty((n_rows, 4 * hidden), dtype)
+    carry = grad[n_rows:].copy()
+    seq = grad[:n_rows]
+    scratch = xp.empty((4, batch, hidden), dtype)
+    gh_buf, gc_buf, t_buf = (xp.empty((batch, hidden), dtype) for _ in range(3))
+    gi, gf, gg, go, gtc = act
+    multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
+    wt_uniform = len({n for _, n in steps}) == 1
+    prevs = []
+    for k in range(len(steps) - 1, -1, -1):
+        off, n = steps[k]
+        r = slice(off, off + n)
+        prev = _previous(out, s0, steps, k, _cat_arrays)
+        if not wt_uniform:
+            prevs.append(prev[:, :hidden])
+        i, f, g, o, tc = gi[r], gf[r], gg[r], go[r], gtc[r]
+        gh = add(seq[r, :hidden], carry[:n, :hidden], out=gh_buf[:n])
+        gc = add(seq[r, hidden:], carry[:n, hidden:], out=gc_buf[:n])
+        t = multiply(tc, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2)
+        subtract(1, t, out=t)
+        t *= o
+        t *= gh
+        gc += t
+        x = scratch[:, :n]
+        s2 = x[0:2]  # i(1-i), f(1-f) in one call each
+        subtract(1, act[0:2, r], out=s2)
+        s2 *= act[0:2, r]
+        x[0] *= g
+        x[1] *= prev[:, hidden:]
+        s2 *= gc
+        xg = x[2]
+        multiply(g, g, out=xg)
+        subtract(1, xg, out=xg)
+        xg *= i
+        xg *= gc
+        xo = x[3]
+        subtract(1, o, out=xo)
+        xo *= o
+        xo *= tc
+        xo *= gh
+        dr = d[r]
+        dr.reshape(n, 4, hidden)[...] = x.transpose(1, 0, 2)
+        matmul(dr, w, out=carry[:n, :hidden])
+        multiply(gc, f, out=carry[:n, hidden:])
+    needs = ctx.needs_input_grad
+    d_w = None
+    if needs[2]:
+        if not wt_uniform:
+            if not ctx.reverse:
+                prevs.reverse()
+            d_w = d.T @ xp.concatenate(prevs, 0)
+        elif ctx.reverse:  # the state before rows t is out[rows t+1]; the last: s0
+            d_w = d[: n_rows - batch].T @ out[batch:n_rows, :hidden]
+            d_w += d[n_rows - batch :].T @ s0[:, :hidden]
+        else:
+            d_w = d[:batch].T @ s0[:, :hidden]
+            d_w += d[batch:].T @ out[: n_rows - batch, :hidden]
+    grads = [d, carry, d_w]
+    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None, None]
+    return tuple(a if need else None for a, need in zip(grads, needs))
 
 
 class GRULayer(_Recurrence):
