@@ -79,22 +79,27 @@ def _previous(out, s0, steps, k: int, join):
     return join([out[poff : poff + pn], s0[pn:n]], 0)
 
 
-def _sigmoid_tanh_scale(xp, dtype, hidden: int, gates: str):
+def _sigmoid_tanh_scale(xp, dtype, hidden: int, gates: str, batch: int):
     r"""Per-column scale :math:`k` (0.5 for a sigmoid gate, 1 for a tanh gate) so that
     :math:`k \tanh(k a) + (1 - k)` is :math:`\sigma(a) = \tfrac12 + \tfrac12\tanh(a/2)` or
-    :math:`\tanh(a)`: every gate of a step in one ``tanh`` call, and no overflow."""
-    k = xp.empty(len(gates) * hidden, dtype=dtype)
+    :math:`\tanh(a)`: every gate of a step in one ``tanh`` call, and no overflow.
+
+    Returns :math:`k` and :math:`1 - k` repeated for ``batch`` rows: NumPy multiplies
+    two arrays of one shape faster than it broadcasts a row over many."""
+    k = xp.empty((batch, len(gates) * hidden), dtype=dtype)
     for j, kind in enumerate(gates):
-        k[j * hidden : (j + 1) * hidden] = 0.5 if kind == "s" else 1.0
-    return k
+        k[:, j * hidden : (j + 1) * hidden] = 0.5 if kind == "s" else 1.0
+    return k, 1 - k
 
 
-def _gates_inplace(a, k):
+def _gates_inplace(a, scale):
     """Apply the gate nonlinearities to pre-activations ``a`` in place (see above)."""
-    a *= k
+    k, one_minus_k = scale
+    n = a.shape[0]
+    a *= k[:n]
     get_array_module(a).tanh(a, out=a)
-    a *= k
-    a += 1 - k
+    a *= k[:n]
+    a += one_minus_k[:n]
     return a
 
 
@@ -133,11 +138,13 @@ class _Recurrence(ArrayFunction):
         out = xp.empty((n_rows + batch, s0.shape[1]), dtype=xw.dtype)
         act = (xp.empty((cls._act_gates, n_rows, hidden), xw.dtype)
                if cls._act_gates else None)
-        scale = cls._scale(xp, xw.dtype, hidden)
+        scale = cls._scale(xp, xw.dtype, hidden, batch)
+        # the steps read W_hh^T: made contiguous once, so each product is BLAS's fastest
+        run_weights = (xp.ascontiguousarray(weights[0].T),) + tuple(weights[1:])
         state = s0.copy()
         for off, n in steps:
             rows = slice(off, off + n)
-            cls._step(xw[rows], state[:n], weights, out[rows],
+            cls._step(xw[rows], state[:n], run_weights, out[rows],
                       None if act is None else act[:, rows], scale)
             state[:n] = out[rows]
         out[n_rows:] = state
@@ -146,7 +153,7 @@ class _Recurrence(ArrayFunction):
         return out
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
+    def _scale(xp, dtype, hidden: int, batch: int):
         return None
 
     @classmethod
@@ -228,7 +235,7 @@ class _RNNLayer(_Recurrence):
     @classmethod
     def _step(cls, xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        xp.matmul(prev, weights[0].T, out=new)
+        xp.matmul(prev, weights[0], out=new)  # weights[0] is W_hh^T (see _loop)
         new += xw
         if cls._relu:
             xp.maximum(new, 0, out=new)
@@ -299,15 +306,15 @@ class LSTMLayer(_Recurrence):
         return weights[0].shape[0] // 4
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts")
+    def _scale(xp, dtype, hidden: int, batch: int):
+        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts", batch)
 
     @staticmethod
     def _step(xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        w_hh, w_hr = weights
-        proj, hidden = w_hh.shape[1], w_hh.shape[0] // 4
-        a = prev[:, :proj] @ w_hh.T
+        w_t, w_hr = weights  # W_hh^T (see _loop)
+        proj, hidden = w_t.shape[0], w_t.shape[1] // 4
+        a = prev[:, :proj] @ w_t
         a += xw
         _gates_inplace(a, scale)
         act[:4] = a.reshape(a.shape[0], 4, hidden).transpose(1, 0, 2)
@@ -468,15 +475,15 @@ class GRULayer(_Recurrence):
         return weights[0].shape[1]
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ss")
+    def _scale(xp, dtype, hidden: int, batch: int):
+        return _sigmoid_tanh_scale(xp, dtype, hidden, "ss", batch)
 
     @staticmethod
     def _step(xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        w_hh, b_hh = weights
-        hidden = w_hh.shape[1]
-        q = prev @ w_hh.T
+        w_t, b_hh = weights  # W_hh^T (see _loop)
+        hidden = w_t.shape[0]
+        q = prev @ w_t
         if b_hh is not None:
             q += b_hh
         rz = xw[:, : 2 * hidden] + q[:, : 2 * hidden]
