@@ -392,12 +392,11 @@ def _lstm_backprop_arrays(ctx, grad):
         prev = _previous(out, s0, steps, k, _cat_arrays)
         if not wt_uniform:
             prevs.append(prev[:, :hidden])
-        i, f, g, o, tc = gi[r], gf[r], gg[r], go[r], gtc[r]
+        i, f, g, o, tc, h = gi[r], gf[r], gg[r], go[r], gtc[r], out[r, :hidden]
         gh = add(seq[r, :hidden], carry[:n, :hidden], out=gh_buf[:n])
         gc = add(seq[r, hidden:], carry[:n, hidden:], out=gc_buf[:n])
-        t = multiply(tc, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2)
-        subtract(1, t, out=t)
-        t *= o
+        t = multiply(h, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2), o tanh(c) = h
+        subtract(o, t, out=t)
         t *= gh
         gc += t
         x = scratch[:, :n]
@@ -412,10 +411,9 @@ def _lstm_backprop_arrays(ctx, grad):
         subtract(1, xg, out=xg)
         xg *= i
         xg *= gc
-        xo = x[3]
+        xo = x[3]  # gh * tanh(c) * o * (1 - o) = gh * h * (1 - o)
         subtract(1, o, out=xo)
-        xo *= o
-        xo *= tc
+        xo *= h
         xo *= gh
         dr = d[r]
         dr.reshape(n, 4, hidden)[...] = x.transpose(1, 0, 2)
