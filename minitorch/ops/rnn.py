@@ -38,7 +38,11 @@ Gradients and ``create_graph``
 on raw arrays (a first-order backward: no graph is recorded, so NumPy is called directly
 and the gate values saved by ``forward`` are reused) and on Tensors (under
 ``create_graph=True``: the gates are recomputed from the inputs with Tensor ops, so the
-gradient's own graph is recorded and second derivatives work).
+gradient's own graph is recorded and second derivatives work). The LSTM without a
+projection, the tutorials' model, has its first-order backward written a second time for
+speed (:func:`_lstm_backprop_arrays`: the same formulas, fewer NumPy calls and no
+joins); the shared lines remain its ``create_graph`` path, and the tests check both
+against PyTorch.
 """
 
 from __future__ import annotations
