@@ -38,7 +38,11 @@ Gradients and ``create_graph``
 on raw arrays (a first-order backward: no graph is recorded, so NumPy is called directly
 and the gate values saved by ``forward`` are reused) and on Tensors (under
 ``create_graph=True``: the gates are recomputed from the inputs with Tensor ops, so the
-gradient's own graph is recorded and second derivatives work).
+gradient's own graph is recorded and second derivatives work). The LSTM without a
+projection, the tutorials' model, has its first-order backward written a second time for
+speed (:func:`_lstm_backprop_arrays`: the same formulas, fewer NumPy calls and no
+joins); the shared lines remain its ``create_graph`` path, and the tests check both
+against PyTorch.
 """
 
 from __future__ import annotations
@@ -79,22 +83,27 @@ def _previous(out, s0, steps, k: int, join):
     return join([out[poff : poff + pn], s0[pn:n]], 0)
 
 
-def _sigmoid_tanh_scale(xp, dtype, hidden: int, gates: str):
+def _sigmoid_tanh_scale(xp, dtype, hidden: int, gates: str, batch: int):
     r"""Per-column scale :math:`k` (0.5 for a sigmoid gate, 1 for a tanh gate) so that
     :math:`k \tanh(k a) + (1 - k)` is :math:`\sigma(a) = \tfrac12 + \tfrac12\tanh(a/2)` or
-    :math:`\tanh(a)`: every gate of a step in one ``tanh`` call, and no overflow."""
-    k = xp.empty(len(gates) * hidden, dtype=dtype)
+    :math:`\tanh(a)`: every gate of a step in one ``tanh`` call, and no overflow.
+
+    Returns :math:`k` and :math:`1 - k` repeated for ``batch`` rows: NumPy multiplies
+    two arrays of one shape faster than it broadcasts a row over many."""
+    k = xp.empty((batch, len(gates) * hidden), dtype=dtype)
     for j, kind in enumerate(gates):
-        k[j * hidden : (j + 1) * hidden] = 0.5 if kind == "s" else 1.0
-    return k
+        k[:, j * hidden : (j + 1) * hidden] = 0.5 if kind == "s" else 1.0
+    return k, 1 - k
 
 
-def _gates_inplace(a, k):
+def _gates_inplace(a, scale):
     """Apply the gate nonlinearities to pre-activations ``a`` in place (see above)."""
-    a *= k
+    k, one_minus_k = scale
+    n = a.shape[0]
+    a *= k[:n]
     get_array_module(a).tanh(a, out=a)
-    a *= k
-    a += 1 - k
+    a *= k[:n]
+    a += one_minus_k[:n]
     return a
 
 
@@ -133,11 +142,13 @@ class _Recurrence(ArrayFunction):
         out = xp.empty((n_rows + batch, s0.shape[1]), dtype=xw.dtype)
         act = (xp.empty((cls._act_gates, n_rows, hidden), xw.dtype)
                if cls._act_gates else None)
-        scale = cls._scale(xp, xw.dtype, hidden)
+        scale = cls._scale(xp, xw.dtype, hidden, batch)
+        # the steps read W_hh^T: made contiguous once, so each product is BLAS's fastest
+        run_weights = (xp.ascontiguousarray(weights[0].T),) + tuple(weights[1:])
         state = s0.copy()
         for off, n in steps:
             rows = slice(off, off + n)
-            cls._step(xw[rows], state[:n], weights, out[rows],
+            cls._step(xw[rows], state[:n], run_weights, out[rows],
                       None if act is None else act[:, rows], scale)
             state[:n] = out[rows]
         out[n_rows:] = state
@@ -146,7 +157,7 @@ class _Recurrence(ArrayFunction):
         return out
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
+    def _scale(xp, dtype, hidden: int, batch: int):
         return None
 
     @classmethod
@@ -228,7 +239,7 @@ class _RNNLayer(_Recurrence):
     @classmethod
     def _step(cls, xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        xp.matmul(prev, weights[0].T, out=new)
+        xp.matmul(prev, weights[0], out=new)  # weights[0] is W_hh^T (see _loop)
         new += xw
         if cls._relu:
             xp.maximum(new, 0, out=new)
@@ -299,15 +310,15 @@ class LSTMLayer(_Recurrence):
         return weights[0].shape[0] // 4
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts")
+    def _scale(xp, dtype, hidden: int, batch: int):
+        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts", batch)
 
     @staticmethod
     def _step(xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        w_hh, w_hr = weights
-        proj, hidden = w_hh.shape[1], w_hh.shape[0] // 4
-        a = prev[:, :proj] @ w_hh.T
+        w_t, w_hr = weights  # W_hh^T (see _loop)
+        proj, hidden = w_t.shape[0], w_t.shape[1] // 4
+        a = prev[:, :proj] @ w_t
         a += xw
         _gates_inplace(a, scale)
         act[:4] = a.reshape(a.shape[0], 4, hidden).transpose(1, 0, 2)
@@ -330,6 +341,12 @@ class LSTMLayer(_Recurrence):
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
         return i, f, g, o, (f * prev[:, proj:] + i * g).tanh()
 
+    @classmethod
+    def _backprop(cls, ctx, grad):
+        if grad_mode.is_grad_enabled() or ctx.saved_tensors[3] is not None:
+            return super()._backprop(ctx, grad)  # create_graph, or a projection
+        return _lstm_backprop_arrays(ctx, grad)
+
     @staticmethod
     def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, w_hr = weights
@@ -347,6 +364,81 @@ class LSTMLayer(_Recurrence):
         if needs[0]:
             products[0] = (d, prev[:, :proj])
         return d, join([d @ w_hh, gc * f], 1), products
+
+
+def _lstm_backprop_arrays(ctx, grad):
+    r"""First-order BPTT of :class:`LSTMLayer` without a projection, on raw arrays: the
+    same gradient as ``_step_grad`` (see the class docstring), written step by step into
+    preallocated buffers. :math:`\partial L/\partial p` of every row goes straight
+    into its rows of one array (no joins), each step's gate terms are computed gate-major
+    (each gate a contiguous block: i and f share their :math:`\sigma'` calls), and
+    :math:`\partial L/\partial W_{hh} = \sum_t D_t^\top h_{t-1}` is one matrix
+    product of the stacked factors (two when every step has the whole batch, reading the
+    previous states in place)."""
+    xw, s0, w_hh, _, act, out = ctx.saved_tensors
+    xw, s0, w, act, out, grad = xw._data, s0._data, w_hh._data, act._data, out._data, grad._data
+    xp = get_array_module(out)
+    steps, n_rows, batch = ctx.steps, xw.shape[0], s0.shape[0]
+    hidden = w.shape[1]
+    dtype = out.dtype
+    d = xp.empty((n_rows, 4 * hidden), dtype)
+    carry = grad[n_rows:].copy()
+    seq = grad[:n_rows]
+    scratch = xp.empty((4, batch, hidden), dtype)
+    gh_buf, gc_buf, t_buf = (xp.empty((batch, hidden), dtype) for _ in range(3))
+    gi, gf, gg, go, gtc = act
+    multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
+    wt_uniform = len({n for _, n in steps}) == 1
+    prevs = []
+    for k in range(len(steps) - 1, -1, -1):
+        off, n = steps[k]
+        r = slice(off, off + n)
+        prev = _previous(out, s0, steps, k, _cat_arrays)
+        if not wt_uniform:
+            prevs.append(prev[:, :hidden])
+        i, f, g, o, tc, h = gi[r], gf[r], gg[r], go[r], gtc[r], out[r, :hidden]
+        gh = add(seq[r, :hidden], carry[:n, :hidden], out=gh_buf[:n])
+        gc = add(seq[r, hidden:], carry[:n, hidden:], out=gc_buf[:n])
+        t = multiply(h, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2), o tanh(c) = h
+        subtract(o, t, out=t)
+        t *= gh
+        gc += t
+        x = scratch[:, :n]
+        s2 = x[0:2]  # i(1-i), f(1-f) in one call each
+        subtract(1, act[0:2, r], out=s2)
+        s2 *= act[0:2, r]
+        x[0] *= g
+        x[1] *= prev[:, hidden:]
+        s2 *= gc
+        xg = x[2]
+        multiply(g, g, out=xg)
+        subtract(1, xg, out=xg)
+        xg *= i
+        xg *= gc
+        xo = x[3]  # gh * tanh(c) * o * (1 - o) = gh * h * (1 - o)
+        subtract(1, o, out=xo)
+        xo *= h
+        xo *= gh
+        dr = d[r]
+        dr.reshape(n, 4, hidden)[...] = x.transpose(1, 0, 2)
+        matmul(dr, w, out=carry[:n, :hidden])
+        multiply(gc, f, out=carry[:n, hidden:])
+    needs = ctx.needs_input_grad
+    d_w = None
+    if needs[2]:
+        if not wt_uniform:
+            if not ctx.reverse:
+                prevs.reverse()
+            d_w = d.T @ xp.concatenate(prevs, 0)
+        elif ctx.reverse:  # the state before rows t is out[rows t+1]; the last: s0
+            d_w = d[: n_rows - batch].T @ out[batch:n_rows, :hidden]
+            d_w += d[n_rows - batch :].T @ s0[:, :hidden]
+        else:
+            d_w = d[:batch].T @ s0[:, :hidden]
+            d_w += d[batch:].T @ out[: n_rows - batch, :hidden]
+    grads = [d, carry, d_w]
+    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None, None]
+    return tuple(a if need else None for a, need in zip(grads, needs))
 
 
 class GRULayer(_Recurrence):
@@ -385,15 +477,15 @@ class GRULayer(_Recurrence):
         return weights[0].shape[1]
 
     @staticmethod
-    def _scale(xp, dtype, hidden: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ss")
+    def _scale(xp, dtype, hidden: int, batch: int):
+        return _sigmoid_tanh_scale(xp, dtype, hidden, "ss", batch)
 
     @staticmethod
     def _step(xw, prev, weights, new, act, scale):
         xp = get_array_module(xw)
-        w_hh, b_hh = weights
-        hidden = w_hh.shape[1]
-        q = prev @ w_hh.T
+        w_t, b_hh = weights  # W_hh^T (see _loop)
+        hidden = w_t.shape[0]
+        q = prev @ w_t
         if b_hh is not None:
             q += b_hh
         rz = xw[:, : 2 * hidden] + q[:, : 2 * hidden]
