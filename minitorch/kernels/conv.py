@@ -261,7 +261,14 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     if gmat is None:
         gmat = grad_matrix(grad, geo, x.shape)
     cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
-    return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
+    if gmat.shape[1] >= cmat.shape[1]:
+        return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
+    # OpenBLAS is faster on A B^T (both rows contiguous along the long sum) when A has
+    # the more rows: measured 0.63 -> 0.32 ms for a 32 x 400 product summing over
+    # 4096 (a 5x5 conv 16 -> 32 on 8x8 maps, batch 64), 13.0 -> 11.1 ms for the DCGAN
+    # generator's 128 x 1024 one. So the transposed product, then the (weight-sized)
+    # transpose.
+    return xp.matmul(cmat, gmat.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)
 
 
 def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
