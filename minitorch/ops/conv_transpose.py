@@ -14,6 +14,10 @@ channels) to its *input* (``C_in`` channels). So no new kernel is needed:
   as its input and :math:`X` as its output gradient (``ConvWeightGrad``);
 * :math:`\partial L/\partial b_o = \sum_{n,p,q} G_{n,o,p,q}`.
 
+The first two both read the windows of :math:`G` (its im2col, 4x the size of :math:`G`
+for a 4x4 stride-2 kernel): the backward pass builds them once and hands them to both, and
+keeps :math:`X` as the forward product laid it out, for the weight gradient.
+
 The output size is :math:`H_{out} = (H-1)s - 2p + d(k-1) + p_{out} + 1`. ``output_padding``
 :math:`p_{out}` adds rows at the bottom (columns at the right); the convolution seeing
 :math:`Z` needs only :math:`p_{out}` fewer rows of bottom padding to give back exactly
