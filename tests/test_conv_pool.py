@@ -488,7 +488,8 @@ def test_non_contiguous_inputs():
 
 @pytest.mark.parametrize(
     "shape, axes",
-    [((50, 16, 14, 14), (1, 2, 3, 0)), ((32, 14, 14, 50), (3, 0, 1, 2)), ((300, 700), (1, 0))],
+    [((50, 16, 14, 14), (1, 2, 3, 0)), ((32, 14, 14, 50), (3, 0, 1, 2)), ((300, 700), (1, 0)),
+     ((20, 32, 32, 40), (1, 2, 3, 0))],  # large rows going innermost: 8 a slab, last one short
 )
 def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
     from minitorch.kernels.copies import _SLAB_BYTES, permuted_copy

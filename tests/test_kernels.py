@@ -75,6 +75,23 @@ def test_fourier_conv_kernels_match_their_twins(case):
     _check_conv(case)
 
 
+@FEW
+@given(kh=st.integers(1, 4), kw=st.integers(1, 4), sh=st.integers(1, 3), sw=st.integers(1, 3),
+       pad=st.integers(0, 2), h=st.integers(4, 7), w=st.integers(4, 7),
+       batch_last=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_col2im_tiling_first_taps_matches_its_twin(kh, kw, sh, sw, pad, h, w, batch_last, seed):
+    """col2im *writes* the first sh x sw taps when they tile the output (no dilation, kernel
+    >= stride: the DCGAN 4x4 stride-2 case), and zeroes only what they leave uncovered;
+    kernels smaller than the stride take the zero-and-add path."""
+    rng = np.random.default_rng(seed)
+    geo = kconv.ConvGeometry((sh, sw), (pad, pad + 1, pad, 0), (1, 1), 1, batch_last)
+    x_shape = (2, 3, h, w)
+    wt = rng.standard_normal((2, 3, kh, kw))
+    g = rng.standard_normal(kconv_out_shape(x_shape, wt.shape, geo))
+    _close(kconv.conv_input_grad(g, wt, x_shape, geo),
+           ref.conv_input_grad(g, wt, x_shape, geo.stride, geo.padding, (1, 1), 1))
+
+
 def test_conv2d_naive_is_conv_forward_with_symmetric_padding():
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((2, 4, 5, 6)), rng.standard_normal((4, 2, 3, 2)), rng.standard_normal(4)

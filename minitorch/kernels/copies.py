@@ -51,6 +51,12 @@ def permuted_copy(x, axes, out=None):
         return out
     step = max(1, _SLAB_BYTES // slab)  # source rows per slab
     where = list(axes).index(0)  # the source's first axis, in the destination
+    if where == x.ndim - 1:
+        # ... is the destination's innermost axis: a slab then writes runs of `step`
+        # values, and runs shorter than 8 leave most of each cache line to be fetched
+        # again by the next slab. Measured (64, 64, 32, 32) -> (64, 32, 32, 64), the DCGAN
+        # generator's layout change: 4.6 ms with 2 images a slab, 1.6 ms with 8.
+        step = max(step, 8)
     starts = list(range(0, x.shape[0], step))
 
     def copy(part: slice) -> None:

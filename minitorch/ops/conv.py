@@ -55,14 +55,18 @@ class Convolution(ArrayFunction):
     What the forward kernel leaves (``cache``: the im2col columns, or the input's
     spectrum on the Fourier path) is saved and reused for the weight gradient: it costs
     one copy of the windows in memory and saves rebuilding them (measured faster on the
-    tutorial CNN).
+    tutorial CNN). A caller that already has those columns of ``x`` may pass them as
+    ``cache`` (not differentiated): the transposed convolution's backward shares one
+    im2col of its output gradient between its two gradients.
     """
 
 
     @staticmethod
-    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry) -> Array:
-        geo = local_if_not_finite(geo, x, w)
-        out, cache = conv_forward(x, w, geo, bias=b)
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, cache=None) -> Array:
+        checked = local_if_not_finite(geo, x, w)
+        if checked is not geo:
+            geo, cache = checked, None  # a given cache belongs to the path left
+        out, cache = conv_forward(x, w, geo, cache, bias=b)
         ctx.geo = geo
         ctx.save_for_backward(x, w, cache if ctx.needs_input_grad[1] else None)
         return out
@@ -88,7 +92,7 @@ class Convolution(ArrayFunction):
             gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = grad.sum((0, 2, 3))
-        return gx, gw, gb, None
+        return (gx, gw, gb, None, None)[: len(ctx.needs_input_grad)]  # cache given or not
 
 
 class ConvInputGrad(ArrayFunction):

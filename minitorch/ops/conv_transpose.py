@@ -14,6 +14,10 @@ channels) to its *input* (``C_in`` channels). So no new kernel is needed:
   as its input and :math:`X` as its output gradient (``ConvWeightGrad``);
 * :math:`\partial L/\partial b_o = \sum_{n,p,q} G_{n,o,p,q}`.
 
+The first two both read the windows of :math:`G` (its im2col, 4x the size of :math:`G`
+for a 4x4 stride-2 kernel): the backward pass builds them once and hands them to both, and
+keeps :math:`X` as the forward product laid it out, for the weight gradient.
+
 The output size is :math:`H_{out} = (H-1)s - 2p + d(k-1) + p_{out} + 1`. ``output_padding``
 :math:`p_{out}` adds rows at the bottom (columns at the right); the convolution seeing
 :math:`Z` needs only :math:`p_{out}` fewer rows of bottom padding to give back exactly
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 from .._backend import get_array_module
 from ..autograd.function import Array, ArrayFunction, Grads, Node
-from ..kernels.conv import ConvGeometry, conv_input_grad
+from ..kernels.conv import ConvGeometry, conv_input_grad, grad_matrix, im2col
 from ..tensor import Tensor
 from .conv import Convolution, ConvWeightGrad
 
@@ -43,8 +47,9 @@ class ConvolutionTranspose(ArrayFunction):
 
     @staticmethod
     def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]) -> Array:
-        n = x.shape[0]
-        out = conv_input_grad(x, w, (n, w.shape[1] * geo.groups, *core), geo)
+        shape = (x.shape[0], w.shape[1] * geo.groups, *core)
+        xmat = grad_matrix(x, geo, shape)  # x laid out once, kept for the weight gradient
+        out = conv_input_grad(x, w, shape, geo, xmat)
         if extra != (0, 0):
             xp = get_array_module(out)
             full = xp.zeros(out.shape[:2] + (core[0] + extra[0], core[1] + extra[1]), out.dtype)
@@ -53,22 +58,26 @@ class ConvolutionTranspose(ArrayFunction):
         if b is not None:
             out += b.reshape(1, -1, 1, 1)
         ctx.geo, ctx.core = geo, core
-        ctx.save_for_backward(x, w)
+        ctx.save_for_backward(x, w, xmat)
         return out
 
     @staticmethod
     def backward(ctx: Node, up: Tensor) -> Grads:
-        x, w = ctx.saved_tensors
+        x, w, xmat = ctx.saved_tensors
+        geo = ctx.geo
         gb = None
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = up.sum((0, 2, 3))
         if tuple(up.shape[2:]) != ctx.core:
             up = up[:, :, : ctx.core[0], : ctx.core[1]]  # rows no input reached
-        gx = gw = None
+        gx = gw = cols = None
+        if all(ctx.needs_input_grad[:2]) and not (geo.fourier or geo.winograd or geo.pointwise):
+            # Both gradients read the windows of G: one im2col serves the two.
+            cols = im2col(up._data, *w.shape[2:], geo)
         if ctx.needs_input_grad[0]:
-            gx = Convolution.apply(up, w, None, ctx.geo)
+            gx = Convolution.apply(up, w, None, geo, cols)
         if ctx.needs_input_grad[1]:
-            gw = ConvWeightGrad.apply(up, x, tuple(w.shape), ctx.geo, None, None)
+            gw = ConvWeightGrad.apply(up, x, tuple(w.shape), geo, cols, xmat._data)
         return gx, gw, gb, None, None, None
 
 
