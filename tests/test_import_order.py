@@ -19,5 +19,5 @@ USE = ("import minitorch, minitorch.nn.functional as F; x = minitorch.randn(1, 1
                                    "sorting_api", "elementwise_api", "reduction_api"])
 def test_api_module_imported_first(first):
     proc = subprocess.run([sys.executable, "-c", f"import minitorch.ops.{first}; {USE}"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
