@@ -7,8 +7,7 @@ with batch size 64 through
     Pillow open + RGB  ->  RandomCrop(32, padding=4)  ->  RandomHorizontalFlip
     ->  ColorJitter(0.4, 0.4, 0.4)  ->  ToTensor  ->  Normalize(CIFAR mean, std)
 
-with ``num_workers`` 0 and 2, in minitorch (worker threads, and worker processes with
-``multiprocessing_context``) and in PyTorch. The pipeline is
+with ``num_workers`` 0 and 2 (worker processes) in minitorch and in PyTorch. The pipeline is
 ``minitorch.vision.datasets.ImageFolder`` with ``minitorch.vision.transforms`` where
 those accept PIL images; otherwise (and always for torch, which has no torchvision
 here) the same steps written with Pillow and NumPy (:class:`PilPipeline`), so both
@@ -40,7 +39,6 @@ STD = (0.2470, 0.2435, 0.2616)
 CONFIGS = [  # (library, num_workers, multiprocessing_context)
     ("minitorch", 0, None),
     ("minitorch", 2, None),
-    ("minitorch", 2, "fork"),
     ("torch", 0, None),
     ("torch", 2, None),
 ]
@@ -186,10 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| --- | --- | --- | --- | --- | --- |")
     for (lib, workers, context), res in best.items():
         base = best[(lib, 0, None)]["images_per_s"]
-        kind = "-" if workers == 0 else (f"processes ({context})" if lib == "torch" or context
-                                          else "threads")
-        if lib == "torch" and workers:
-            kind = "processes"
+        kind = "-" if workers == 0 else "processes"
         print(f"| {lib} | {workers} | {kind} | {res['pipeline']} | {res['images_per_s']:.0f} "
               f"| {res['images_per_s'] / base:.2f}x |")
 

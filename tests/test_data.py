@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import os
 import threading
 
 import numpy as np
@@ -551,39 +552,55 @@ def test_workers_give_same_batches_in_same_order():
                 assert [_plain(b) for b in loader] == shuffled
 
 
-def test_worker_init_fn_and_worker_info():
-    seen, lock = [], threading.Lock()
+_INIT: list = []  # per worker process: what its worker_init_fn saw
 
-    def init(worker_id):
-        info = mdata.get_worker_info()
-        with lock:
-            seen.append((worker_id, info.id, info.num_workers))
+
+def _record_init(worker_id):
+    info = mdata.get_worker_info()
+    _INIT.append((worker_id, info.id, info.num_workers))
+
+
+def test_worker_init_fn_and_worker_info():
+    """Workers are processes (as PyTorch's): the init function runs in each worker, and
+    what it recorded there comes back inside the batches."""
 
     class Where(_ListDataset):
         def __getitem__(self, i):
-            return mdata.get_worker_info().id
+            return [mdata.get_worker_info().id, len(_INIT), *_INIT[-1]]
 
     loader = mdata.DataLoader(
-        Where(list(range(8))), batch_size=2, num_workers=2, worker_init_fn=init
+        Where(list(range(8))), batch_size=2, num_workers=2, worker_init_fn=_record_init
     )
-    ids = [b.tolist() for b in loader]
-    assert sorted(seen) == [(0, 0, 2), (1, 1, 2)]
+    rows = [[c.tolist() for c in b] for b in loader]
+    ids = [r[0] for r in rows]
     assert ids == [[0, 0], [1, 1], [0, 0], [1, 1]]  # batch k goes to worker k mod 2
-    assert mdata.get_worker_info() is None
+    for r in rows:  # each worker ran its init once, with its own id and the count
+        wid = r[0][0]
+        assert r[1] == [1, 1] and r[2:] == [[wid, wid], [wid, wid], [2, 2]]
+    assert _INIT == [] and mdata.get_worker_info() is None  # not run in this process
 
 
 def test_persistent_workers_init_once():
-    calls = []
+    """Persistent workers are the same processes every epoch: init ran once in each."""
+
+    class Seen(_ListDataset):
+        def __getitem__(self, i):
+            return [i, len(_INIT), os.getpid()]
+
     loader = mdata.DataLoader(
-        list(range(6)),
+        Seen(list(range(6))),
         batch_size=2,
         num_workers=2,
         persistent_workers=True,
-        worker_init_fn=calls.append,
+        worker_init_fn=_record_init,
     )
+    pids = set()
     for _ in range(3):
-        assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4, 5]]
-    assert sorted(calls) == [0, 1]
+        batches = [[c.tolist() for c in b] for b in loader]
+        assert [b[0] for b in batches] == [[0, 1], [2, 3], [4, 5]]
+        assert all(b[1] == [1, 1] for b in batches)
+        pids |= {p for b in batches for p in b[2]}
+    assert len(pids) == 2 and os.getpid() not in pids
 
 
 def test_worker_error_propagates():

@@ -2,7 +2,7 @@
 
 Worker processes must give the same batches in the same order as ``num_workers=0``,
 re-raise a worker's exception in the main process, send batches without pickle, and
-leave no process behind; a loader with persistent workers (threads or processes) must be
+leave no process behind; a loader with persistent workers (default or fork start) must be
 freed, with its workers, when the user drops it, also after ``break`` or an exception.
 """
 
@@ -208,7 +208,7 @@ def _use(loader, how: str) -> None:
                 raise ZeroDivisionError("user error in the loop")
 
 
-@pytest.mark.parametrize("context", [None, FORK], ids=["threads", "processes"])
+@pytest.mark.parametrize("context", [None, FORK], ids=["default", "fork"])
 @pytest.mark.parametrize("how", ["full", "break", "raise"])
 def test_persistent_loader_is_freed_when_dropped(context, how):
     threads = threading.active_count()
