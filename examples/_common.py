@@ -114,9 +114,6 @@ def parse_args(name: str, description: str | None, *, epochs: int, batch_size: i
     if args.device == "cuda" and not minitorch.cuda.is_available():
         p.error("--device cuda: no usable GPU (minitorch needs CuPy and a CUDA GPU)")
     if args.compare_torch:
-        # PyTorch's idle OpenMP workers then sleep at once instead of spinning on the cores
-        # that NumPy's BLAS needs while minitorch trains (run_epochs also pauses between runs).
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import torch  # noqa: F401
         except ImportError:
