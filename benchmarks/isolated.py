@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.cases import Case, all_cases
+from benchmarks.rows import compare_first, error_text, finish_row, new_row
 from benchmarks.timing import calibrate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -133,8 +134,7 @@ def run_case_isolated(case: Case, settings: Any, batch_sizes: tuple[int, ...],
 
     Never raises: an error becomes the row's ``error``.
     """
-    row: dict[str, Any] = {"case": case.name, "kind": case.kind, "target": case.target,
-                           "flops": None, "error": None}
+    row = new_row(case)
     try:
         row["flops"] = case.flops
         runs: dict[str, list[dict[str, Any]]] = {lib: [] for lib in LIBS}
@@ -144,13 +144,9 @@ def run_case_isolated(case: Case, settings: Any, batch_sizes: tuple[int, ...],
                 for lib in LIBS if r % 2 == 0 else LIBS[::-1]:
                     out = firsts[lib] if not runs[lib] else None
                     runs[lib].append(_spawn(case, lib, settings, batch_sizes, out))
-            a, b = np.load(firsts["minitorch"]), np.load(firsts["torch"])
-        if a.shape == b.shape:  # the two libraries must have computed the same thing
-            row["max_abs_diff"] = float(np.max(np.abs(a - b))) if a.size else 0.0
-            row["max_rel_diff"] = row["max_abs_diff"] / max(float(np.max(np.abs(b))) if b.size
-                                                            else 0.0, 1e-30)
+            compare_first(row, np.load(firsts["minitorch"]), np.load(firsts["torch"]))
     except Exception as exc:  # noqa: BLE001  (report and go on with the other cases)
-        row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+        row["error"] = error_text(exc)
         return row
     timing = {}
     for lib, rs in runs.items():
@@ -159,13 +155,7 @@ def run_case_isolated(case: Case, settings: Any, batch_sizes: tuple[int, ...],
                        "process_bests_s": bests, "number": rs[0]["number"],
                        "repeat": settings.repeat, "processes": len(rs),
                        "threads": rs[0]["threads"]}
-    row.update(timing=timing, minitorch_ms=timing["minitorch"]["best_s"] * 1e3,
-               torch_ms=timing["torch"]["best_s"] * 1e3)
-    row["ratio"] = row["minitorch_ms"] / row["torch_ms"]
-    row["meets_target"] = None if case.target is None else row["ratio"] <= case.target
-    if row["flops"] and gemm_rate:
-        row["floor_ms"] = row["flops"] / (gemm_rate * 1e9) * 1e3
-    return row
+    return finish_row(row, timing, case, gemm_rate)
 
 
 def _gemm_worker(lib_name: str, n: int, repeat: int) -> float:

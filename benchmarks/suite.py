@@ -17,6 +17,7 @@ from benchmarks.cases import EPOCH_TARGETS, Case
 from benchmarks.epoch import run_epochs
 from benchmarks.isolated import gemm_isolated, machine_isolated, run_case_isolated
 from benchmarks.machine import machine_info
+from benchmarks.rows import compare_first, error_text, finish_row, new_row
 from benchmarks.timing import gemm_gflops, time_interleaved
 
 
@@ -74,31 +75,20 @@ def measure_meta(torch: ModuleType | None, settings: Settings) -> dict[str, Any]
 def run_case(case: Case, libs: dict[str, ModuleType], settings: Settings,
              gemm_rate: float | None = None) -> dict[str, Any]:
     """Time one case in both libraries; never raises (an error becomes the row's ``error``)."""
-    row: dict[str, Any] = {"case": case.name, "kind": case.kind, "target": case.target,
-                           "flops": None, "error": None}
+    row = new_row(case)
     try:
         row["flops"] = case.flops
         if case.kind == "epoch":
             return _epoch_row(row, settings)
         steps = {name: case.build(lib) for name, lib in libs.items()}
         first = {name: to_numpy(step()) for name, step in steps.items()}  # also a warm-up call
-        a, b = first["minitorch"], first["torch"]
-        if a.shape == b.shape:  # the two libraries must have computed the same thing
-            row["max_abs_diff"] = float(np.max(np.abs(a - b)))
-            row["max_rel_diff"] = row["max_abs_diff"] / max(float(np.max(np.abs(b))), 1e-30)
-        row["first_value_shape"] = list(a.shape)
+        compare_first(row, first["minitorch"], first["torch"])
         timed = time_interleaved(steps, settings.repeat, max(0, settings.warmup - 1),
                                  settings.min_time, settings.settle)
     except Exception as exc:  # noqa: BLE001  (report and go on with the other cases)
-        row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+        row["error"] = error_text(exc)
         return row
-    row.update(timing=timed, minitorch_ms=timed["minitorch"]["best_s"] * 1e3,
-               torch_ms=timed["torch"]["best_s"] * 1e3)
-    row["ratio"] = row["minitorch_ms"] / row["torch_ms"]
-    row["meets_target"] = None if case.target is None else row["ratio"] <= case.target
-    if row["flops"] and gemm_rate:
-        row["floor_ms"] = row["flops"] / (gemm_rate * 1e9) * 1e3
-    return row
+    return finish_row(row, timed, case, gemm_rate)
 
 
 def _epoch_row(row: dict[str, Any], settings: Settings) -> dict[str, Any]:

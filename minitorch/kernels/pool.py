@@ -221,28 +221,33 @@ def scatter_to_planes(grad, win: Winners):
         split_work(scatter, n, out.nbytes, xp)
         return out if (hp, wp) == (h, w) else xp.ascontiguousarray(out[..., ph : ph + h, pw : pw + w])
     out = xp.zeros((n, c, h, w), dtype=grad.dtype)
-    idx, grad = _inside(win.indices(), grad, h * w, xp)
+    idx = win.indices()
+    outside = _outside(idx, h * w, xp)
+    if outside is not None:  # windows of padding only pass no gradient
+        idx, grad = xp.where(outside, 0, idx), xp.where(outside, 0, grad)
     flat = _global_index(idx, h * w).reshape(-1)
     scatter_add(out.reshape(-1), flat, grad.reshape(-1))
     return out
 
 
-def _inside(idx, values, plane: int, xp):
+def _outside(idx, plane: int, xp):
     """With dilation a window can cover only padding: its output is -inf and its winner
-    an index outside the plane (as PyTorch's). Such a window passes no gradient (PyTorch's
-    is 0 there too): point it at pixel 0 with a zero value. Costs one min/max otherwise."""
+    an index outside the plane (as PyTorch's), and it passes no gradient (PyTorch's is 0
+    there too). The mask of such winners, or None when there are none (one min/max)."""
     if idx.size == 0 or (int(idx.min()) >= 0 and int(idx.max()) < plane):
-        return idx, values
-    outside = (idx < 0) | (idx >= plane)
-    return xp.where(outside, 0, idx), xp.where(outside, 0, values)
+        return None
+    return (idx < 0) | (idx >= plane)
 
 
 def gather_from_planes(x, win: Winners):
     """``out[n, c, k] = x[n, c].flat[winner[n, c, k]]`` (0 for a window of padding only)."""
     xp = get_array_module(x)
     plane = x.shape[2] * x.shape[3]
-    idx, keep = _inside(win.indices(), xp.ones(win.indices().shape, dtype=x.dtype), plane, xp)
-    return x.reshape(-1)[_global_index(idx, plane)] * keep
+    idx = win.indices()
+    outside = _outside(idx, plane, xp)
+    if outside is None:
+        return x.reshape(-1)[_global_index(idx, plane)]
+    return xp.where(outside, 0, x.reshape(-1)[_global_index(xp.where(outside, 0, idx), plane)])
 
 
 def block_sum(x, kh: int, kw: int, scale: float):
