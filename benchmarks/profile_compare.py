@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.models import MODELS
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -32,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.profile_compare",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=("mlp", "cnn", "lenet", "blitz", "vgg", "resnet", "wide_mlp", "small_mlp", "lstm"), default="cnn")
+    p.add_argument("--model", choices=tuple(MODELS), default="cnn")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--steps", type=int, default=5, help="profiled training steps (default 5)")
     p.add_argument("--warmup", type=int, default=2, help="unprofiled steps first (default 2)")
