@@ -100,9 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_from(args)
     torch = minitorch = None
     if not settings.isolated:
+        import minitorch  # noqa: I001  (first, as in a user program: minitorch/_process_tweaks.py)
         import torch
-
-        import minitorch
     results, meta = run_suite(chosen, settings, torch, minitorch)
     table = markdown(results, meta)
     print()

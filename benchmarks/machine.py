@@ -11,9 +11,6 @@ from typing import Any
 
 import numpy as np
 
-import minitorch
-from minitorch.kernels.threads import usable_cores
-
 
 def cpu_model() -> str:
     """The CPU's ``model name`` from ``/proc/cpuinfo`` (falls back to ``platform``)."""
@@ -78,6 +75,9 @@ def torch_blas(torch: ModuleType) -> str:
 
 def machine_info(torch: ModuleType) -> dict[str, Any]:
     """Everything needed to read the results later: hardware, versions, threads."""
+    import minitorch  # only here: torch worker processes import this module too
+    from minitorch.kernels.threads import usable_cores
+
     np.ones((64, 64)) @ np.ones((64, 64))  # make sure OpenBLAS is loaded before asking it
     return {
         "cpu_model": cpu_model(),

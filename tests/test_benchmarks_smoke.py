@@ -112,3 +112,18 @@ def test_epoch_worker_on_a_few_mnist_images():
     assert row["peak_growth_mb_max"] >= row["peak_growth_mb"]
     assert 0 <= row["peak_growth_mb"] <= row["peak_rss_mb"]
     assert 0 < row["first_loss"] < 10 and np.isfinite(row["mean_loss"])
+
+
+def test_a_torch_worker_imports_no_minitorch():
+    # importing minitorch changes process-wide settings (minitorch/_process_tweaks.py), so a
+    # process that times PyTorch must not import it through the benchmark package
+    import subprocess
+    import sys
+
+    code = ("import sys, torch, benchmarks.isolated, benchmarks.epoch, benchmarks.suite, "
+            "benchmarks.profile_compare; print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] == 'minitorch'))")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
