@@ -1,0 +1,184 @@
+"""The shifted-product convolution path (kernels/conv_shifted.py) against torch, the loop
+twins and im2col.
+
+The cost model picks it only for some 3x3 layers (docs/PERFORMANCE.md), so most tests
+force it with the ``on_shifted`` fixture and then check that it was taken.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conv_paths import (
+    close_to_reference,
+    conv_geometry_of,
+    second_derivatives_match_torch,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minitorch
+from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.kernels import conv as kconv
+from minitorch.kernels import conv_shifted, reference
+from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
+from minitorch.ops import conv_api
+
+RNG = np.random.default_rng(41)
+
+
+def _arr(shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.fixture
+def on_shifted(monkeypatch):
+    """conv2d takes the shifted path wherever it applies, whatever the cost model says."""
+    monkeypatch.setattr(conv_api, "prefer_shifted", kconv.shifted_applies)
+
+
+_path, _close = conv_geometry_of, close_to_reference
+
+# (input shape, weight shape, stride, (top, bottom, left, right) padding)
+RAW_CASES = [
+    ((2, 3, 7, 8), (4, 3, 3, 3), (1, 1), (1, 1, 1, 1)),
+    ((2, 3, 8, 8), (4, 3, 3, 3), (2, 2), (1, 1, 1, 1)),  # ResNet's downsampling conv
+    ((1, 2, 9, 7), (3, 2, 3, 3), (2, 2), (1, 1, 1, 1)),  # odd sizes: uneven phases
+    ((2, 2, 6, 5), (3, 2, 3, 3), (1, 1), (0, 2, 1, 0)),  # asymmetric padding
+    ((1, 2, 7, 9), (2, 2, 3, 3), (2, 1), (0, 0, 0, 0)),
+    ((2, 2, 5, 6), (3, 2, 2, 3), (2, 2), (1, 0, 2, 1)),  # kernel not square
+    ((1, 2, 9, 9), (2, 2, 5, 5), (2, 2), (2, 2, 2, 2)),
+    ((1, 2, 6, 6), (2, 2, 3, 3), (3, 3), (1, 1, 1, 1)),
+    ((1, 2, 6, 7), (2, 2, 1, 2), (3, 3), (0, 0, 0, 0)),  # stride > kernel: skipped pixels
+    ((2, 4, 3, 3), (2, 4, 3, 3), (1, 1), (0, 0, 0, 0)),  # one output pixel
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", RAW_CASES)
+def test_raw_kernels_match_torch(case, dtype):
+    xs, ws, stride, pads = case
+    x, w = _arr(xs, dtype), _arr(ws, dtype)
+    out, stacks = conv_shifted.forward(x, w, stride, pads)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    pt, pb, pl, pr = pads
+    ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw, stride=stride)
+    assert out.dtype == dtype and out.shape == tuple(ref.shape)
+    _close(out, ref.detach().numpy(), dtype)
+    g = _arr(tuple(ref.shape), dtype)
+    ref.backward(torch.tensor(g))
+    ggrid = conv_shifted.grad_grid(g, x.shape, stride, pads)
+    gx = conv_shifted.input_grad(g, w, x.shape, stride, pads, ggrid)
+    gw = conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks, ggrid)
+    assert gx.dtype == gw.dtype == dtype
+    _close(gx, tx.grad.numpy(), dtype)
+    _close(gw, tw.grad.numpy(), dtype)
+    _close(conv_shifted.weight_grad(x, g, w.shape, stride, pads), tw.grad.numpy(), dtype)
+    _close(conv_shifted.input_grad(g, w, x.shape, stride, pads), tx.grad.numpy(), dtype)
+
+
+@pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
+def test_all_three_kernels_match_the_loop_twins(stride):
+    """Against kernels/reference.py's loop convolution and its two gradients."""
+    x, w, pads = _arr((2, 3, 6, 5)), _arr((2, 3, 3, 3)), (1, 2, 0, 1)
+    args = (stride, pads, (1, 1), 1)
+    out, stacks = conv_shifted.forward(x, w, stride, pads)
+    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-12, atol=1e-12)
+    g = _arr(out.shape)
+    np.testing.assert_allclose(conv_shifted.input_grad(g, w, x.shape, stride, pads),
+                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-12)
+    np.testing.assert_allclose(conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks),
+                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 3), c=st.integers(1, 4), o=st.integers(1, 4),
+    h=st.integers(1, 9), w=st.integers(1, 9), k=st.sampled_from([(3, 3), (1, 3), (2, 2)]),
+    s=st.sampled_from([(1, 1), (2, 2), (1, 2)]), pads=st.tuples(*[st.integers(0, 2)] * 4),
+    seed=st.integers(0, 2**16),
+)
+def test_shifted_and_im2col_agree_on_random_geometries(n, c, o, h, w, k, s, pads, seed):
+    """Any geometry: both paths give the same output and gradients (float64)."""
+    pt, pb, pl, pr = pads
+    if h + pt + pb < k[0] or w + pl + pr < k[1]:
+        return
+    rng = np.random.default_rng(seed)
+    x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, *k))
+    results = []
+    for use in (False, True):
+        geo = kconv.ConvGeometry(s, pads, (1, 1), 1, shifted=use)
+        out, cache = kconv.conv_forward(x, wt, geo)
+        g = np.cos(np.arange(out.size)).reshape(out.shape)
+        gmat = kconv.grad_matrix(g, geo, x.shape)
+        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
+                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
+    for ours, ref in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_conv2d_on_the_shifted_path_matches_torch(on_shifted, dtype, stride):
+    x, w, b = _arr((2, 3, 7, 8), dtype), _arr((4, 3, 3, 3), dtype), _arr(4, dtype)
+    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = conv_api.conv2d(mx, mw, mb, stride=stride, padding=1)
+    ty = F.conv2d(tx, tw, tb, stride=stride, padding=1)
+    geo = _path(y)
+    assert geo.shifted and not (geo.fourier or geo.winograd or geo.pointwise)
+    _close(y.detach().numpy(), ty.detach().numpy(), dtype)
+    up = _arr(tuple(ty.shape), dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
+        assert ours.grad.dtype == ours.dtype
+        _close(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_gradcheck_and_gradgradcheck_on_the_shifted_path(on_shifted, stride):
+    x = minitorch.tensor(_arr((2, 2, 5, 6)), requires_grad=True)
+    w = minitorch.tensor(_arr((3, 2, 3, 3)), requires_grad=True)
+
+    def f(x, w):
+        return conv_api.conv2d(x, w, stride=stride, padding=(1, 2))
+
+    assert _path(f(x, w)).shifted
+    assert gradcheck(f, (x, w))
+    assert gradgradcheck(f, (x, w))
+
+
+def test_second_derivatives_match_torch_on_the_shifted_path(on_shifted):
+    second_derivatives_match_torch(_arr((2, 3, 5, 5)), _arr((2, 3, 3, 3)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_take_im2col_and_stay_local(on_shifted, bad):
+    """A NaN/inf pixel or weight spoils exactly what PyTorch's does: the grid positions
+    outside the output would otherwise multiply it by a zero gradient (0 * inf = NaN)."""
+    x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
+    x[0, 1, 2, 3] = bad
+    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y, ty = conv_api.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
+    assert not _path(y).shifted
+    np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
+    up = _arr(tuple(ty.shape))
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    np.testing.assert_array_equal(np.isnan(mw.grad.numpy()), np.isnan(tw.grad.numpy()))
+    np.testing.assert_array_equal(np.isnan(mx.grad.numpy()), np.isnan(tx.grad.numpy()))
+
+
+def test_where_the_path_applies():
+    x, w = np.zeros((32, 16, 32, 32), np.float32), (16, 16, 3, 3)
+    geo = kconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
+    assert kconv.shifted_applies(x, w, geo)
+    assert kconv.shifted_applies(x, w, geo._replace(stride=(2, 2)))
+    assert not kconv.shifted_applies(x, (16, 16, 5, 5), geo)  # 3x3 kernels only
+    assert not kconv.shifted_applies(x, w, geo._replace(dilation=(2, 2)))
+    assert not kconv.shifted_applies(x, (16, 8, 3, 3), geo._replace(groups=2))
+    assert not kconv.shifted_applies(x.astype(np.float16), w, geo)
