@@ -437,13 +437,14 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
 
     Only where it applies (:func:`shifted_applies`), with at least 8 input channels (on
     3-channel stems im2col's column matrix is small and its one product beats three
-    products with K = 9: measured 2.1 against 2.7 ms, 3 -> 16 at 32x32, batch 32), and
+    products with K = 9: measured 2.3 against 3.4 ms, 3 -> 32 at 32x32, batch 32), and
     when its predicted time, with a 10% margin, beats the path chosen so far (im2col or
     the Fourier path). Its time is its product FLOPs plus a price per entry of the
     stacks and grids it streams (``conv_shifted.cost``), weights fitted to forward +
     backward times of 20 layer shapes (3 to 128 channels, 8x8 to 32x32 maps, stride 1
-    and 2, batch 8 to 128; docs/PERFORMANCE.md), in the units of the other two models.
-    It wins on 32x32 maps with 8 or 16 channels, where the Fourier path's DFTs and
+    and 2, batch 8 to 128; 2 threads; docs/PERFORMANCE.md), in the units of the other
+    two models. It wins where channels are few and maps large (8 to 32 channels on
+    32x32 maps, ResNet's first stride-2 layer), where the Fourier path's DFTs and
     im2col's 9x copies cost more than the products.
     """
     if not shifted_applies(x, w_shape, geo) or x.shape[1] < 8:
@@ -457,4 +458,4 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     else:
         best = _im2col_cost(n, c, o, 3, 3, oh, ow)
     flops, entries = conv_shifted.cost(n, c, o, h, w, 3, 3, geo.stride, geo.padding)
-    return 1.1 * (0.45 * flops + 16.5 * entries) < best
+    return 1.1 * (0.30 * flops + 19 * entries) < best
