@@ -13,7 +13,12 @@ import torch
 import torch.nn.functional as F
 from conv_paths import (
     close_to_reference,
+    conv2d_matches_torch,
     conv_geometry_of,
+    force_path,
+    non_finite_stays_local,
+    normal_arrays,
+    paths_agree,
     second_derivatives_match_torch,
 )
 from hypothesis import given, settings
@@ -23,20 +28,15 @@ import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.kernels import conv as kconv
 from minitorch.kernels import conv_shifted, reference
-from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
 from minitorch.ops import conv_api
 
-RNG = np.random.default_rng(41)
-
-
-def _arr(shape, dtype=np.float64):
-    return RNG.standard_normal(shape).astype(dtype)
+_arr = normal_arrays(41)
 
 
 @pytest.fixture
 def on_shifted(monkeypatch):
     """conv2d takes the shifted path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(conv_api, "prefer_shifted", kconv.shifted_applies)
+    force_path(monkeypatch, "prefer_shifted", kconv.shifted_applies)
 
 
 _path, _close = conv_geometry_of, close_to_reference
@@ -107,35 +107,15 @@ def test_shifted_and_im2col_agree_on_random_geometries(n, c, o, h, w, k, s, pads
         return
     rng = np.random.default_rng(seed)
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, *k))
-    results = []
-    for use in (False, True):
-        geo = kconv.ConvGeometry(s, pads, (1, 1), 1, shifted=use)
-        out, cache = kconv.conv_forward(x, wt, geo)
-        g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = kconv.grad_matrix(g, geo, x.shape)
-        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
-    for ours, ref in zip(results[1], results[0]):
-        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+    geo = kconv.ConvGeometry(s, pads, (1, 1), 1)
+    paths_agree(x, wt, geo, geo._replace(shifted=True))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("stride", [1, 2])
 def test_conv2d_on_the_shifted_path_matches_torch(on_shifted, dtype, stride):
     x, w, b = _arr((2, 3, 7, 8), dtype), _arr((4, 3, 3, 3), dtype), _arr(4, dtype)
-    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
-    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    y = conv_api.conv2d(mx, mw, mb, stride=stride, padding=1)
-    ty = F.conv2d(tx, tw, tb, stride=stride, padding=1)
-    geo = _path(y)
-    assert geo.shifted and not (geo.fourier or geo.winograd or geo.pointwise)
-    _close(y.detach().numpy(), ty.detach().numpy(), dtype)
-    up = _arr(tuple(ty.shape), dtype)
-    y.backward(minitorch.tensor(up))
-    ty.backward(torch.tensor(up))
-    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
-        assert ours.grad.dtype == ours.dtype
-        _close(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+    conv2d_matches_torch(x, w, b, dtype, "shifted", stride=stride, padding=1)
 
 
 @pytest.mark.parametrize("stride", [1, 2])
@@ -161,16 +141,9 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_shifted, bad):
     outside the output would otherwise multiply it by a zero gradient (0 * inf = NaN)."""
     x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
     x[0, 1, 2, 3] = bad
-    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    y, ty = conv_api.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
-    assert not _path(y).shifted
-    np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
-    up = _arr(tuple(ty.shape))
-    y.backward(minitorch.tensor(up))
-    ty.backward(torch.tensor(up))
-    np.testing.assert_array_equal(np.isnan(mw.grad.numpy()), np.isnan(tw.grad.numpy()))
-    np.testing.assert_array_equal(np.isnan(mx.grad.numpy()), np.isnan(tx.grad.numpy()))
+    non_finite_stays_local(x, w, "shifted")
+    w[1, 0, 2, 2] = bad
+    non_finite_stays_local(_arr((1, 2, 6, 6)), w, "shifted")
 
 
 def test_where_the_path_applies():

@@ -61,6 +61,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .threads import split_work
+
 
 class Grid(NamedTuple):
     """The common grid of the phase images: ``s_h x s_w`` phases of ``(C, N, hq, wq)``.
@@ -115,18 +117,22 @@ def stacked_input(x, w_shape, stride, padding):
     size = n * g.hq * g.wq
     xt = x.transpose(1, 0, 2, 3)  # (C, N, H, W) view
     stacks = np.empty((min(sh, kh), kw, c, size), dtype=x.dtype)
-    for a, s in enumerate(stacks):
-        rows_q, rows_x = _phase_rows(h, pt, a, sh)
-        for j in range(kw):
-            b, shift = j % sw, j // sw
-            if shift == 0:  # phase image (a, b) itself, on the grid
-                cols_q, cols_x = _phase_rows(w, pl, b, sw)
-                grid4 = s[j].reshape(c, n, g.hq, g.wq)
-                grid4[...] = 0
-                grid4[:, :, rows_q, cols_q] = xt[:, :, rows_x, cols_x]
-            else:  # the same phase image, shifted left by `shift` grid positions
-                s[j, :, : size - shift] = s[b, :, shift:]
-                s[j, :, size - shift :] = 0
+
+    def fill(part: slice) -> None:  # channels are independent: split over cores
+        for a, s in enumerate(stacks[:, :, part]):
+            rows_q, rows_x = _phase_rows(h, pt, a, sh)
+            for j in range(kw):
+                b, shift = j % sw, j // sw
+                if shift == 0:  # phase image (a, b) itself, on the grid
+                    cols_q, cols_x = _phase_rows(w, pl, b, sw)
+                    grid4 = s[j].reshape(-1, n, g.hq, g.wq)
+                    grid4[...] = 0
+                    grid4[:, :, rows_q, cols_q] = xt[part, :, rows_x, cols_x]
+                else:  # the same phase image, shifted left by `shift` grid positions
+                    s[j, :, : size - shift] = s[b, :, shift:]
+                    s[j, :, size - shift :] = 0
+
+    split_work(fill, c, stacks.nbytes)
     return stacks.reshape(len(stacks), kw * c, size)
 
 
@@ -189,7 +195,7 @@ def input_grad(grad, w, x_shape, stride, padding, ggrid=None):
     r""":math:`\partial L/\partial X`: each tap's :math:`W_{ij}^\top G` added onto its shifted
     slice of its phase image, then the phases put back in place and the padding cropped."""
     n, c, h, wd = x_shape
-    o, _, kh, kw = w.shape
+    kh, kw = w.shape[2:]
     (sh, sw), (pt, _, pl, _) = stride, padding
     g = grid(x_shape, w.shape, stride, padding)
     if ggrid is None:
