@@ -155,3 +155,37 @@ def test_where_the_path_applies():
     assert not kconv.shifted_applies(x, w, geo._replace(dilation=(2, 2)))
     assert not kconv.shifted_applies(x, (16, 8, 3, 3), geo._replace(groups=2))
     assert not kconv.shifted_applies(x.astype(np.float16), w, geo)
+
+
+def test_cost_model_choices_on_the_zoo_resnet():
+    """The fitted model's picks on ResNet b32's 3x3 layers (docs/PERFORMANCE.md): shifted
+    for the 16-channel 32x32 layers, im2col for the 3-channel stem, Fourier for 64 -> 64
+    on 8x8 maps."""
+
+    def picks(c, o, hw, stride):
+        x, w = np.zeros((32, c, hw, hw), np.float32), (o, c, 3, 3)
+        geo = kconv.ConvGeometry((stride, stride), (1, 1, 1, 1), (1, 1), 1)
+        geo = geo._replace(fourier=kconv.prefer_fourier(x, w, geo))
+        return "shifted" if kconv.prefer_shifted(x, w, geo) else "fourier" if geo.fourier else "im2col"
+
+    assert picks(16, 16, 32, 1) == "shifted"
+    assert picks(16, 32, 32, 2) == "shifted"
+    assert picks(3, 16, 32, 1) == "im2col"
+    assert picks(64, 64, 8, 1) == "fourier"
+
+
+def test_non_contiguous_input_and_gradient_on_the_shifted_path(on_shifted):
+    """Transposed views as the input and the upstream gradient (strided arrays)."""
+    xb, w = _arr((2, 3, 6, 7)), _arr((4, 3, 3, 3))
+    mb, mw = minitorch.tensor(xb, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+    tb, tw = torch.tensor(xb, requires_grad=True), torch.tensor(w, requires_grad=True)
+    mx, tx = mb.transpose(2, 3), tb.transpose(2, 3)
+    assert not mx._data.flags.c_contiguous
+    y, ty = conv_api.conv2d(mx, mw, stride=2, padding=1), F.conv2d(tx, tw, stride=2, padding=1)
+    assert _path(y).shifted
+    n, o, oh, ow = ty.shape
+    up = _arr((n, o, ow, oh))
+    y.backward(minitorch.tensor(up).transpose(2, 3))
+    ty.backward(torch.tensor(up).transpose(2, 3))
+    for ours, theirs in ((y.detach(), ty.detach()), (mb.grad, tb.grad), (mw.grad, tw.grad)):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-10)
