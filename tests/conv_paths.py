@@ -66,7 +66,7 @@ def paths_agree(x: np.ndarray, w: np.ndarray, ref_geo, geo) -> None:
     for g_ in (ref_geo, geo):
         out, cache = kconv.conv_forward(x, w, g_)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = kconv.grad_matrix(g, g_, x.shape)
+        gmat = kconv.grad_matrix(g, g_, x.shape, w.shape)
         results.append((out, kconv.conv_input_grad(g, w, x.shape, g_, gmat),
                         kconv.conv_weight_grad(x, g, w.shape, g_, cache, gmat)))
     for ours, ref in zip(results[1], results[0]):

@@ -69,9 +69,9 @@ def test_raw_kernels_match_torch(case, dtype):
     _close(out, ref.detach().numpy(), dtype)
     g = _arr(tuple(ref.shape), dtype)
     ref.backward(torch.tensor(g))
-    ggrid = conv_shifted.grad_grid(g, x.shape, stride, pads)
-    gx = conv_shifted.input_grad(g, w, x.shape, stride, pads, ggrid)
-    gw = conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks, ggrid)
+    gstack = conv_shifted.grad_stack(g, x.shape, w.shape, stride, pads)
+    gx = conv_shifted.input_grad(g, w, x.shape, stride, pads, gstack)
+    gw = conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks, gstack)
     assert gx.dtype == gw.dtype == dtype
     _close(gx, tx.grad.numpy(), dtype)
     _close(gw, tw.grad.numpy(), dtype)

@@ -5,7 +5,7 @@ The interface (all on raw arrays, ``geo`` a :class:`ConvGeometry`):
 * ``conv_forward(x, w, geo, cache=None, bias=None) -> (out, cache)``
 * ``conv_input_grad(grad, w, x_shape, geo, gmat=None)``
 * ``conv_weight_grad(x, grad, w_shape, geo, cache=None, gmat=None)``
-* ``grad_matrix(grad, geo, x_shape)``: the output gradient laid out once for both
+* ``grad_matrix(grad, geo, x_shape, w_shape=None)``: the output gradient laid out once for both
   gradients; ``cache``: what the forward pass leaves for the weight gradient (the
   im2col columns, or on the Fourier path the input's spectrum);
 * ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd``: the cost models that
@@ -184,10 +184,12 @@ def _grouped_weight(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def grad_matrix(g, geo: ConvGeometry, x_shape):
+def grad_matrix(g, geo: ConvGeometry, x_shape, w_shape=None):
     """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout.
 
-    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same.
+    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same;
+    on the shifted path its stack of shifted grids, which needs ``w_shape`` (without it,
+    None: each gradient then builds its own).
     """
     if geo.fourier:
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
@@ -196,7 +198,9 @@ def grad_matrix(g, geo: ConvGeometry, x_shape):
     if geo.pointwise:
         return g  # used as it is
     if geo.shifted:
-        return conv_shifted.grad_grid(g, x_shape, geo.stride, geo.padding)
+        if w_shape is None:
+            return None
+        return conv_shifted.grad_stack(g, x_shape, w_shape, geo.stride, geo.padding)
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -266,7 +270,7 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     if cols is None:
         cols = im2col(x, kh, kw, geo)
     if gmat is None:
-        gmat = grad_matrix(grad, geo, x.shape)
+        gmat = grad_matrix(grad, geo, x.shape, w_shape)
     cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
     if gmat.shape[1] >= cmat.shape[1]:
         return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
@@ -292,7 +296,7 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
     if gmat is None:
-        gmat = grad_matrix(grad, geo, x_shape)
+        gmat = grad_matrix(grad, geo, x_shape, w.shape)
     cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), gmat)
     sizes = {0: n, 2: oh, 3: ow}
     tail = tuple(sizes[a] for a in _layout(geo)[1:])

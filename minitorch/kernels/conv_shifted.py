@@ -30,13 +30,18 @@ one product with :math:`K = k_w C`:
     Y_{:,\,p} = \sum_i W_i\, S_{:,\,p + i W_p}, \qquad W_i: O \times (k_w C).
 
 Gradients, with the output gradient :math:`G` put on the same grid (zeros at the
-positions that are not output pixels):
+positions that are not output pixels) and stacked once with its copies shifted *right*
+by each kernel row's offset, :math:`G^s_{(i, o),\,q} = G_{o,\,q - i W_p}` (3 copies of
+:math:`G`, shared by both):
 
-* weight: :math:`\partial L/\partial W_i = G\, S_{:,\,\cdot + i W_p}^\top`, one product
-  per kernel row summing over all pixels (computed as :math:`S G^\top`, whose longer side
-  is the rows: faster in OpenBLAS), reading the :math:`S` the forward pass saved;
+* weight: :math:`\partial L/\partial W_{:,:,i,j} = \sum_p G_{:,p}\,
+  X_{:,\,p + i W_p + j}^\top`, i.e. all of it in *one* product :math:`S\,(G^s)^\top`
+  ((k_w C) x (k_h O), summing over all grid positions; shifting :math:`G` right by
+  :math:`i W_p` is the same as shifting :math:`S` left), reading the :math:`S` the
+  forward pass saved;
 * input: :math:`\partial L/\partial X_{:,\,q} = \sum_{i,j} W_{:,:,i,j}^\top\,
-  G_{:,\,q - i W_p - j}`, one product per tap, added onto a shifted slice (the adjoint
+  G_{:,\,q - i W_p - j} = \sum_j (W_{:,:,\cdot,j})^\top G^s_{:,\,q - j}`: one product
+  per kernel column (K = k_h O), added onto the slice shifted by :math:`j` (the adjoint
   of reading a shifted slice is adding onto it), then the padding cropped.
 
 Strides. With stride :math:`s`, output :math:`(y, x)` and tap :math:`(i, j)` read padded
@@ -165,64 +170,66 @@ def forward(x, w, stride, padding, stacks=None):
     return np.ascontiguousarray(y.transpose(1, 0, 2, 3)), stacks
 
 
-def grad_grid(grad, x_shape, stride, padding):
-    """The output gradient (N, O, OH, OW) on the grid, (O, N*hq*wq), zero elsewhere."""
+def grad_stack(grad, x_shape, w_shape, stride, padding):
+    r"""The output gradient (N, O, OH, OW) on the grid (zero elsewhere), stacked with its
+    copies shifted by the kernel rows' grid offsets: (R*O, N*hq*wq), block ``m`` being
+    :math:`G_{:,\,q - m\,w_q}` (zero before the start), for the R = ceil(kh / s_h)
+    offsets. Both gradients read it: each product then sums over a whole kernel column
+    (weight gradient: all kernel rows at once)."""
     n, o, oh, ow = grad.shape
-    g = grid(x_shape, (o, 0, 1, 1), stride, padding)  # (the grid's size needs no kernel)
-    out = np.zeros((o, n, g.hq, g.wq), dtype=grad.dtype)
-    out[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
-    return out.reshape(o, -1)
+    g = grid(x_shape, w_shape, stride, padding)
+    rows, size = (w_shape[2] - 1) // stride[0] + 1, n * g.hq * g.wq
+    out = np.zeros((rows, o, size), dtype=grad.dtype)
+    out[0].reshape(o, n, g.hq, g.wq)[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
+    for m in range(1, rows):
+        out[m, :, m * g.wq :] = out[0, :, : size - m * g.wq]
+    return out.reshape(rows * o, size)
 
 
-def weight_grad(x, grad, w_shape, stride, padding, stacks=None, ggrid=None):
-    r""":math:`\partial L/\partial W_i = G\,S^\top` for every kernel row, shape ``w_shape``."""
+def weight_grad(x, grad, w_shape, stride, padding, stacks=None, gstack=None):
+    r""":math:`\partial L/\partial W_{i,j} = \sum_p G_{:,p}\,S_{(j,:),\,p + r_i}^\top`: for each
+    phase row, one product of its stack with the stacked gradient (``S G_s^\top``, all
+    its kernel rows at once), shape ``w_shape``."""
     o, c, kh, kw = w_shape
-    g = grid(x.shape, w_shape, stride, padding)
+    sh = stride[0]
     if stacks is None:
         stacks = stacked_input(x, w_shape, stride, padding)
-    if ggrid is None:
-        ggrid = grad_grid(grad, x.shape, stride, padding)
-    length, sh = g.length, stride[0]
-    gt = ggrid[:, :length].T
-    dw = np.empty((kh, kw * c, o), dtype=ggrid.dtype)
-    for i in range(kh):
-        off = (i // sh) * g.wq
-        np.matmul(stacks[i % sh][:, off : off + length], gt, out=dw[i])
-    return np.ascontiguousarray(dw.reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+    if gstack is None:
+        gstack = grad_stack(grad, x.shape, w_shape, stride, padding)
+    dw = np.empty((o, c, kh, kw), dtype=gstack.dtype)
+    for a in range(min(sh, kh)):
+        rows = len(range(a, kh, sh))  # kernel rows a, a + s_h, ...: offsets 0, 1, ... rows
+        block = stacks[a] @ gstack[: rows * o].T  # ((j, c), (m, o))
+        dw[:, :, a::sh, :] = block.reshape(kw, c, rows, o).transpose(3, 1, 2, 0)
+    return dw
 
 
-def input_grad(grad, w, x_shape, stride, padding, ggrid=None):
-    r""":math:`\partial L/\partial X`: each tap's :math:`W_{ij}^\top G` added onto its shifted
-    slice of its phase image, then the phases put back in place and the padding cropped."""
+def input_grad(grad, w, x_shape, stride, padding, gstack=None):
+    r""":math:`\partial L/\partial X`: for each phase image and kernel column ``j``, one
+    product of the weights of that column's taps with the stacked gradient, added onto
+    the slice shifted by ``j // s_w``; then the phases put back in place and the padding
+    cropped."""
     n, c, h, wd = x_shape
-    kh, kw = w.shape[2:]
+    o, _, kh, kw = w.shape
     (sh, sw), (pt, _, pl, _) = stride, padding
     g = grid(x_shape, w.shape, stride, padding)
-    if ggrid is None:
-        ggrid = grad_grid(grad, x_shape, stride, padding)
-    length, size = g.length, g.n * g.hq * g.wq
-    gl = ggrid[:, :length]
-    wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (kh, kw, C, O)
-    part = np.empty((c, length), dtype=ggrid.dtype)
-    dx = np.zeros(x_shape, dtype=ggrid.dtype) if kh < sh or kw < sw else np.empty(x_shape, dtype=ggrid.dtype)
+    if gstack is None:
+        gstack = grad_stack(grad, x_shape, w.shape, stride, padding)
+    size = g.n * g.hq * g.wq
+    part = np.empty((c, size), dtype=gstack.dtype)
+    dx = (np.zeros if kh < sh or kw < sw else np.empty)(x_shape, dtype=gstack.dtype)
     for a in range(min(sh, kh)):
+        rows = len(range(a, kh, sh))
         rows_q, rows_x = _phase_rows(h, pt, a, sh)
+        gs = gstack[: rows * o]
+        wa = w[:, :, a::sh, :].transpose(3, 1, 2, 0).reshape(kw, c, rows * o)  # (j, c, (m, o))
         for b in range(min(sw, kw)):
             cols_q, cols_x = _phase_rows(wd, pl, b, sw)
-            dphase = None
-            for i in range(a, kh, sh):
-                for j in range(b, kw, sw):
-                    off = (i // sh) * g.wq + j // sw
-                    if dphase is None and off == 0:
-                        dphase = np.empty((c, size), dtype=ggrid.dtype)
-                        dphase[:, length:] = 0
-                        np.matmul(wt[i, j], gl, out=dphase[:, :length])
-                        continue
-                    if dphase is None:
-                        dphase = np.zeros((c, size), dtype=ggrid.dtype)
-                    span = min(length, size - off)  # (positions past it have G = 0)
-                    np.matmul(wt[i, j], gl[:, :span], out=part[:, :span])
-                    dphase[:, off : off + span] += part[:, :span]
+            dphase = np.matmul(wa[b], gs)  # column j = b: no shift
+            for j in range(b + sw, kw, sw):
+                t = j // sw
+                np.matmul(wa[j], gs[:, : size - t], out=part[:, : size - t])
+                dphase[:, t:] += part[:, : size - t]
             grid4 = dphase.reshape(c, n, g.hq, g.wq)
             dx[:, :, rows_x, cols_x] = grid4[:, :, rows_q, cols_q].transpose(1, 0, 2, 3)
     return dx
@@ -230,10 +237,10 @@ def input_grad(grad, w, x_shape, stride, padding, ggrid=None):
 
 def cost(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int, stride, padding) -> tuple[int, int]:
     """(product FLOPs, entries streamed) of forward + both gradients: the cost model's
-    inputs. The products run over every grid position (``3 * 2 C O kh kw`` FLOPs each);
-    the entries are the stacks, written once and read by ``kh`` products twice, and the
-    output-sized grids the products write and the additions stream (``kh`` forward,
-    ``kh kw`` input-gradient ones)."""
+    inputs. The products run over every grid position (``3 * 2 C O kh kw`` FLOPs each).
+    The entries are a size measure, weighted as a whole by the fit: the stacks three
+    times (written, then read by the forward and the weight gradient) and ``kh O + kh kw
+    C`` per grid position (the grids the products write and the additions read)."""
     g = grid((n, c, h, w), (o, c, kh, kw), stride, padding)
     positions = g.length
     flops = 3 * 2 * c * o * kh * kw * positions
