@@ -5,11 +5,11 @@ The interface (all on raw arrays, ``geo`` a :class:`ConvGeometry`):
 * ``conv_forward(x, w, geo, cache=None, bias=None) -> (out, cache)``
 * ``conv_input_grad(grad, w, x_shape, geo, gmat=None)``
 * ``conv_weight_grad(x, grad, w_shape, geo, cache=None, gmat=None)``
-* ``grad_matrix(grad, geo, x_shape, w_shape=None)``: the output gradient laid out once for both
-  gradients; ``cache``: what the forward pass leaves for the weight gradient (the
+* ``grad_matrix(grad, geo, x_shape, w_shape=None)``: the output gradient laid out once
+  for both gradients; ``cache``: what the forward pass leaves for the weight gradient (the
   im2col columns, or on the Fourier path the input's spectrum);
-* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd``: the cost models that
-  pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
+* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd`` / ``prefer_shifted``:
+  the cost models that pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
 
 Loop-based twins of all three products are in :mod:`minitorch.kernels.reference`.
 
@@ -40,7 +40,9 @@ one core, but independent channels or slabs can run on two threads at once.
 A second algorithm, for stride-1 layers with many channels on small images, lives in
 ``conv_fourier.py``: the convolution theorem, with the DFTs as small matrix products.
 ``conv2d`` picks it when a cost model predicts it faster (:func:`prefer_fourier`); the
-geometry's ``fourier`` flag then routes the three array kernels below to it.
+geometry's ``fourier`` flag then routes the three array kernels below to it. Small-channel
+3x3 layers can instead run as products on shifted views of the padded input
+(``conv_shifted.py``, :func:`prefer_shifted`), with no column matrix at all.
 """
 
 from __future__ import annotations
@@ -310,8 +312,8 @@ def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
     all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
     a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
     the pixels whose windows see it; the shifted path's weight gradient multiplies
-    pixels by the zeros of its grid (``0 * inf = NaN``). A sum is NaN or infinite whenever one of its terms
-    is (or when it overflows: then im2col is simply used).
+    pixels by the zeros of its grid (``0 * inf = NaN``). A sum is NaN or infinite
+    whenever one of its terms is (or when it overflows: then im2col is simply used).
     """
     if (geo.fourier or geo.winograd or geo.shifted) and not all(
         bool(get_array_module(a).isfinite(a.sum())) for a in arrays
