@@ -109,3 +109,44 @@ def non_finite_stays_local(x: np.ndarray, w: np.ndarray, path: str) -> None:
     ty.backward(torch.tensor(up))
     for ours, theirs in ((mx, tx), (mw, tw)):
         np.testing.assert_array_equal(np.isnan(ours.grad.numpy()), np.isnan(theirs.grad.numpy()))
+
+
+def kernels_match_torch(x: np.ndarray, w: np.ndarray, geo, dtype) -> None:
+    """The raw kernels under ``geo`` (kernels/conv.py's interface: forward, and both
+    gradients with and without the forward's cache and the shared gradient layout) give
+    torch's output and gradients, in ``x``'s dtype."""
+    from minitorch.kernels import conv as kconv
+
+    out, cache = kconv.conv_forward(x, w, geo)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    pt, pb, pl, pr = geo.padding
+    ref = torch.nn.functional.conv2d(torch.nn.functional.pad(tx, (pl, pr, pt, pb)), tw,
+                                     stride=geo.stride)
+    assert out.dtype == dtype and out.shape == tuple(ref.shape)
+    close_to_reference(out, ref.detach().numpy(), dtype)
+    g = np.random.default_rng(2).standard_normal(tuple(ref.shape)).astype(dtype)
+    ref.backward(torch.tensor(g))
+    gmat = kconv.grad_matrix(g, geo, x.shape, w.shape)
+    for gx, gw in ((kconv.conv_input_grad(g, w, x.shape, geo, gmat),
+                    kconv.conv_weight_grad(x, g, w.shape, geo, cache, gmat)),
+                   (kconv.conv_input_grad(g, w, x.shape, geo),
+                    kconv.conv_weight_grad(x, g, w.shape, geo))):
+        assert gx.dtype == gw.dtype == dtype
+        close_to_reference(gx, tx.grad.numpy(), dtype)
+        close_to_reference(gw, tw.grad.numpy(), dtype)
+
+
+def kernels_match_loop_twins(x: np.ndarray, w: np.ndarray, geo) -> None:
+    """The raw kernels under ``geo`` against kernels/reference.py's loop convolution and
+    its two gradients (float64)."""
+    from minitorch.kernels import conv as kconv
+    from minitorch.kernels import reference
+
+    args = (geo.stride, geo.padding, geo.dilation, geo.groups)
+    out, cache = kconv.conv_forward(x, w, geo)
+    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-12, atol=1e-12)
+    g = np.cos(np.arange(out.size)).reshape(out.shape)
+    np.testing.assert_allclose(kconv.conv_input_grad(g, w, x.shape, geo),
+                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-12)
+    np.testing.assert_allclose(kconv.conv_weight_grad(x, g, w.shape, geo, cache),
+                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-12)

@@ -16,6 +16,8 @@ from conv_paths import (
     conv2d_matches_torch,
     conv_geometry_of,
     force_path,
+    kernels_match_loop_twins,
+    kernels_match_torch,
     non_finite_stays_local,
     normal_arrays,
     paths_agree,
@@ -27,7 +29,6 @@ from hypothesis import strategies as st
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.kernels import conv as kconv
-from minitorch.kernels import conv_shifted, reference
 from minitorch.ops import conv_api
 
 _arr = normal_arrays(41)
@@ -60,37 +61,15 @@ RAW_CASES = [
 @pytest.mark.parametrize("case", RAW_CASES)
 def test_raw_kernels_match_torch(case, dtype):
     xs, ws, stride, pads = case
-    x, w = _arr(xs, dtype), _arr(ws, dtype)
-    out, stacks = conv_shifted.forward(x, w, stride, pads)
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    pt, pb, pl, pr = pads
-    ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw, stride=stride)
-    assert out.dtype == dtype and out.shape == tuple(ref.shape)
-    _close(out, ref.detach().numpy(), dtype)
-    g = _arr(tuple(ref.shape), dtype)
-    ref.backward(torch.tensor(g))
-    gstack = conv_shifted.grad_stack(g, x.shape, w.shape, stride, pads)
-    gx = conv_shifted.input_grad(g, w, x.shape, stride, pads, gstack)
-    gw = conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks, gstack)
-    assert gx.dtype == gw.dtype == dtype
-    _close(gx, tx.grad.numpy(), dtype)
-    _close(gw, tw.grad.numpy(), dtype)
-    _close(conv_shifted.weight_grad(x, g, w.shape, stride, pads), tw.grad.numpy(), dtype)
-    _close(conv_shifted.input_grad(g, w, x.shape, stride, pads), tx.grad.numpy(), dtype)
+    geo = kconv.ConvGeometry(stride, pads, (1, 1), 1, shifted=True)
+    kernels_match_torch(_arr(xs, dtype), _arr(ws, dtype), geo, dtype)
 
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
 def test_all_three_kernels_match_the_loop_twins(stride):
     """Against kernels/reference.py's loop convolution and its two gradients."""
-    x, w, pads = _arr((2, 3, 6, 5)), _arr((2, 3, 3, 3)), (1, 2, 0, 1)
-    args = (stride, pads, (1, 1), 1)
-    out, stacks = conv_shifted.forward(x, w, stride, pads)
-    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-12, atol=1e-12)
-    g = _arr(out.shape)
-    np.testing.assert_allclose(conv_shifted.input_grad(g, w, x.shape, stride, pads),
-                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-12)
-    np.testing.assert_allclose(conv_shifted.weight_grad(x, g, w.shape, stride, pads, stacks),
-                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-12)
+    geo = kconv.ConvGeometry(stride, (1, 2, 0, 1), (1, 1), 1, shifted=True)
+    kernels_match_loop_twins(_arr((2, 3, 6, 5)), _arr((2, 3, 3, 3)), geo)
 
 
 @settings(max_examples=40, deadline=None)
