@@ -12,7 +12,12 @@ import torch
 import torch.nn.functional as F
 from conv_paths import (
     close_to_reference,
+    conv2d_matches_torch,
     conv_geometry_of,
+    force_path,
+    non_finite_stays_local,
+    normal_arrays,
+    paths_agree,
     second_derivatives_match_torch,
 )
 from hypothesis import given, settings
@@ -22,20 +27,15 @@ import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.kernels import conv as kconv
 from minitorch.kernels import reference, winograd
-from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
 from minitorch.ops import conv_api
 
-RNG = np.random.default_rng(33)
-
-
-def _arr(shape, dtype=np.float64):
-    return RNG.standard_normal(shape).astype(dtype)
+_arr = normal_arrays(33)
 
 
 @pytest.fixture
 def on_winograd(monkeypatch):
     """conv2d takes the Winograd path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(conv_api, "prefer_winograd", kconv.winograd_applies)
+    force_path(monkeypatch, "prefer_winograd", kconv.winograd_applies)
 
 
 _path, _close = conv_geometry_of, close_to_reference
@@ -111,31 +111,14 @@ def test_winograd_and_im2col_agree_on_random_geometries(n, c, o, h, w, pads, see
         return
     rng = np.random.default_rng(seed)
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, 3, 3))
-    results = []
-    for use in (False, True):
-        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, winograd=use)
-        out, cache = kconv.conv_forward(x, wt, geo)
-        g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = kconv.grad_matrix(g, geo, x.shape)
-        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
-    for ours, ref in zip(results[1], results[0]):
-        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+    geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1)
+    paths_agree(x, wt, geo, geo._replace(winograd=True))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_conv2d_on_the_winograd_path_matches_torch(on_winograd, dtype):
     x, w, b = _arr((2, 3, 7, 8), dtype), _arr((4, 3, 3, 3), dtype), _arr(4, dtype)
-    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
-    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    y, ty = conv_api.conv2d(mx, mw, mb, padding=1), F.conv2d(tx, tw, tb, padding=1)
-    assert _path(y).winograd and not _path(y).fourier
-    _close(y.detach().numpy(), ty.detach().numpy(), dtype)
-    up = _arr(tuple(ty.shape), dtype)
-    y.backward(minitorch.tensor(up))
-    ty.backward(torch.tensor(up))
-    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
-        _close(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+    conv2d_matches_torch(x, w, b, dtype, "winograd", padding=1)
 
 
 def test_gradcheck_and_gradgradcheck_on_the_winograd_path(on_winograd):
@@ -159,16 +142,7 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
     """A NaN/inf pixel spoils exactly the outputs PyTorch's do (not its whole tile)."""
     x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
     x[0, 1, 2, 3] = bad
-    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    y, ty = conv_api.conv2d(mx, mw, padding=1), F.conv2d(tx, tw, padding=1)
-    assert not _path(y).winograd
-    np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
-    up = _arr(tuple(ty.shape))
-    y.backward(minitorch.tensor(up))
-    ty.backward(torch.tensor(up))
-    np.testing.assert_array_equal(np.isnan(mw.grad.numpy()), np.isnan(tw.grad.numpy()))
+    non_finite_stays_local(x, w, "winograd")
 
 
 def test_the_cost_model_keeps_im2col_or_fourier_on_small_maps():

@@ -8,9 +8,11 @@ kernel (forward and backward) that the tests compare it with on random shapes.
 =====================  ==============================================================
 ``conv``               convolution: im2col/col2im and their memory layouts, the three
                        products (forward, input gradient, weight gradient), the choice
-                       between im2col, the Fourier, Winograd and 1x1 paths
+                       between im2col, the Fourier, Winograd, shifted and 1x1 paths
 ``conv_fourier``       convolution by the convolution theorem (DFTs as matrix products)
 ``winograd``           3x3 stride-1 convolution by Winograd's minimal filtering
+``conv_shifted``       small-channel 3x3 convolution as products on shifted views of the
+                       channel-major padded input (stride 2 by phase images), no im2col
 ``pointwise``          1x1 convolution as products on the (strided) input
 ``pool``               max pooling windows (running argmax, winners, scatter/gather)
                        and average pooling as block sums

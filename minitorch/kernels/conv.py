@@ -5,11 +5,11 @@ The interface (all on raw arrays, ``geo`` a :class:`ConvGeometry`):
 * ``conv_forward(x, w, geo, cache=None, bias=None) -> (out, cache)``
 * ``conv_input_grad(grad, w, x_shape, geo, gmat=None)``
 * ``conv_weight_grad(x, grad, w_shape, geo, cache=None, gmat=None)``
-* ``grad_matrix(grad, geo, x_shape)``: the output gradient laid out once for both
-  gradients; ``cache``: what the forward pass leaves for the weight gradient (the
+* ``grad_matrix(grad, geo, x_shape, w_shape=None)``: the output gradient laid out once
+  for both gradients; ``cache``: what the forward pass leaves for the weight gradient (the
   im2col columns, or on the Fourier path the input's spectrum);
-* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd``: the cost models that
-  pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
+* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd`` / ``prefer_shifted``:
+  the cost models that pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
 
 Loop-based twins of all three products are in :mod:`minitorch.kernels.reference`.
 
@@ -40,7 +40,9 @@ one core, but independent channels or slabs can run on two threads at once.
 A second algorithm, for stride-1 layers with many channels on small images, lives in
 ``conv_fourier.py``: the convolution theorem, with the DFTs as small matrix products.
 ``conv2d`` picks it when a cost model predicts it faster (:func:`prefer_fourier`); the
-geometry's ``fourier`` flag then routes the three array kernels below to it.
+geometry's ``fourier`` flag then routes the three array kernels below to it. Small-channel
+3x3 layers can instead run as products on shifted views of the padded input
+(``conv_shifted.py``, :func:`prefer_shifted`), with no column matrix at all.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._backend import get_array_module
-from . import conv_fourier, pointwise, winograd
+from . import conv_fourier, conv_shifted, pointwise, winograd
 from .copies import contiguous_copy, permuted_copy, sliding_windows
 from .threads import split_work
 
@@ -70,6 +72,7 @@ class ConvGeometry(NamedTuple):
     fourier: bool = False  # convolution theorem instead of im2col, see prefer_fourier
     winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see prefer_winograd
     pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
+    shifted: bool = False  # products on shifted views, no im2col, see prefer_shifted
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -183,10 +186,12 @@ def _grouped_weight(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def grad_matrix(g, geo: ConvGeometry, x_shape):
+def grad_matrix(g, geo: ConvGeometry, x_shape, w_shape=None):
     """Output gradient (N, O, OH, OW) as (g, O/g, N*OH*OW) in the internal layout.
 
-    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same.
+    On the Fourier path: its spectrum (F, N, O), shared by both gradients just the same;
+    on the shifted path its stack of shifted grids, which needs ``w_shape`` (without it,
+    None: each gradient then builds its own).
     """
     if geo.fourier:
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
@@ -194,6 +199,10 @@ def grad_matrix(g, geo: ConvGeometry, x_shape):
         return winograd.grad_transform(g, geo.padding, x_shape, 2)
     if geo.pointwise:
         return g  # used as it is
+    if geo.shifted:
+        if w_shape is None:
+            return None
+        return conv_shifted.grad_stack(g, x_shape, w_shape, geo.stride, geo.padding)
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -212,6 +221,8 @@ def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
         out, cache = winograd.forward(x, w, geo.padding, 2, cache)
     elif geo.pointwise:
         out, cache = pointwise.forward(x, w, geo.stride, cache)
+    elif geo.shifted:
+        out, cache = conv_shifted.forward(x, w, geo.stride, geo.padding, cache)
     else:
         out, cache = _columns_forward(x, w, geo, cache)
     if bias is not None:
@@ -253,13 +264,15 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
         return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cache, gmat)
     if geo.pointwise:
         return pointwise.weight_grad(x, grad, w_shape, geo.stride, cache)
+    if geo.shifted:
+        return conv_shifted.weight_grad(x, grad, w_shape, geo.stride, geo.padding, cache, gmat)
     cols = cache
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
     if cols is None:
         cols = im2col(x, kh, kw, geo)
     if gmat is None:
-        gmat = grad_matrix(grad, geo, x.shape)
+        gmat = grad_matrix(grad, geo, x.shape, w_shape)
     cmat = cols.reshape(geo.groups, -1, gmat.shape[-1])
     if gmat.shape[1] >= cmat.shape[1]:
         return xp.matmul(gmat, cmat.transpose(0, 2, 1)).reshape(w_shape)
@@ -279,11 +292,13 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
         return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
     if geo.pointwise:
         return pointwise.input_grad(grad, w, x_shape, geo.stride)
+    if geo.shifted:
+        return conv_shifted.input_grad(grad, w, x_shape, geo.stride, geo.padding, gmat)
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
     if gmat is None:
-        gmat = grad_matrix(grad, geo, x_shape)
+        gmat = grad_matrix(grad, geo, x_shape, w.shape)
     cols = xp.matmul(_grouped_weight(w, geo.groups).transpose(0, 2, 1), gmat)
     sizes = {0: n, 2: oh, 3: ow}
     tail = tuple(sizes[a] for a in _layout(geo)[1:])
@@ -291,18 +306,19 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
 
 
 def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
-    """Leave the Fourier or Winograd path when an input holds a NaN or an infinity.
+    """Leave the Fourier, Winograd or shifted path when an input holds a NaN or an infinity.
 
     Every output pixel of the Fourier path mixes all pixels of its image (Winograd's:
     all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
     a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
-    the pixels whose windows see it. A sum is NaN or infinite whenever one of its terms
-    is (or when it overflows: then im2col is simply used).
+    the pixels whose windows see it; the shifted path's weight gradient multiplies
+    pixels by the zeros of its grid (``0 * inf = NaN``). A sum is NaN or infinite
+    whenever one of its terms is (or when it overflows: then im2col is simply used).
     """
-    if (geo.fourier or geo.winograd) and not all(
+    if (geo.fourier or geo.winograd or geo.shifted) and not all(
         bool(get_array_module(a).isfinite(a.sum())) for a in arrays
     ):
-        return geo._replace(fourier=False, winograd=False)
+        return geo._replace(fourier=False, winograd=False, shifted=False)
     return geo
 
 
@@ -406,3 +422,46 @@ def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) ->
         best = _im2col_cost(n, c, o, 3, 3, oh, ow)
     flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
     return 1.1 * (1.24 * flops + 160 * entries) < best
+
+
+def shifted_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Can ``conv_shifted`` do this convolution of the (N, C, H, W) array ``x``? It does any
+    kernel and stride; ``conv2d`` offers it 3x3 kernels (stride 1 or 2, no dilation or
+    groups, float32/float64, on the CPU), the only ones its cost model was fitted on."""
+    return (
+        tuple(w_shape[2:]) == (3, 3)
+        and geo.stride in ((1, 1), (2, 2))
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and get_array_module(x) is np
+        and conv_shifted.supported_dtype(x.dtype)
+    )
+
+
+def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Choose the shifted products (``conv_shifted``) for this layer?
+
+    Only where it applies (:func:`shifted_applies`), with at least 8 input channels (on
+    3-channel stems im2col's column matrix is small and its one product beats three
+    products with K = 9: measured 2.3 against 3.4 ms, 3 -> 32 at 32x32, batch 32), and
+    when its predicted time, with a 10% margin, beats the path chosen so far (im2col or
+    the Fourier path). Its time is its product FLOPs plus a price per entry of the
+    stacks and grids it streams (``conv_shifted.cost``), weights fitted to forward +
+    backward times of 20 layer shapes (3 to 128 channels, 8x8 to 32x32 maps, stride 1
+    and 2, batch 8 to 128; 2 threads; docs/PERFORMANCE.md), in the units of the other
+    two models. It wins where channels are few and maps large (8 to 32 channels on
+    32x32 maps, ResNet's first stride-2 layer), where the Fourier path's DFTs and
+    im2col's 9x copies cost more than the products.
+    """
+    if not shifted_applies(x, w_shape, geo) or x.shape[1] < 8:
+        return False
+    n, c, h, w = x.shape
+    o = w_shape[0]
+    oh, ow = geo.out_size(h, w, 3, 3)
+    if geo.fourier:
+        flops, spectra = conv_fourier.cost(n, c, o, h, w, 3, 3, geo.padding)
+        best = 1.2 * flops + 330 * spectra
+    else:
+        best = _im2col_cost(n, c, o, 3, 3, oh, ow)
+    flops, entries = conv_shifted.cost(n, c, o, h, w, 3, 3, geo.stride, geo.padding)
+    return 1.1 * (0.30 * flops + 19 * entries) < best

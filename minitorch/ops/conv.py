@@ -79,7 +79,7 @@ class Convolution(ArrayFunction):
             cache = None  # a spectrum, of no use to the im2col path
         gx = gw = gb = None
         needed = any(ctx.needs_input_grad[:2])
-        gmat = grad_matrix(grad._data, geo, tuple(x.shape)) if needed else None
+        gmat = grad_matrix(grad._data, geo, tuple(x.shape), tuple(w.shape)) if needed else None
         if ctx.needs_input_grad[1]:
             raw_cache = cache._data if cache is not None else None
             gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat)

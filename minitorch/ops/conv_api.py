@@ -13,6 +13,7 @@ from ..kernels.conv import (
     pointwise_applies,
     prefer_batch_last,
     prefer_fourier,
+    prefer_shifted,
     prefer_winograd,
 )
 from ..tensor import Tensor
@@ -165,4 +166,6 @@ def conv2d(
     geo = geo._replace(fourier=prefer_fourier(input._data, tuple(weight.shape), geo))
     if prefer_winograd(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, winograd=True)
+    elif prefer_shifted(input._data, tuple(weight.shape), geo):
+        geo = geo._replace(fourier=False, shifted=True)
     return Convolution.apply(input, weight, bias, geo)
