@@ -194,8 +194,8 @@ def test_second_derivatives_match_torch(kind, rng) -> None:
 
 
 @pytest.mark.parametrize("op,width,extra", [
-    (R.RNNTanhLayer, 1, None), (R.RNNReluLayer, 1, None), (R.LSTMLayer, 4, "w_hr"),
-    (R.LSTMLayer, 4, None), (R.GRULayer, 3, "b_hh"), (R.GRULayer, 3, None),
+    (R.RNNTanhLayer, 1, None), (R.RNNReluLayer, 1, None), (R.GRULayer, 3, "b_hh"),
+    (R.GRULayer, 3, None),
 ])
 @pytest.mark.parametrize("batch_sizes,reverse", [((2, 1), False), ((2, 1), True)])
 def test_layer_ops_gradcheck_and_gradgradcheck(op, width, extra, batch_sizes, reverse) -> None:
@@ -207,19 +207,47 @@ def test_layer_ops_gradcheck_and_gradgradcheck(op, width, extra, batch_sizes, re
     def leaf(*shape):
         return minitorch.tensor(0.6 * rng.standard_normal(shape), requires_grad=True)
 
-    proj = 1 if extra == "w_hr" else hidden
-    state = proj + hidden if op is R.LSTMLayer else hidden
-    inputs = [leaf(rows, width * hidden), leaf(batch, state), leaf(width * hidden, proj)]
-    if extra == "w_hr":
-        inputs.append(leaf(proj, hidden))
-    elif extra == "b_hh":
+    inputs = [leaf(rows, width * hidden), leaf(batch, hidden), leaf(width * hidden, hidden)]
+    if extra == "b_hh":
         inputs.append(leaf(width * hidden))
 
     def f(*args):
         weights = list(args[2:])
-        if op in (R.LSTMLayer, R.GRULayer) and len(weights) == 1:
-            weights.append(None)  # no projection / no recurrent bias
+        if op is R.GRULayer and len(weights) == 1:
+            weights.append(None)  # no recurrent bias
         return op.apply(args[0], args[1], *weights, batch_sizes, reverse)
+
+    assert gradcheck(f, tuple(inputs))
+    assert gradgradcheck(f, tuple(inputs))
+
+
+@pytest.mark.parametrize("proj,bias", [(None, True), (None, False), (1, True)])
+@pytest.mark.parametrize("batch_sizes,reverse", [((2, 1), False), ((2, 1), True),
+                                                 ((2, 2), False), ((2, 2), True)])
+def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -> None:
+    """The LSTM op (input projection included) on tiny packed sequences: first order
+    through the fast backward (no projection) or the shared lines, second order through
+    the shared lines."""
+    rng = np.random.default_rng(1)
+    hidden, n_in = 2, 3
+    rows, batch = sum(batch_sizes), batch_sizes[0]
+    h_dim = proj or hidden
+
+    def leaf(*shape):
+        return minitorch.tensor(0.6 * rng.standard_normal(shape), requires_grad=True)
+
+    inputs = [leaf(rows, n_in), leaf(batch, h_dim + hidden), leaf(4 * hidden, n_in),
+              leaf(4 * hidden, h_dim)]
+    if bias:
+        inputs += [leaf(4 * hidden), leaf(4 * hidden)]
+    if proj:
+        inputs.append(leaf(proj, hidden))
+
+    def f(*args):
+        x, s0, w_ih, w_hh, *rest = args
+        b_ih, b_hh = (rest[0], rest[1]) if bias else (None, None)
+        w_hr = rest[-1] if proj else None
+        return R.LSTMLayer.apply(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
 
     assert gradcheck(f, tuple(inputs))
     assert gradgradcheck(f, tuple(inputs))

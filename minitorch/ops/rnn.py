@@ -162,23 +162,33 @@ class _Recurrence(ArrayFunction):
 
     @classmethod
     def _backprop(cls, ctx, grad):
-        r"""Back-propagation through time: the steps in reverse order, each turning the
-        gradient of its new states (from the output rows, plus what the next step sent
-        back) into the gradients of its projected input rows and of the states it
-        started from; the recurrent weights' gradients are summed over the steps."""
+        r"""Back-propagation through time (see :meth:`_bptt`) of the saved inputs."""
         xw, s0, *weights, act, out = ctx.saved_tensors
         graph = grad_mode.is_grad_enabled()  # create_graph: stay in Tensor ops
-        if graph:
-            join = _cat_tensors
-        else:  # first order: plain arrays, and the gate values saved by forward
-            join = _cat_arrays
+        if not graph:  # first order: plain arrays, and the gate values saved by forward
             xw, s0, out, grad = xw._data, s0._data, out._data, grad._data
             weights = [None if w is None else w._data for w in weights]
             act = None if act is None else act._data
-        weights = tuple(weights)
-        steps, n_rows = ctx.steps, xw.shape[0]
-        seq_grad, carry = grad[:n_rows], grad[n_rows:]
         needs = ctx.needs_input_grad[2 : 2 + ctx.n_weights]
+        grads = cls._bptt(ctx, xw, s0, tuple(weights), act, out, grad, needs, graph)
+        if not graph:
+            grads = [None if g is None else Tensor._wrap(g) for g in grads]
+        grads += [None, None]  # batch_sizes, reverse
+        return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+
+    @classmethod
+    def _bptt(cls, ctx, xw, s0, weights: tuple, act, out, grad, needs, graph: bool) -> list:
+        r"""Back-propagation through time: the steps in reverse order, each turning the
+        gradient of its new states (from the output rows, plus what the next step sent
+        back) into the gradients of its projected input rows and of the states it
+        started from; the recurrent weights' gradients are summed over the steps.
+
+        Works on Tensors (``graph``: the gates are recomputed, so the gradient's own
+        graph is recorded) or on arrays. Returns ``[d_xw, d_s0, *weight grads]``, a
+        weight's entry ``None`` where ``needs`` says it needs none."""
+        join = _cat_tensors if graph else _cat_arrays
+        steps, n_rows = ctx.steps, out.shape[0] - s0.shape[0]
+        seq_grad, carry = grad[:n_rows], grad[n_rows:]
         parts, factors = [], {}  # factors: weight index -> (left factors, right factors)
         for k in range(len(steps) - 1, -1, -1):
             off, n = steps[k]
@@ -201,16 +211,12 @@ class _Recurrence(ArrayFunction):
             for rows_list in [parts] + [lst for pair in factors.values() for lst in pair]:
                 rows_list.reverse()
         d_xw = join(parts, 0)
-        weight_grads = [None] * ctx.n_weights
+        weight_grads = [None] * len(weights)
         for key, (lefts, rights) in factors.items():
             same = all(a is b for a, b in zip(lefts, parts))
             left = d_xw if same else join(lefts, 0)
             weight_grads[key] = left.sum(0) if rights[0] is None else left.T @ join(rights, 0)
-        grads = [d_xw, carry, *weight_grads]
-        if not graph:
-            grads = [None if g is None else Tensor._wrap(g) for g in grads]
-        grads += [None, None]  # batch_sizes, reverse
-        return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+        return [d_xw, carry, *weight_grads]
 
 
 class _RNNLayer(_Recurrence):
@@ -265,19 +271,57 @@ class RNNReluLayer(_RNNLayer):
     _relu = True
 
 
+# Gate order inside the LSTM op: o, i, f, g (PyTorch's blocks are i, f, g, o). The three
+# sigmoid gates (o, i, f) are then one block, and so are the three gates that the cell's
+# gradient multiplies (i, f, g): one NumPy call for each group instead of two.
+_LSTM_ORDER = [3, 0, 1, 2]  # the op's gate j is PyTorch's block _LSTM_ORDER[j]
+_LSTM_TO_TORCH = [1, 2, 3, 0]  # PyTorch's block p is the op's gate _LSTM_TO_TORCH[p]
+
+
+def _lstm_gate_major(w, hidden: int):
+    r"""``W`` (4 hidden, k), blocks in PyTorch's gate order, as an array (4, k, hidden) in
+    the op's order with the sigmoid gates halved: block :math:`j` is :math:`s_j
+    W_j^\top`, :math:`s = (\tfrac12, \tfrac12, \tfrac12, 1)` for (o, i, f, g). So
+    ``x @ result`` is every gate's scaled pre-activation, each gate one contiguous block.
+    (Halving is exact in floating point, so the products are those of the unscaled
+    weights, halved.)"""
+    blocks = w.reshape(4, hidden, w.shape[-1])[_LSTM_ORDER].transpose(0, 2, 1)
+    out = get_array_module(w).ascontiguousarray(blocks)
+    out[:3] *= 0.5
+    return out
+
+
+def _lstm_rows_to_torch(a, hidden: int):
+    """Rows (4 hidden, ...) of a gradient in the op's gate order, in PyTorch's order."""
+    return a.reshape(4, hidden, -1)[_LSTM_TO_TORCH].reshape(a.shape)
+
+
+def lstm_state_rows(out, rows: int, proj: int):
+    """The two blocks of an :class:`LSTMLayer` output (arrays or Tensors): the h rows
+    (rows, proj) and the c rows (rows, hidden), where rows = N + B."""
+    return out[: rows * proj].reshape(rows, proj), out[rows * proj :].reshape(rows, -1)
+
+
 class LSTMLayer(_Recurrence):
-    r"""LSTM recurrence on the state :math:`[h \mid c]`, gates in PyTorch's order
-    (input, forget, cell, output):
+    r"""LSTM layer, input projection included. Gates in PyTorch's order (input, forget,
+    cell, output):
 
     .. math::
 
         a &= p_t + h_{t-1} W_{hh}^\top = [a_i \; a_f \; a_g \; a_o], \qquad
-        i = \sigma(a_i),\ f = \sigma(a_f),\ g = \tanh(a_g),\ o = \sigma(a_o), \\
+        p_t = x_t W_{ih}^\top + b_{ih} + b_{hh}, \\
+        i &= \sigma(a_i),\ f = \sigma(a_f),\ g = \tanh(a_g),\ o = \sigma(a_o), \\
         c_t &= f \odot c_{t-1} + i \odot g, \qquad
         m = o \odot \tanh(c_t), \qquad h_t = m \ (\text{or } m W_{hr}^\top
-        \text{ with a projection}),
+        \text{ with a projection}).
 
-    with :math:`p_t = x_t W_{ih}^\top + b_{ih} + b_{hh}` projected beforehand.
+    ``apply(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)``: ``x`` (N, in)
+    in the packed layout, ``s0`` (B, P + H) the initial states as rows :math:`[h \mid c]`
+    (P = proj_size, or H without a projection), the biases and ``w_hr`` may be None. The
+    output is flat, two blocks: the h of every row followed by the final h of every
+    sequence, (N + B) x P, then the c's likewise, (N + B) x H
+    (:func:`lstm_state_rows` splits it). Each block is contiguous, so the next layer
+    reads its input in place and NumPy runs through h and c without strides.
 
     Gradient of one step, from :math:`G_h, G_c` (what reaches :math:`h_t` and
     :math:`c_t`), with :math:`\sigma' = \sigma(1-\sigma)` and :math:`\tanh' = 1-\tanh^2`:
@@ -295,42 +339,66 @@ class LSTMLayer(_Recurrence):
       :math:`\partial L/\partial c_{t-1} = \bar G_c \odot f`,
       :math:`\partial L/\partial W_{hh} \mathrel{+}= D^\top h_{t-1}`.
 
-    ``forward`` saves :math:`i, f, g, o, \tanh c_t` for every row (5 hidden_size
-    columns).
+    The projection is linear, so with :math:`D` stacked over all rows:
+    :math:`\partial L/\partial x = D W_{ih}`, :math:`\partial L/\partial W_{ih} = D^\top x`,
+    :math:`\partial L/\partial b_{ih} = \partial L/\partial b_{hh} = \sum_{\text{rows}} D`.
+
+    How ``forward`` runs: the projection of every row is one product written gate-major,
+    an array (4, N, H) with the gates in the order o, i, f, g (each gate a contiguous
+    block, which NumPy runs through about twice as fast as columns of a wider array).
+    A sigmoid is computed as :math:`\sigma(a) = \tfrac12 \tanh(a/2) + \tfrac12` (no
+    overflow), with the halving folded into the weights (:func:`_lstm_gate_major`), so
+    one ``tanh`` call makes all four gates of a step. ``forward`` keeps
+    :math:`o, i, f, g, \tanh c_t` of every row for ``backward``.
     """
 
     _act_gates = 5
 
     @staticmethod
-    def forward(ctx: Node, xw: Array, s0: Array, w_hh: Array, w_hr: Array, batch_sizes, reverse) -> Array:
-        return ctx._fn._loop(ctx, xw, s0, (w_hh, w_hr), batch_sizes, reverse)
-
-    @staticmethod
-    def _hidden(weights) -> int:
-        return weights[0].shape[0] // 4
-
-    @staticmethod
-    def _scale(xp, dtype, hidden: int, batch: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts", batch)
-
-    @staticmethod
-    def _step(xw, prev, weights, new, act, scale):
-        xp = get_array_module(xw)
-        w_t, w_hr = weights  # W_hh^T (see _loop)
-        proj, hidden = w_t.shape[0], w_t.shape[1] // 4
-        a = prev[:, :proj] @ w_t
-        a += xw
-        _gates_inplace(a, scale)
-        act[:4] = a.reshape(a.shape[0], 4, hidden).transpose(1, 0, 2)
-        i, f, g, o, tc = act
-        c = new[:, proj:]
-        xp.multiply(f, prev[:, proj:], out=c)
-        c += i * g
-        xp.tanh(c, out=tc)
-        if w_hr is None:
-            xp.multiply(o, tc, out=new[:, :proj])
-        else:
-            new[:, :proj] = (o * tc) @ w_hr.T
+    def forward(ctx: Node, x: Array, s0: Array, w_ih: Array, w_hh: Array, b_ih, b_hh, w_hr,
+                batch_sizes, reverse) -> Array:
+        xp = get_array_module(x)
+        steps = _steps(batch_sizes, reverse)
+        n_rows, batch = x.shape[0], s0.shape[0]
+        hidden, proj = w_hh.shape[0] // 4, w_hh.shape[1]
+        out = xp.empty((n_rows + batch) * (proj + hidden), x.dtype)
+        hs, cs = lstm_state_rows(out, n_rows + batch, proj)
+        act = xp.empty((5, n_rows, hidden), x.dtype)
+        gates = act[:4]
+        xp.matmul(x, _lstm_gate_major(w_ih, hidden), out=gates)  # every step's p_t
+        if b_ih is not None:
+            gates += _lstm_gate_major((b_ih + b_hh)[:, None], hidden)
+        w_t = _lstm_gate_major(w_hh, hidden)
+        w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
+        s0_h, s0_c = s0[:, :proj], s0[:, proj:]
+        step_buf, m_buf = xp.empty((4, batch, hidden), x.dtype), xp.empty((batch, hidden), x.dtype)
+        matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
+        for k, (off, n) in enumerate(steps):
+            r = slice(off, off + n)
+            c_prev = _previous(cs, s0_c, steps, k, _cat_arrays)
+            a, m = gates[:, r], m_buf[:n]
+            hw = matmul(_previous(hs, s0_h, steps, k, _cat_arrays), w_t, out=step_buf[:, :n])
+            a += hw
+            tanh(a, out=a)
+            s = a[:3]  # o, i, f: sigmoid = (tanh(a/2) + 1) / 2, the halving done above
+            s *= 0.5
+            s += 0.5
+            o, i, f, g = a
+            c, tc = cs[r], act[4, r]
+            multiply(f, c_prev, out=c)
+            c += multiply(i, g, out=m)
+            tanh(c, out=tc)
+            if w_hr_t is None:
+                multiply(o, tc, out=hs[r])
+            else:
+                matmul(multiply(o, tc, out=m), w_hr_t, out=hs[r])
+            ends = steps[k + 1][1] if k + 1 < len(steps) else 0
+            if ends < n:  # sequences ends..n take no further step: their final states
+                hs[n_rows + ends : n_rows + n] = hs[off + ends : off + n]
+                cs[n_rows + ends : n_rows + n] = cs[off + ends : off + n]
+        ctx.steps, ctx.reverse = steps, reverse
+        ctx.save_for_backward(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out)
+        return out
 
     @staticmethod
     def _gates(xw, prev, new, weights):
@@ -339,19 +407,41 @@ class LSTMLayer(_Recurrence):
         a = xw + prev[:, :proj] @ w_hh.T
         i, f, g, o = (a[:, j * hidden : (j + 1) * hidden] for j in range(4))
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
-        return i, f, g, o, (f * prev[:, proj:] + i * g).tanh()
+        return o, i, f, g, (f * prev[:, proj:] + i * g).tanh()  # forward's order
 
     @classmethod
     def _backprop(cls, ctx, grad):
-        if grad_mode.is_grad_enabled() or ctx.saved_tensors[3] is not None:
-            return super()._backprop(ctx, grad)  # create_graph, or a projection
-        return _lstm_backprop_arrays(ctx, grad)
+        graph = grad_mode.is_grad_enabled()  # create_graph: stay in Tensor ops
+        saved = ctx.saved_tensors
+        if not graph and saved[6] is None and _LSTM_FAST_BACKWARD:
+            return _lstm_backprop_arrays(ctx, saved, grad)
+        x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out = saved
+        join = _cat_tensors if graph else _cat_arrays
+        if not graph:  # first order: plain arrays, and the gate values saved by forward
+            x, s0, w_ih, w_hh, act, out, grad = (t._data for t in (x, s0, w_ih, w_hh, act,
+                                                                   out, grad))
+            w_hr = None if w_hr is None else w_hr._data
+        rows, proj = x.shape[0] + s0.shape[0], w_hh.shape[1]
+        out, grad = (join(list(lstm_state_rows(a, rows, proj)), 1) for a in (out, grad))
+        xw = None
+        if graph:  # the projection again, recorded: forward's gates are recomputed from it
+            xw = x @ w_ih.T if b_ih is None else x @ w_ih.T + (b_ih + b_hh)
+        needs = ctx.needs_input_grad
+        d_xw, d_s0, d_w_hh, d_w_hr = cls._bptt(ctx, xw, s0, (w_hh, w_hr), act, out, grad,
+                                               (needs[3], needs[6]), graph)
+        d_b = d_xw.sum(0) if needs[4] or needs[5] else None
+        grads = [d_xw @ w_ih if needs[0] else None, d_s0,
+                 d_xw.T @ x if needs[2] else None, d_w_hh, d_b, d_b, d_w_hr]
+        if not graph:
+            grads = [None if g is None else Tensor._wrap(g) for g in grads]
+        grads += [None, None]  # batch_sizes, reverse
+        return tuple(g if need else None for g, need in zip(grads, needs))
 
     @staticmethod
     def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, w_hr = weights
         proj = w_hh.shape[1]
-        i, f, g, o, tc = gates
+        o, i, f, g, tc = gates
         gh, gc = grad[:, :proj], grad[:, proj:]
         products = {}
         if w_hr is not None:
@@ -366,78 +456,91 @@ class LSTMLayer(_Recurrence):
         return d, join([d @ w_hh, gc * f], 1), products
 
 
-def _lstm_backprop_arrays(ctx, grad):
+_LSTM_FAST_BACKWARD = True  # False: every first-order backward takes the shared lines (tests)
+
+
+def _lstm_backprop_arrays(ctx, saved, grad):
     r"""First-order BPTT of :class:`LSTMLayer` without a projection, on raw arrays: the
     same gradient as ``_step_grad`` (see the class docstring), written step by step into
-    preallocated buffers. :math:`\partial L/\partial p` of every row goes straight
-    into its rows of one array (no joins), each step's gate terms are computed gate-major
-    (each gate a contiguous block: i and f share their :math:`\sigma'` calls), and
-    :math:`\partial L/\partial W_{hh} = \sum_t D_t^\top h_{t-1}` is one matrix
-    product of the stacked factors (two when every step has the whole batch, reading the
-    previous states in place)."""
-    xw, s0, w_hh, _, act, out = ctx.saved_tensors
-    xw, s0, w, act, out, grad = xw._data, s0._data, w_hh._data, act._data, out._data, grad._data
+    preallocated buffers, with the gates in forward's order (o, i, f, g).
+
+    Each step: :math:`[G_h; G_c]` in one addition (h and c are the output's two blocks);
+    :math:`\bar G_c = G_c + G_h \odot (o - h \odot \tanh c_t)` (as
+    :math:`o \tanh^2 c_t = h \tanh c_t`); :math:`s(1-s)` of the three sigmoid gates in two
+    calls; the gate terms gate-major in a scratch array (i, f, g multiplied by
+    :math:`\bar G_c` in one call); then one copy puts them into the step's rows of
+    :math:`D` (N, 4H), kept in forward's gate order, whose product with :math:`W_{hh}`
+    (its rows in the same order) sends :math:`\partial L/\partial h_{t-1}` back.
+    After the loop: :math:`\partial L/\partial W_{hh} = D^\top H_{\text{prev}}` (two
+    products reading the states in place when every step has the whole batch),
+    :math:`D W_{ih}`, :math:`D^\top x`, :math:`\sum D`, the weight rows put back in
+    PyTorch's gate order."""
+    x, s0, w_ih, w_hh, *_, act, out = (None if t is None else t._data for t in saved)
+    grad = grad._data
     xp = get_array_module(out)
-    steps, n_rows, batch = ctx.steps, xw.shape[0], s0.shape[0]
-    hidden = w.shape[1]
+    steps, n_rows, batch = ctx.steps, x.shape[0], s0.shape[0]
+    hidden = w_hh.shape[1]
     dtype = out.dtype
+    hs, cs = lstm_state_rows(out, n_rows + batch, hidden)
+    grads2 = grad.reshape(2, n_rows + batch, hidden)  # [G_h rows; G_c rows]
+    w = w_hh.reshape(4, hidden, hidden)[_LSTM_ORDER].reshape(4 * hidden, hidden)
     d = xp.empty((n_rows, 4 * hidden), dtype)
-    carry = grad[n_rows:].copy()
-    seq = grad[:n_rows]
-    scratch = xp.empty((4, batch, hidden), dtype)
-    gh_buf, gc_buf, t_buf = (xp.empty((batch, hidden), dtype) for _ in range(3))
-    gi, gf, gg, go, gtc = act
+    carry = grads2[:, n_rows:].copy()  # what reaches each sequence's current state
+    g_buf, x_buf = xp.empty((2, batch, hidden), dtype), xp.empty((4, batch, hidden), dtype)
+    t_buf = xp.empty((batch, hidden), dtype)
+    s0_c = s0[:, hidden:]
     multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
-    wt_uniform = len({n for _, n in steps}) == 1
+    uniform = len({n for _, n in steps}) == 1
     prevs = []
     for k in range(len(steps) - 1, -1, -1):
         off, n = steps[k]
         r = slice(off, off + n)
-        prev = _previous(out, s0, steps, k, _cat_arrays)
-        if not wt_uniform:
-            prevs.append(prev[:, :hidden])
-        i, f, g, o, tc, h = gi[r], gf[r], gg[r], go[r], gtc[r], out[r, :hidden]
-        gh = add(seq[r, :hidden], carry[:n, :hidden], out=gh_buf[:n])
-        gc = add(seq[r, hidden:], carry[:n, hidden:], out=gc_buf[:n])
-        t = multiply(h, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2), o tanh(c) = h
+        if not uniform:
+            prevs.append(_previous(hs, s0[:, :hidden], steps, k, _cat_arrays))
+        gh, gc = add(grads2[:, r], carry[:, :n], out=g_buf[:, :n])
+        sig = act[:3, r]
+        o, i, f, g, tc = act[:, r]
+        t = multiply(hs[r], tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2)
         subtract(o, t, out=t)
         t *= gh
         gc += t
-        x = scratch[:, :n]
-        s2 = x[0:2]  # i(1-i), f(1-f) in one call each
-        subtract(1, act[0:2, r], out=s2)
-        s2 *= act[0:2, r]
-        x[0] *= g
-        x[1] *= prev[:, hidden:]
-        s2 *= gc
-        xg = x[2]
-        multiply(g, g, out=xg)
-        subtract(1, xg, out=xg)
-        xg *= i
-        xg *= gc
-        xo = x[3]  # gh * tanh(c) * o * (1 - o) = gh * h * (1 - o)
-        subtract(1, o, out=xo)
-        xo *= h
-        xo *= gh
+        e = x_buf[:, :n]  # the gate terms, gate-major
+        s = subtract(1, sig, out=e[:3])  # o(1-o), i(1-i), f(1-f)
+        s *= sig
+        e[0] *= tc
+        e[0] *= gh
+        e[1] *= g
+        e[2] *= _previous(cs, s0_c, steps, k, _cat_arrays)
+        eg = multiply(g, g, out=e[3])
+        subtract(1, eg, out=eg)
+        eg *= i
+        e[1:] *= gc
         dr = d[r]
-        dr.reshape(n, 4, hidden)[...] = x.transpose(1, 0, 2)
-        matmul(dr, w, out=carry[:n, :hidden])
-        multiply(gc, f, out=carry[:n, hidden:])
+        dr.reshape(n, 4, hidden)[...] = e.transpose(1, 0, 2)
+        matmul(dr, w, out=carry[0, :n])
+        multiply(gc, f, out=carry[1, :n])
     needs = ctx.needs_input_grad
-    d_w = None
-    if needs[2]:
-        if not wt_uniform:
+    d_w_hh = None
+    if needs[3]:
+        if not uniform:
             if not ctx.reverse:
                 prevs.reverse()
-            d_w = d.T @ xp.concatenate(prevs, 0)
-        elif ctx.reverse:  # the state before rows t is out[rows t+1]; the last: s0
-            d_w = d[: n_rows - batch].T @ out[batch:n_rows, :hidden]
-            d_w += d[n_rows - batch :].T @ s0[:, :hidden]
+            d_w_hh = d.T @ xp.concatenate(prevs, 0)
+        elif ctx.reverse:  # the state before rows t is hs[rows t+1]; the last: s0
+            d_w_hh = d[: n_rows - batch].T @ hs[batch:n_rows]
+            d_w_hh += d[n_rows - batch :].T @ s0[:, :hidden]
         else:
-            d_w = d[:batch].T @ s0[:, :hidden]
-            d_w += d[batch:].T @ out[: n_rows - batch, :hidden]
-    grads = [d, carry, d_w]
-    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None, None]
+            d_w_hh = d[:batch].T @ s0[:, :hidden]
+            d_w_hh += d[batch:].T @ hs[: n_rows - batch]
+        d_w_hh = _lstm_rows_to_torch(d_w_hh, hidden)
+    d_x = None
+    if needs[0]:
+        d_x = d @ w_ih.reshape(4, hidden, -1)[_LSTM_ORDER].reshape(w_ih.shape)
+    d_w_ih = _lstm_rows_to_torch(d.T @ x, hidden) if needs[2] else None
+    d_b = _lstm_rows_to_torch(d.sum(0), hidden) if needs[4] or needs[5] else None
+    d_s0 = xp.concatenate([carry[0], carry[1]], 1) if needs[1] else None
+    grads = [d_x, d_s0, d_w_ih, d_w_hh, d_b, d_b, None]
+    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None]
     return tuple(a if need else None for a, need in zip(grads, needs))
 
 
@@ -527,4 +630,4 @@ class GRULayer(_Recurrence):
         return join([dr, dz, dn], 1), grad * z + e @ w_hh, products
 
 
-__all__ = ["GRULayer", "LSTMLayer", "RNNReluLayer", "RNNTanhLayer"]
+__all__ = ["GRULayer", "LSTMLayer", "RNNReluLayer", "RNNTanhLayer", "lstm_state_rows"]
