@@ -365,9 +365,11 @@ class LSTMLayer(_Recurrence):
         hs, cs = lstm_state_rows(out, n_rows + batch, proj)
         act = xp.empty((5, n_rows, hidden), x.dtype)
         gates = act[:4]
-        xp.matmul(x, _lstm_gate_major(w_ih, hidden), out=gates)  # every step's p_t
-        if b_ih is not None:
-            gates += _lstm_gate_major((b_ih + b_hh)[:, None], hidden)
+        xp.matmul(x, _lstm_gate_major(w_ih, hidden), out=gates)  # x_t W_ih^T of every step
+        bias = None
+        if b_ih is not None:  # added to each step's product: one contiguous addition
+            bias = xp.empty((4, batch, hidden), x.dtype)
+            bias[...] = _lstm_gate_major((b_ih + b_hh)[:, None], hidden)
         w_t = _lstm_gate_major(w_hh, hidden)
         w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
         s0_h, s0_c = s0[:, :proj], s0[:, proj:]
@@ -378,6 +380,8 @@ class LSTMLayer(_Recurrence):
             c_prev = _previous(cs, s0_c, steps, k, _cat_arrays)
             a, m = gates[:, r], m_buf[:n]
             hw = matmul(_previous(hs, s0_h, steps, k, _cat_arrays), w_t, out=step_buf[:, :n])
+            if bias is not None:
+                hw += bias[:, :n]
             a += hw
             tanh(a, out=a)
             s = a[:3]  # o, i, f: sigmoid = (tanh(a/2) + 1) / 2, the halving done above
