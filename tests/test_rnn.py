@@ -253,6 +253,32 @@ def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -
     assert gradgradcheck(f, tuple(inputs))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batch_sizes,reverse", [((3, 3, 2, 1), False), ((3, 3, 2, 1), True),
+                                                 ((3, 3, 3), False), ((3, 3, 3), True)])
+def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dtype,
+                                                 monkeypatch) -> None:
+    """The LSTM op's fast first-order backward against its plain twin (the shared lines
+    that ``create_graph`` runs), on the same forward, with a random upstream gradient."""
+    rng = np.random.default_rng(5)
+    hidden, n_in, batch = 5, 3, batch_sizes[0]
+    shapes = [(sum(batch_sizes), n_in), (batch, 2 * hidden), (4 * hidden, n_in),
+              (4 * hidden, hidden)] + [(4 * hidden,)] * (2 if bias else 0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    up = rng.standard_normal((sum(batch_sizes) + batch) * 2 * hidden).astype(dtype)
+    grads = []
+    for fast in (True, False):
+        monkeypatch.setattr(R, "_LSTM_FAST_BACKWARD", fast)
+        leaves = [minitorch.tensor(a, requires_grad=True) for a in arrays]
+        b_ih, b_hh = leaves[4:] if bias else (None, None)
+        out = R.LSTMLayer.apply(*leaves[:4], b_ih, b_hh, None, batch_sizes, reverse)
+        (out * minitorch.tensor(up)).sum().backward()
+        grads.append([t.grad.numpy() for t in leaves])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
+
+
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
 def test_cell_gradgradcheck(name) -> None:
     cell = getattr(nn, name)(2, 2).double()

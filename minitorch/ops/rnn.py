@@ -4,11 +4,13 @@ direction over a whole (possibly packed) sequence.
 How a recurrent layer is split into ops
 ---------------------------------------
 For input rows :math:`x_t` the layer computes :math:`s_t = \text{cell}(x_t W_{ih}^\top
-+ b, s_{t-1})`. The input projection does not depend on the state, so the modules do it
-for *all* time steps as one matrix product (``F.linear``) before the loop. What is left
-is the recurrence, which is one Function here (:class:`RNNTanhLayer`,
-:class:`RNNReluLayer`, :class:`LSTMLayer`, :class:`GRULayer`): its ``forward`` loops over the time steps on raw arrays, a handful of
-NumPy calls per step (one product :math:`h_{t-1} W_{hh}^\top`, the gates); its
++ b, s_{t-1})`. The input projection does not depend on the state, so it is done for
+*all* time steps as one matrix product before the loop: by the modules (``F.linear``)
+for the Elman and GRU layers, inside the op for the LSTM (:class:`LSTMLayer`, which
+lays the product out gate by gate for its loop). The recurrence is one Function here
+(:class:`RNNTanhLayer`, :class:`RNNReluLayer`, :class:`LSTMLayer`, :class:`GRULayer`):
+its ``forward`` loops over the time steps on raw arrays, a handful of NumPy calls per
+step (one product :math:`h_{t-1} W_{hh}^\top`, the gates); its
 ``backward`` is back-propagation through time, the same loop run backwards with each
 step's gradient derived in the class docstring.
 
@@ -30,7 +32,8 @@ first :math:`n_t` rows are the active sequences' previous states.
 
 The output of each Function is the array of new states, one row block per step,
 followed by the final state of every sequence: shape (N + B, S), with N the number of
-rows and B the batch size. For the LSTM a state row is :math:`[h \mid c]`.
+rows and B the batch size. The LSTM has two states, h and c: its output is those two
+blocks one after the other, flat (see :class:`LSTMLayer`).
 
 Gradients and ``create_graph``
 ------------------------------
@@ -41,8 +44,9 @@ and the gate values saved by ``forward`` are reused) and on Tensors (under
 gradient's own graph is recorded and second derivatives work). The LSTM without a
 projection, the tutorials' model, has its first-order backward written a second time for
 speed (:func:`_lstm_backprop_arrays`: the same formulas, fewer NumPy calls and no
-joins); the shared lines remain its ``create_graph`` path, and the tests check both
-against PyTorch.
+joins); the shared lines remain its ``create_graph`` path (and its first-order one with
+``_LSTM_FAST_BACKWARD = False``), and the tests check both against PyTorch and against
+each other.
 """
 
 from __future__ import annotations
