@@ -236,7 +236,7 @@ def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -
     def leaf(*shape):
         return minitorch.tensor(0.6 * rng.standard_normal(shape), requires_grad=True)
 
-    inputs = [leaf(rows, n_in), leaf(batch, h_dim + hidden), leaf(4 * hidden, n_in),
+    inputs = [leaf(rows, n_in), leaf(batch, h_dim), leaf(batch, hidden), leaf(4 * hidden, n_in),
               leaf(4 * hidden, h_dim)]
     if bias:
         inputs += [leaf(4 * hidden), leaf(4 * hidden)]
@@ -244,10 +244,11 @@ def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -
         inputs.append(leaf(proj, hidden))
 
     def f(*args):
-        x, s0, w_ih, w_hh, *rest = args
+        x, h0, c0, w_ih, w_hh, *rest = args
         b_ih, b_hh = (rest[0], rest[1]) if bias else (None, None)
         w_hr = rest[-1] if proj else None
-        return R.LSTMLayer.apply(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
+        return R.LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes,
+                                 reverse)
 
     assert gradcheck(f, tuple(inputs))
     assert gradgradcheck(f, tuple(inputs))
@@ -263,7 +264,7 @@ def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dty
     that ``create_graph`` runs), on the same forward, with a random upstream gradient."""
     rng = np.random.default_rng(5)
     hidden, n_in, batch = 5, 3, batch_sizes[0]
-    shapes = [(sum(batch_sizes), n_in), (batch, 2 * hidden), (4 * hidden, n_in),
+    shapes = [(sum(batch_sizes), n_in), (batch, hidden), (batch, hidden), (4 * hidden, n_in),
               (4 * hidden, hidden)] + [(4 * hidden,)] * (2 if bias else 0)
     arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
     up = rng.standard_normal((sum(batch_sizes) + batch) * 2 * hidden).astype(dtype)
@@ -271,8 +272,8 @@ def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dty
     for fast in (True, False):
         monkeypatch.setattr(R, "_LSTM_FAST_BACKWARD", fast)
         leaves = [minitorch.tensor(a, requires_grad=True) for a in arrays]
-        b_ih, b_hh = leaves[4:] if bias else (None, None)
-        out = R.LSTMLayer.apply(*leaves[:4], b_ih, b_hh, None, batch_sizes, reverse)
+        b_ih, b_hh = leaves[5:] if bias else (None, None)
+        out = R.LSTMLayer.apply(*leaves[:5], b_ih, b_hh, None, batch_sizes, reverse)
         (out * minitorch.tensor(up)).sum().backward()
         grads.append([t.grad.numpy() for t in leaves])
     for a, b in zip(*grads):

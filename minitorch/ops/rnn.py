@@ -319,8 +319,8 @@ class LSTMLayer(_Recurrence):
         m = o \odot \tanh(c_t), \qquad h_t = m \ (\text{or } m W_{hr}^\top
         \text{ with a projection}).
 
-    ``apply(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)``: ``x`` (N, in)
-    in the packed layout, ``s0`` (B, P + H) the initial states as rows :math:`[h \mid c]`
+    ``apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)``: ``x``
+    (N, in) in the packed layout, ``h0`` (B, P) and ``c0`` (B, H) the initial states
     (P = proj_size, or H without a projection), the biases and ``w_hr`` may be None. The
     output is flat, two blocks: the h of every row followed by the final h of every
     sequence, (N + B) x P, then the c's likewise, (N + B) x H
@@ -359,11 +359,11 @@ class LSTMLayer(_Recurrence):
     _act_gates = 5
 
     @staticmethod
-    def forward(ctx: Node, x: Array, s0: Array, w_ih: Array, w_hh: Array, b_ih, b_hh, w_hr,
-                batch_sizes, reverse) -> Array:
+    def forward(ctx: Node, x: Array, h0: Array, c0: Array, w_ih: Array, w_hh: Array, b_ih,
+                b_hh, w_hr, batch_sizes, reverse) -> Array:
         xp = get_array_module(x)
         steps = _steps(batch_sizes, reverse)
-        n_rows, batch = x.shape[0], s0.shape[0]
+        n_rows, batch = x.shape[0], h0.shape[0]
         hidden, proj = w_hh.shape[0] // 4, w_hh.shape[1]
         out = xp.empty((n_rows + batch) * (proj + hidden), x.dtype)
         hs, cs = lstm_state_rows(out, n_rows + batch, proj)
@@ -376,14 +376,13 @@ class LSTMLayer(_Recurrence):
             bias[...] = _lstm_gate_major((b_ih + b_hh)[:, None], hidden)
         w_t = _lstm_gate_major(w_hh, hidden)
         w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
-        s0_h, s0_c = s0[:, :proj], s0[:, proj:]
         step_buf, m_buf = xp.empty((4, batch, hidden), x.dtype), xp.empty((batch, hidden), x.dtype)
         matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
         for k, (off, n) in enumerate(steps):
             r = slice(off, off + n)
-            c_prev = _previous(cs, s0_c, steps, k, _cat_arrays)
+            c_prev = _previous(cs, c0, steps, k, _cat_arrays)
             a, m = gates[:, r], m_buf[:n]
-            hw = matmul(_previous(hs, s0_h, steps, k, _cat_arrays), w_t, out=step_buf[:, :n])
+            hw = matmul(_previous(hs, h0, steps, k, _cat_arrays), w_t, out=step_buf[:, :n])
             if bias is not None:
                 hw += bias[:, :n]
             a += hw
@@ -405,7 +404,7 @@ class LSTMLayer(_Recurrence):
                 hs[n_rows + ends : n_rows + n] = hs[off + ends : off + n]
                 cs[n_rows + ends : n_rows + n] = cs[off + ends : off + n]
         ctx.steps, ctx.reverse = steps, reverse
-        ctx.save_for_backward(x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out)
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out)
         return out
 
     @staticmethod
@@ -421,25 +420,26 @@ class LSTMLayer(_Recurrence):
     def _backprop(cls, ctx, grad):
         graph = grad_mode.is_grad_enabled()  # create_graph: stay in Tensor ops
         saved = ctx.saved_tensors
-        if not graph and saved[6] is None and _LSTM_FAST_BACKWARD:
+        if not graph and saved[7] is None and _LSTM_FAST_BACKWARD:
             return _lstm_backprop_arrays(ctx, saved, grad)
-        x, s0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out = saved
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out = saved
         join = _cat_tensors if graph else _cat_arrays
         if not graph:  # first order: plain arrays, and the gate values saved by forward
-            x, s0, w_ih, w_hh, act, out, grad = (t._data for t in (x, s0, w_ih, w_hh, act,
-                                                                   out, grad))
+            x, h0, c0, w_ih, w_hh, act, out, grad = (t._data for t in (x, h0, c0, w_ih, w_hh,
+                                                                       act, out, grad))
             w_hr = None if w_hr is None else w_hr._data
-        rows, proj = x.shape[0] + s0.shape[0], w_hh.shape[1]
+        rows, proj = x.shape[0] + h0.shape[0], w_hh.shape[1]
+        s0 = join([h0, c0], 1)  # the shared lines' state rows [h | c]
         out, grad = (join(list(lstm_state_rows(a, rows, proj)), 1) for a in (out, grad))
         xw = None
         if graph:  # the projection again, recorded: forward's gates are recomputed from it
             xw = x @ w_ih.T if b_ih is None else x @ w_ih.T + (b_ih + b_hh)
         needs = ctx.needs_input_grad
         d_xw, d_s0, d_w_hh, d_w_hr = cls._bptt(ctx, xw, s0, (w_hh, w_hr), act, out, grad,
-                                               (needs[3], needs[6]), graph)
-        d_b = d_xw.sum(0) if needs[4] or needs[5] else None
-        grads = [d_xw @ w_ih if needs[0] else None, d_s0,
-                 d_xw.T @ x if needs[2] else None, d_w_hh, d_b, d_b, d_w_hr]
+                                               (needs[4], needs[7]), graph)
+        d_b = d_xw.sum(0) if needs[5] or needs[6] else None
+        grads = [d_xw @ w_ih if needs[0] else None, d_s0[:, :proj], d_s0[:, proj:],
+                 d_xw.T @ x if needs[3] else None, d_w_hh, d_b, d_b, d_w_hr]
         if not graph:
             grads = [None if g is None else Tensor._wrap(g) for g in grads]
         grads += [None, None]  # batch_sizes, reverse
@@ -483,10 +483,10 @@ def _lstm_backprop_arrays(ctx, saved, grad):
     products reading the states in place when every step has the whole batch),
     :math:`D W_{ih}`, :math:`D^\top x`, :math:`\sum D`, the weight rows put back in
     PyTorch's gate order."""
-    x, s0, w_ih, w_hh, *_, act, out = (None if t is None else t._data for t in saved)
+    x, h0, c0, w_ih, w_hh, *_, act, out = (None if t is None else t._data for t in saved)
     grad = grad._data
     xp = get_array_module(out)
-    steps, n_rows, batch = ctx.steps, x.shape[0], s0.shape[0]
+    steps, n_rows, batch = ctx.steps, x.shape[0], h0.shape[0]
     hidden = w_hh.shape[1]
     dtype = out.dtype
     hs, cs = lstm_state_rows(out, n_rows + batch, hidden)
@@ -496,7 +496,6 @@ def _lstm_backprop_arrays(ctx, saved, grad):
     carry = grads2[:, n_rows:].copy()  # what reaches each sequence's current state
     g_buf, x_buf = xp.empty((2, batch, hidden), dtype), xp.empty((4, batch, hidden), dtype)
     t_buf = xp.empty((batch, hidden), dtype)
-    s0_c = s0[:, hidden:]
     multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
     uniform = len({n for _, n in steps}) == 1
     prevs = []
@@ -504,7 +503,7 @@ def _lstm_backprop_arrays(ctx, saved, grad):
         off, n = steps[k]
         r = slice(off, off + n)
         if not uniform:
-            prevs.append(_previous(hs, s0[:, :hidden], steps, k, _cat_arrays))
+            prevs.append(_previous(hs, h0, steps, k, _cat_arrays))
         gh, gc = add(grads2[:, r], carry[:, :n], out=g_buf[:, :n])
         sig = act[:3, r]
         o, i, f, g, tc = act[:, r]
@@ -518,7 +517,7 @@ def _lstm_backprop_arrays(ctx, saved, grad):
         e[0] *= tc
         e[0] *= gh
         e[1] *= g
-        e[2] *= _previous(cs, s0_c, steps, k, _cat_arrays)
+        e[2] *= _previous(cs, c0, steps, k, _cat_arrays)
         eg = multiply(g, g, out=e[3])
         subtract(1, eg, out=eg)
         eg *= i
@@ -529,25 +528,24 @@ def _lstm_backprop_arrays(ctx, saved, grad):
         multiply(gc, f, out=carry[1, :n])
     needs = ctx.needs_input_grad
     d_w_hh = None
-    if needs[3]:
+    if needs[4]:
         if not uniform:
             if not ctx.reverse:
                 prevs.reverse()
             d_w_hh = d.T @ xp.concatenate(prevs, 0)
-        elif ctx.reverse:  # the state before rows t is hs[rows t+1]; the last: s0
+        elif ctx.reverse:  # the state before rows t is hs[rows t+1]; the last: h0
             d_w_hh = d[: n_rows - batch].T @ hs[batch:n_rows]
-            d_w_hh += d[n_rows - batch :].T @ s0[:, :hidden]
+            d_w_hh += d[n_rows - batch :].T @ h0
         else:
-            d_w_hh = d[:batch].T @ s0[:, :hidden]
+            d_w_hh = d[:batch].T @ h0
             d_w_hh += d[batch:].T @ hs[: n_rows - batch]
         d_w_hh = _lstm_rows_to_torch(d_w_hh, hidden)
     d_x = None
     if needs[0]:
         d_x = d @ w_ih.reshape(4, hidden, -1)[_LSTM_ORDER].reshape(w_ih.shape)
-    d_w_ih = _lstm_rows_to_torch(d.T @ x, hidden) if needs[2] else None
-    d_b = _lstm_rows_to_torch(d.sum(0), hidden) if needs[4] or needs[5] else None
-    d_s0 = xp.concatenate([carry[0], carry[1]], 1) if needs[1] else None
-    grads = [d_x, d_s0, d_w_ih, d_w_hh, d_b, d_b, None]
+    d_w_ih = _lstm_rows_to_torch(d.T @ x, hidden) if needs[3] else None
+    d_b = _lstm_rows_to_torch(d.sum(0), hidden) if needs[5] or needs[6] else None
+    grads = [d_x, carry[0], carry[1], d_w_ih, d_w_hh, d_b, d_b, None]
     grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None]
     return tuple(a if need else None for a, need in zip(grads, needs))
 
