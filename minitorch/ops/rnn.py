@@ -378,27 +378,31 @@ class LSTMLayer(_Recurrence):
         w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
         step_buf, m_buf = xp.empty((4, batch, hidden), x.dtype), xp.empty((batch, hidden), x.dtype)
         matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
+        rows_of = 0  # the scratch views below are for steps of this many rows
         for k, (off, n) in enumerate(steps):
+            if n != rows_of:
+                rows_of, hw, m = n, step_buf[:, :n], m_buf[:n]
+                b = None if bias is None else bias[:, :n]
             r = slice(off, off + n)
             c_prev = _previous(cs, c0, steps, k, _cat_arrays)
-            a, m = gates[:, r], m_buf[:n]
-            hw = matmul(_previous(hs, h0, steps, k, _cat_arrays), w_t, out=step_buf[:, :n])
-            if bias is not None:
-                hw += bias[:, :n]
+            matmul(_previous(hs, h0, steps, k, _cat_arrays), w_t, out=hw)
+            if b is not None:
+                hw += b
+            a = gates[:, r]
             a += hw
             tanh(a, out=a)
             s = a[:3]  # o, i, f: sigmoid = (tanh(a/2) + 1) / 2, the halving done above
             s *= 0.5
             s += 0.5
             o, i, f, g = a
-            c, tc = cs[r], act[4, r]
+            c, tc, h = cs[r], act[4, r], hs[r]
             multiply(f, c_prev, out=c)
             c += multiply(i, g, out=m)
             tanh(c, out=tc)
             if w_hr_t is None:
-                multiply(o, tc, out=hs[r])
+                multiply(o, tc, out=h)
             else:
-                matmul(multiply(o, tc, out=m), w_hr_t, out=hs[r])
+                matmul(multiply(o, tc, out=m), w_hr_t, out=h)
             ends = steps[k + 1][1] if k + 1 < len(steps) else 0
             if ends < n:  # sequences ends..n take no further step: their final states
                 hs[n_rows + ends : n_rows + n] = hs[off + ends : off + n]
@@ -494,38 +498,43 @@ def _lstm_backprop_arrays(ctx, saved, grad):
     w = w_hh.reshape(4, hidden, hidden)[_LSTM_ORDER].reshape(4 * hidden, hidden)
     d = xp.empty((n_rows, 4 * hidden), dtype)
     carry = grads2[:, n_rows:].copy()  # what reaches each sequence's current state
-    g_buf, x_buf = xp.empty((2, batch, hidden), dtype), xp.empty((4, batch, hidden), dtype)
+    g_buf, e_buf = xp.empty((2, batch, hidden), dtype), xp.empty((4, batch, hidden), dtype)
     t_buf = xp.empty((batch, hidden), dtype)
     multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
     uniform = len({n for _, n in steps}) == 1
-    prevs = []
+    prevs, rows_of = [], 0
     for k in range(len(steps) - 1, -1, -1):
         off, n = steps[k]
+        if n != rows_of:  # views of the scratch arrays for steps of n rows
+            rows_of, g2, t, to_h, to_c = n, g_buf[:, :n], t_buf[:n], carry[0, :n], carry[1, :n]
+            e = e_buf[:, :n]  # the gate terms, gate-major
+            gh, gc = g2
+            e_sig, e_o, e_i, e_f, e_g, e_ifg, e_rows = e[:3], *e, e[1:], e.transpose(1, 0, 2)
+            carry_n = carry[:, :n]
         r = slice(off, off + n)
         if not uniform:
             prevs.append(_previous(hs, h0, steps, k, _cat_arrays))
-        gh, gc = add(grads2[:, r], carry[:, :n], out=g_buf[:, :n])
+        add(grads2[:, r], carry_n, out=g2)
         sig = act[:3, r]
         o, i, f, g, tc = act[:, r]
-        t = multiply(hs[r], tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2)
+        multiply(hs[r], tc, out=t)  # gc += gh * o * (1 - tanh(c)^2)
         subtract(o, t, out=t)
         t *= gh
         gc += t
-        e = x_buf[:, :n]  # the gate terms, gate-major
-        s = subtract(1, sig, out=e[:3])  # o(1-o), i(1-i), f(1-f)
-        s *= sig
-        e[0] *= tc
-        e[0] *= gh
-        e[1] *= g
-        e[2] *= _previous(cs, c0, steps, k, _cat_arrays)
-        eg = multiply(g, g, out=e[3])
-        subtract(1, eg, out=eg)
-        eg *= i
-        e[1:] *= gc
+        subtract(1, sig, out=e_sig)  # o(1-o), i(1-i), f(1-f)
+        e_sig *= sig
+        e_o *= tc
+        e_o *= gh
+        e_i *= g
+        e_f *= _previous(cs, c0, steps, k, _cat_arrays)
+        multiply(g, g, out=e_g)
+        subtract(1, e_g, out=e_g)
+        e_g *= i
+        e_ifg *= gc
         dr = d[r]
-        dr.reshape(n, 4, hidden)[...] = e.transpose(1, 0, 2)
-        matmul(dr, w, out=carry[0, :n])
-        multiply(gc, f, out=carry[1, :n])
+        dr.reshape(n, 4, hidden)[...] = e_rows
+        matmul(dr, w, out=to_h)
+        multiply(gc, f, out=to_c)
     needs = ctx.needs_input_grad
     d_w_hh = None
     if needs[4]:
