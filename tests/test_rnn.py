@@ -254,14 +254,16 @@ def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -
     assert gradgradcheck(f, tuple(inputs))
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype,constant", [(np.float64, None), (np.float32, None),
+                                            (np.float64, 1), (np.float64, 2)])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("batch_sizes,reverse", [((3, 3, 2, 1), False), ((3, 3, 2, 1), True),
                                                  ((3, 3, 3), False), ((3, 3, 3), True)])
-def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dtype,
+def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dtype, constant,
                                                  monkeypatch) -> None:
     """The LSTM op's fast first-order backward against its plain twin (the shared lines
-    that ``create_graph`` runs), on the same forward, with a random upstream gradient."""
+    that ``create_graph`` runs), on the same forward, with a random upstream gradient;
+    ``constant``: h0 (1) or c0 (2) needs no gradient."""
     rng = np.random.default_rng(5)
     hidden, n_in, batch = 5, 3, batch_sizes[0]
     shapes = [(sum(batch_sizes), n_in), (batch, hidden), (batch, hidden), (4 * hidden, n_in),
@@ -271,13 +273,15 @@ def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dty
     grads = []
     for fast in (True, False):
         monkeypatch.setattr(R, "_LSTM_FAST_BACKWARD", fast)
-        leaves = [minitorch.tensor(a, requires_grad=True) for a in arrays]
+        leaves = [minitorch.tensor(a, requires_grad=k != constant) for k, a in enumerate(arrays)]
         b_ih, b_hh = leaves[5:] if bias else (None, None)
         out = R.LSTMLayer.apply(*leaves[:5], b_ih, b_hh, None, batch_sizes, reverse)
         (out * minitorch.tensor(up)).sum().backward()
-        grads.append([t.grad.numpy() for t in leaves])
+        grads.append([None if t.grad is None else t.grad.numpy() for t in leaves])
+        assert (grads[-1][1] is None, grads[-1][2] is None) == (constant == 1, constant == 2)
     for a, b in zip(*grads):
-        np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
+        if a is not None or b is not None:
+            np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])

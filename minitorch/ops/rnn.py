@@ -502,6 +502,7 @@ def _lstm_backprop_arrays(ctx, saved, grad):
     t_buf = xp.empty((batch, hidden), dtype)
     multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
     uniform = len({n for _, n in steps}) == 1
+    needs = ctx.needs_input_grad
     prevs, rows_of = [], 0
     for k in range(len(steps) - 1, -1, -1):
         off, n = steps[k]
@@ -533,9 +534,10 @@ def _lstm_backprop_arrays(ctx, saved, grad):
         e_ifg *= gc
         dr = d[r]
         dr.reshape(n, 4, hidden)[...] = e_rows
-        matmul(dr, w, out=to_h)
-        multiply(gc, f, out=to_c)
-    needs = ctx.needs_input_grad
+        if k or needs[1]:  # (the first step sends its gradient to h0 and c0 only)
+            matmul(dr, w, out=to_h)
+        if k or needs[2]:
+            multiply(gc, f, out=to_c)
     d_w_hh = None
     if needs[4]:
         if not uniform:
