@@ -254,6 +254,55 @@ def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -
     assert gradgradcheck(f, tuple(inputs))
 
 
+def _lstm_plain(x, h0, c0, w_ih, w_hh, b, w_hr, batch_sizes, reverse):
+    """The LSTM op's output written the plain way (NumPy, PyTorch's gate order, one
+    sequence state per row kept in a dict): the h of every row, then every sequence's
+    final h, then the c's likewise, flat."""
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    offsets = np.concatenate([[0], np.cumsum(batch_sizes)])
+    order = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+    h = {j: h0[j] for j in range(len(h0))}
+    c = {j: c0[j] for j in range(len(c0))}
+    hs, cs = np.zeros((len(x), h0.shape[1])), np.zeros((len(x), c0.shape[1]))
+    for t in order:
+        for j in range(batch_sizes[t]):
+            row = offsets[t] + j
+            a = x[row] @ w_ih.T + b + h[j] @ w_hh.T
+            i, f, g, o = np.split(a, 4)
+            c[j] = sig(f) * c[j] + sig(i) * np.tanh(g)
+            h[j] = sig(o) * np.tanh(c[j])
+            if w_hr is not None:
+                h[j] = h[j] @ w_hr.T
+            hs[row], cs[row] = h[j], c[j]
+    final_h, final_c = np.stack(list(h.values())), np.stack(list(c.values()))
+    return np.concatenate([hs.ravel(), final_h.ravel(), cs.ravel(), final_c.ravel()])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("proj", [None, 2])
+@pytest.mark.parametrize("batch_sizes,reverse", [((3, 3, 2, 1), False), ((3, 3, 2, 1), True),
+                                                 ((3, 3, 3), True)])
+def test_lstm_op_forward_matches_plain_loop(batch_sizes, reverse, proj, dtype) -> None:
+    """The LSTM op's forward (gate-major, halved sigmoid weights, one tanh per step)
+    against the plain per-sequence loop, including where sequences end or join."""
+    rng = np.random.default_rng(6)
+    hidden, n_in, batch = 4, 3, batch_sizes[0]
+    h_dim = proj or hidden
+    arrays = [rng.standard_normal(shape).astype(dtype) for shape in [
+        (sum(batch_sizes), n_in), (batch, h_dim), (batch, hidden), (4 * hidden, n_in),
+        (4 * hidden, h_dim), (4 * hidden,), (4 * hidden,), (proj or 1, hidden)]]
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = arrays
+    w_hr = w_hr if proj else None
+    out = R.LSTMLayer.apply(*(minitorch.tensor(a) for a in (x, h0, c0, w_ih, w_hh, b_ih,
+                                                            b_hh)),
+                            None if w_hr is None else minitorch.tensor(w_hr), batch_sizes,
+                            reverse)
+    want = _lstm_plain(*(a.astype(np.float64) for a in (x, h0, c0, w_ih, w_hh, b_ih + b_hh)),
+                       None if w_hr is None else w_hr.astype(np.float64), batch_sizes,
+                       reverse)
+    np.testing.assert_allclose(out.numpy(), want, rtol=TOL[dtype], atol=TOL[dtype])
+
+
 @pytest.mark.parametrize("dtype,constant", [(np.float64, None), (np.float32, None),
                                             (np.float64, 1), (np.float64, 2)])
 @pytest.mark.parametrize("bias", [True, False])
