@@ -194,8 +194,8 @@ def test_second_derivatives_match_torch(kind, rng) -> None:
 
 
 @pytest.mark.parametrize("op,width,extra", [
-    (R.RNNTanhLayer, 1, None), (R.RNNReluLayer, 1, None), (R.LSTMLayer, 4, "w_hr"),
-    (R.LSTMLayer, 4, None), (R.GRULayer, 3, "b_hh"), (R.GRULayer, 3, None),
+    (R.RNNTanhLayer, 1, None), (R.RNNReluLayer, 1, None), (R.GRULayer, 3, "b_hh"),
+    (R.GRULayer, 3, None),
 ])
 @pytest.mark.parametrize("batch_sizes,reverse", [((2, 1), False), ((2, 1), True)])
 def test_layer_ops_gradcheck_and_gradgradcheck(op, width, extra, batch_sizes, reverse) -> None:
@@ -207,22 +207,130 @@ def test_layer_ops_gradcheck_and_gradgradcheck(op, width, extra, batch_sizes, re
     def leaf(*shape):
         return minitorch.tensor(0.6 * rng.standard_normal(shape), requires_grad=True)
 
-    proj = 1 if extra == "w_hr" else hidden
-    state = proj + hidden if op is R.LSTMLayer else hidden
-    inputs = [leaf(rows, width * hidden), leaf(batch, state), leaf(width * hidden, proj)]
-    if extra == "w_hr":
-        inputs.append(leaf(proj, hidden))
-    elif extra == "b_hh":
+    inputs = [leaf(rows, width * hidden), leaf(batch, hidden), leaf(width * hidden, hidden)]
+    if extra == "b_hh":
         inputs.append(leaf(width * hidden))
 
     def f(*args):
         weights = list(args[2:])
-        if op in (R.LSTMLayer, R.GRULayer) and len(weights) == 1:
-            weights.append(None)  # no projection / no recurrent bias
+        if op is R.GRULayer and len(weights) == 1:
+            weights.append(None)  # no recurrent bias
         return op.apply(args[0], args[1], *weights, batch_sizes, reverse)
 
     assert gradcheck(f, tuple(inputs))
     assert gradgradcheck(f, tuple(inputs))
+
+
+@pytest.mark.parametrize("proj,bias", [(None, True), (None, False), (1, True)])
+@pytest.mark.parametrize("batch_sizes,reverse", [((2, 1), False), ((2, 1), True),
+                                                 ((2, 2), False), ((2, 2), True)])
+def test_lstm_op_gradcheck_and_gradgradcheck(proj, bias, batch_sizes, reverse) -> None:
+    """The LSTM op (input projection included) on tiny packed sequences: first order
+    through the fast backward (no projection) or the shared lines, second order through
+    the shared lines."""
+    rng = np.random.default_rng(1)
+    hidden, n_in = 2, 3
+    rows, batch = sum(batch_sizes), batch_sizes[0]
+    h_dim = proj or hidden
+
+    def leaf(*shape):
+        return minitorch.tensor(0.6 * rng.standard_normal(shape), requires_grad=True)
+
+    inputs = [leaf(rows, n_in), leaf(batch, h_dim), leaf(batch, hidden), leaf(4 * hidden, n_in),
+              leaf(4 * hidden, h_dim)]
+    if bias:
+        inputs += [leaf(4 * hidden), leaf(4 * hidden)]
+    if proj:
+        inputs.append(leaf(proj, hidden))
+
+    def f(*args):
+        x, h0, c0, w_ih, w_hh, *rest = args
+        b_ih, b_hh = (rest[0], rest[1]) if bias else (None, None)
+        w_hr = rest[-1] if proj else None
+        return R.LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes,
+                                 reverse)
+
+    assert gradcheck(f, tuple(inputs))
+    assert gradgradcheck(f, tuple(inputs))
+
+
+def _lstm_plain(x, h0, c0, w_ih, w_hh, b, w_hr, batch_sizes, reverse):
+    """The LSTM op's output written the plain way (NumPy, PyTorch's gate order, one
+    sequence state per row kept in a dict): the h of every row, then every sequence's
+    final h, then the c's likewise, flat."""
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    offsets = np.concatenate([[0], np.cumsum(batch_sizes)])
+    order = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+    h = {j: h0[j] for j in range(len(h0))}
+    c = {j: c0[j] for j in range(len(c0))}
+    hs, cs = np.zeros((len(x), h0.shape[1])), np.zeros((len(x), c0.shape[1]))
+    for t in order:
+        for j in range(batch_sizes[t]):
+            row = offsets[t] + j
+            a = x[row] @ w_ih.T + b + h[j] @ w_hh.T
+            i, f, g, o = np.split(a, 4)
+            c[j] = sig(f) * c[j] + sig(i) * np.tanh(g)
+            h[j] = sig(o) * np.tanh(c[j])
+            if w_hr is not None:
+                h[j] = h[j] @ w_hr.T
+            hs[row], cs[row] = h[j], c[j]
+    final_h, final_c = np.stack(list(h.values())), np.stack(list(c.values()))
+    return np.concatenate([hs.ravel(), final_h.ravel(), cs.ravel(), final_c.ravel()])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("proj", [None, 2])
+@pytest.mark.parametrize("batch_sizes,reverse", [((3, 3, 2, 1), False), ((3, 3, 2, 1), True),
+                                                 ((3, 3, 3), True)])
+def test_lstm_op_forward_matches_plain_loop(batch_sizes, reverse, proj, dtype) -> None:
+    """The LSTM op's forward (gate-major, halved sigmoid weights, one tanh per step)
+    against the plain per-sequence loop, including where sequences end or join."""
+    rng = np.random.default_rng(6)
+    hidden, n_in, batch = 4, 3, batch_sizes[0]
+    h_dim = proj or hidden
+    arrays = [rng.standard_normal(shape).astype(dtype) for shape in [
+        (sum(batch_sizes), n_in), (batch, h_dim), (batch, hidden), (4 * hidden, n_in),
+        (4 * hidden, h_dim), (4 * hidden,), (4 * hidden,), (proj or 1, hidden)]]
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = arrays
+    w_hr = w_hr if proj else None
+    out = R.LSTMLayer.apply(*(minitorch.tensor(a) for a in (x, h0, c0, w_ih, w_hh, b_ih,
+                                                            b_hh)),
+                            None if w_hr is None else minitorch.tensor(w_hr), batch_sizes,
+                            reverse)
+    want = _lstm_plain(*(a.astype(np.float64) for a in (x, h0, c0, w_ih, w_hh, b_ih + b_hh)),
+                       None if w_hr is None else w_hr.astype(np.float64), batch_sizes,
+                       reverse)
+    np.testing.assert_allclose(out.numpy(), want, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype,constant", [(np.float64, None), (np.float32, None),
+                                            (np.float64, 1), (np.float64, 2)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batch_sizes,reverse", [((3, 3, 2, 1), False), ((3, 3, 2, 1), True),
+                                                 ((3, 3, 3), False), ((3, 3, 3), True)])
+def test_lstm_fast_backward_matches_shared_lines(batch_sizes, reverse, bias, dtype, constant,
+                                                 monkeypatch) -> None:
+    """The LSTM op's fast first-order backward against its plain twin (the shared lines
+    that ``create_graph`` runs), on the same forward, with a random upstream gradient;
+    ``constant``: h0 (1) or c0 (2) needs no gradient."""
+    rng = np.random.default_rng(5)
+    hidden, n_in, batch = 5, 3, batch_sizes[0]
+    shapes = [(sum(batch_sizes), n_in), (batch, hidden), (batch, hidden), (4 * hidden, n_in),
+              (4 * hidden, hidden)] + [(4 * hidden,)] * (2 if bias else 0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    up = rng.standard_normal((sum(batch_sizes) + batch) * 2 * hidden).astype(dtype)
+    grads = []
+    for fast in (True, False):
+        monkeypatch.setattr(R, "_LSTM_FAST_BACKWARD", fast)
+        leaves = [minitorch.tensor(a, requires_grad=k != constant) for k, a in enumerate(arrays)]
+        b_ih, b_hh = leaves[5:] if bias else (None, None)
+        out = R.LSTMLayer.apply(*leaves[:5], b_ih, b_hh, None, batch_sizes, reverse)
+        (out * minitorch.tensor(up)).sum().backward()
+        grads.append([None if t.grad is None else t.grad.numpy() for t in leaves])
+        assert (grads[-1][1] is None, grads[-1][2] is None) == (constant == 1, constant == 2)
+    for a, b in zip(*grads):
+        if a is not None or b is not None:
+            np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])

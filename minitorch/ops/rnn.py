@@ -4,11 +4,13 @@ direction over a whole (possibly packed) sequence.
 How a recurrent layer is split into ops
 ---------------------------------------
 For input rows :math:`x_t` the layer computes :math:`s_t = \text{cell}(x_t W_{ih}^\top
-+ b, s_{t-1})`. The input projection does not depend on the state, so the modules do it
-for *all* time steps as one matrix product (``F.linear``) before the loop. What is left
-is the recurrence, which is one Function here (:class:`RNNTanhLayer`,
-:class:`RNNReluLayer`, :class:`LSTMLayer`, :class:`GRULayer`): its ``forward`` loops over the time steps on raw arrays, a handful of
-NumPy calls per step (one product :math:`h_{t-1} W_{hh}^\top`, the gates); its
++ b, s_{t-1})`. The input projection does not depend on the state, so it is done for
+*all* time steps as one matrix product before the loop: by the modules (``F.linear``)
+for the Elman and GRU layers, inside the op for the LSTM (:class:`LSTMLayer`, which
+lays the product out gate by gate for its loop). The recurrence is one Function here
+(:class:`RNNTanhLayer`, :class:`RNNReluLayer`, :class:`LSTMLayer`, :class:`GRULayer`):
+its ``forward`` loops over the time steps on raw arrays, a handful of NumPy calls per
+step (one product :math:`h_{t-1} W_{hh}^\top`, the gates); its
 ``backward`` is back-propagation through time, the same loop run backwards with each
 step's gradient derived in the class docstring.
 
@@ -30,7 +32,8 @@ first :math:`n_t` rows are the active sequences' previous states.
 
 The output of each Function is the array of new states, one row block per step,
 followed by the final state of every sequence: shape (N + B, S), with N the number of
-rows and B the batch size. For the LSTM a state row is :math:`[h \mid c]`.
+rows and B the batch size. The LSTM has two states, h and c: its output is those two
+blocks one after the other, flat (see :class:`LSTMLayer`).
 
 Gradients and ``create_graph``
 ------------------------------
@@ -41,8 +44,9 @@ and the gate values saved by ``forward`` are reused) and on Tensors (under
 gradient's own graph is recorded and second derivatives work). The LSTM without a
 projection, the tutorials' model, has its first-order backward written a second time for
 speed (:func:`_lstm_backprop_arrays`: the same formulas, fewer NumPy calls and no
-joins); the shared lines remain its ``create_graph`` path, and the tests check both
-against PyTorch.
+joins); the shared lines remain its ``create_graph`` path (and its first-order one with
+``_LSTM_FAST_BACKWARD = False``), and the tests check both against PyTorch and against
+each other.
 """
 
 from __future__ import annotations
@@ -162,23 +166,33 @@ class _Recurrence(ArrayFunction):
 
     @classmethod
     def _backprop(cls, ctx, grad):
-        r"""Back-propagation through time: the steps in reverse order, each turning the
-        gradient of its new states (from the output rows, plus what the next step sent
-        back) into the gradients of its projected input rows and of the states it
-        started from; the recurrent weights' gradients are summed over the steps."""
+        r"""Back-propagation through time (see :meth:`_bptt`) of the saved inputs."""
         xw, s0, *weights, act, out = ctx.saved_tensors
         graph = grad_mode.is_grad_enabled()  # create_graph: stay in Tensor ops
-        if graph:
-            join = _cat_tensors
-        else:  # first order: plain arrays, and the gate values saved by forward
-            join = _cat_arrays
+        if not graph:  # first order: plain arrays, and the gate values saved by forward
             xw, s0, out, grad = xw._data, s0._data, out._data, grad._data
             weights = [None if w is None else w._data for w in weights]
             act = None if act is None else act._data
-        weights = tuple(weights)
-        steps, n_rows = ctx.steps, xw.shape[0]
-        seq_grad, carry = grad[:n_rows], grad[n_rows:]
         needs = ctx.needs_input_grad[2 : 2 + ctx.n_weights]
+        grads = cls._bptt(ctx, xw, s0, tuple(weights), act, out, grad, needs, graph)
+        if not graph:
+            grads = [None if g is None else Tensor._wrap(g) for g in grads]
+        grads += [None, None]  # batch_sizes, reverse
+        return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+
+    @classmethod
+    def _bptt(cls, ctx, xw, s0, weights: tuple, act, out, grad, needs, graph: bool) -> list:
+        r"""Back-propagation through time: the steps in reverse order, each turning the
+        gradient of its new states (from the output rows, plus what the next step sent
+        back) into the gradients of its projected input rows and of the states it
+        started from; the recurrent weights' gradients are summed over the steps.
+
+        Works on Tensors (``graph``: the gates are recomputed, so the gradient's own
+        graph is recorded) or on arrays. Returns ``[d_xw, d_s0, *weight grads]``, a
+        weight's entry ``None`` where ``needs`` says it needs none."""
+        join = _cat_tensors if graph else _cat_arrays
+        steps, n_rows = ctx.steps, out.shape[0] - s0.shape[0]
+        seq_grad, carry = grad[:n_rows], grad[n_rows:]
         parts, factors = [], {}  # factors: weight index -> (left factors, right factors)
         for k in range(len(steps) - 1, -1, -1):
             off, n = steps[k]
@@ -201,16 +215,12 @@ class _Recurrence(ArrayFunction):
             for rows_list in [parts] + [lst for pair in factors.values() for lst in pair]:
                 rows_list.reverse()
         d_xw = join(parts, 0)
-        weight_grads = [None] * ctx.n_weights
+        weight_grads = [None] * len(weights)
         for key, (lefts, rights) in factors.items():
             same = all(a is b for a, b in zip(lefts, parts))
             left = d_xw if same else join(lefts, 0)
             weight_grads[key] = left.sum(0) if rights[0] is None else left.T @ join(rights, 0)
-        grads = [d_xw, carry, *weight_grads]
-        if not graph:
-            grads = [None if g is None else Tensor._wrap(g) for g in grads]
-        grads += [None, None]  # batch_sizes, reverse
-        return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+        return [d_xw, carry, *weight_grads]
 
 
 class _RNNLayer(_Recurrence):
@@ -265,19 +275,57 @@ class RNNReluLayer(_RNNLayer):
     _relu = True
 
 
+# Gate order inside the LSTM op: o, i, f, g (PyTorch's blocks are i, f, g, o). The three
+# sigmoid gates (o, i, f) are then one block, and so are the three gates that the cell's
+# gradient multiplies (i, f, g): one NumPy call for each group instead of two.
+_LSTM_ORDER = [3, 0, 1, 2]  # the op's gate j is PyTorch's block _LSTM_ORDER[j]
+_LSTM_TO_TORCH = [1, 2, 3, 0]  # PyTorch's block p is the op's gate _LSTM_TO_TORCH[p]
+
+
+def _lstm_gate_major(w, hidden: int):
+    r"""``W`` (4 hidden, k), blocks in PyTorch's gate order, as an array (4, k, hidden) in
+    the op's order with the sigmoid gates halved: block :math:`j` is :math:`s_j
+    W_j^\top`, :math:`s = (\tfrac12, \tfrac12, \tfrac12, 1)` for (o, i, f, g). So
+    ``x @ result`` is every gate's scaled pre-activation, each gate one contiguous block.
+    (Halving is exact in floating point, so the products are those of the unscaled
+    weights, halved.)"""
+    blocks = w.reshape(4, hidden, w.shape[-1])[_LSTM_ORDER].transpose(0, 2, 1)
+    out = get_array_module(w).ascontiguousarray(blocks)
+    out[:3] *= 0.5
+    return out
+
+
+def _lstm_rows_to_torch(a, hidden: int):
+    """Rows (4 hidden, ...) of a gradient in the op's gate order, in PyTorch's order."""
+    return a.reshape(4, hidden, -1)[_LSTM_TO_TORCH].reshape(a.shape)
+
+
+def lstm_state_rows(out, rows: int, proj: int):
+    """The two blocks of an :class:`LSTMLayer` output (arrays or Tensors): the h rows
+    (rows, proj) and the c rows (rows, hidden), where rows = N + B."""
+    return out[: rows * proj].reshape(rows, proj), out[rows * proj :].reshape(rows, -1)
+
+
 class LSTMLayer(_Recurrence):
-    r"""LSTM recurrence on the state :math:`[h \mid c]`, gates in PyTorch's order
-    (input, forget, cell, output):
+    r"""LSTM layer, input projection included. Gates in PyTorch's order (input, forget,
+    cell, output):
 
     .. math::
 
         a &= p_t + h_{t-1} W_{hh}^\top = [a_i \; a_f \; a_g \; a_o], \qquad
-        i = \sigma(a_i),\ f = \sigma(a_f),\ g = \tanh(a_g),\ o = \sigma(a_o), \\
+        p_t = x_t W_{ih}^\top + b_{ih} + b_{hh}, \\
+        i &= \sigma(a_i),\ f = \sigma(a_f),\ g = \tanh(a_g),\ o = \sigma(a_o), \\
         c_t &= f \odot c_{t-1} + i \odot g, \qquad
         m = o \odot \tanh(c_t), \qquad h_t = m \ (\text{or } m W_{hr}^\top
-        \text{ with a projection}),
+        \text{ with a projection}).
 
-    with :math:`p_t = x_t W_{ih}^\top + b_{ih} + b_{hh}` projected beforehand.
+    ``apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)``: ``x``
+    (N, in) in the packed layout, ``h0`` (B, P) and ``c0`` (B, H) the initial states
+    (P = proj_size, or H without a projection), the biases and ``w_hr`` may be None. The
+    output is flat, two blocks: the h of every row followed by the final h of every
+    sequence, (N + B) x P, then the c's likewise, (N + B) x H
+    (:func:`lstm_state_rows` splits it). Each block is contiguous, so the next layer
+    reads its input in place and NumPy runs through h and c without strides.
 
     Gradient of one step, from :math:`G_h, G_c` (what reaches :math:`h_t` and
     :math:`c_t`), with :math:`\sigma' = \sigma(1-\sigma)` and :math:`\tanh' = 1-\tanh^2`:
@@ -295,42 +343,73 @@ class LSTMLayer(_Recurrence):
       :math:`\partial L/\partial c_{t-1} = \bar G_c \odot f`,
       :math:`\partial L/\partial W_{hh} \mathrel{+}= D^\top h_{t-1}`.
 
-    ``forward`` saves :math:`i, f, g, o, \tanh c_t` for every row (5 hidden_size
-    columns).
+    The projection is linear, so with :math:`D` stacked over all rows:
+    :math:`\partial L/\partial x = D W_{ih}`, :math:`\partial L/\partial W_{ih} = D^\top x`,
+    :math:`\partial L/\partial b_{ih} = \partial L/\partial b_{hh} = \sum_{\text{rows}} D`.
+
+    How ``forward`` runs: the projection of every row is one product written gate-major,
+    an array (4, N, H) with the gates in the order o, i, f, g (each gate a contiguous
+    block, which NumPy runs through about twice as fast as columns of a wider array).
+    A sigmoid is computed as :math:`\sigma(a) = \tfrac12 \tanh(a/2) + \tfrac12` (no
+    overflow), with the halving folded into the weights (:func:`_lstm_gate_major`), so
+    one ``tanh`` call makes all four gates of a step. ``forward`` keeps
+    :math:`o, i, f, g, \tanh c_t` of every row for ``backward``.
     """
 
     _act_gates = 5
 
     @staticmethod
-    def forward(ctx: Node, xw: Array, s0: Array, w_hh: Array, w_hr: Array, batch_sizes, reverse) -> Array:
-        return ctx._fn._loop(ctx, xw, s0, (w_hh, w_hr), batch_sizes, reverse)
-
-    @staticmethod
-    def _hidden(weights) -> int:
-        return weights[0].shape[0] // 4
-
-    @staticmethod
-    def _scale(xp, dtype, hidden: int, batch: int):
-        return _sigmoid_tanh_scale(xp, dtype, hidden, "ssts", batch)
-
-    @staticmethod
-    def _step(xw, prev, weights, new, act, scale):
-        xp = get_array_module(xw)
-        w_t, w_hr = weights  # W_hh^T (see _loop)
-        proj, hidden = w_t.shape[0], w_t.shape[1] // 4
-        a = prev[:, :proj] @ w_t
-        a += xw
-        _gates_inplace(a, scale)
-        act[:4] = a.reshape(a.shape[0], 4, hidden).transpose(1, 0, 2)
-        i, f, g, o, tc = act
-        c = new[:, proj:]
-        xp.multiply(f, prev[:, proj:], out=c)
-        c += i * g
-        xp.tanh(c, out=tc)
-        if w_hr is None:
-            xp.multiply(o, tc, out=new[:, :proj])
-        else:
-            new[:, :proj] = (o * tc) @ w_hr.T
+    def forward(ctx: Node, x: Array, h0: Array, c0: Array, w_ih: Array, w_hh: Array, b_ih,
+                b_hh, w_hr, batch_sizes, reverse) -> Array:
+        xp = get_array_module(x)
+        steps = _steps(batch_sizes, reverse)
+        n_rows, batch = x.shape[0], h0.shape[0]
+        hidden, proj = w_hh.shape[0] // 4, w_hh.shape[1]
+        out = xp.empty((n_rows + batch) * (proj + hidden), x.dtype)
+        hs, cs = lstm_state_rows(out, n_rows + batch, proj)
+        act = xp.empty((5, n_rows, hidden), x.dtype)
+        gates = act[:4]
+        xp.matmul(x, _lstm_gate_major(w_ih, hidden), out=gates)  # x_t W_ih^T of every step
+        bias = None
+        if b_ih is not None:  # added to each step's product: one contiguous addition
+            bias = xp.empty((4, batch, hidden), x.dtype)
+            bias[...] = _lstm_gate_major((b_ih + b_hh)[:, None], hidden)
+        w_t = _lstm_gate_major(w_hh, hidden)
+        w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
+        step_buf, m_buf = xp.empty((4, batch, hidden), x.dtype), xp.empty((batch, hidden), x.dtype)
+        matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
+        rows_of = 0  # the scratch views below are for steps of this many rows
+        for k, (off, n) in enumerate(steps):
+            if n != rows_of:
+                rows_of, hw, m = n, step_buf[:, :n], m_buf[:n]
+                b = None if bias is None else bias[:, :n]
+            r = slice(off, off + n)
+            c_prev = _previous(cs, c0, steps, k, _cat_arrays)
+            matmul(_previous(hs, h0, steps, k, _cat_arrays), w_t, out=hw)
+            if b is not None:
+                hw += b
+            a = gates[:, r]
+            a += hw
+            tanh(a, out=a)
+            s = a[:3]  # o, i, f: sigmoid = (tanh(a/2) + 1) / 2, the halving done above
+            s *= 0.5
+            s += 0.5
+            o, i, f, g = a
+            c, tc, h = cs[r], act[4, r], hs[r]
+            multiply(f, c_prev, out=c)
+            c += multiply(i, g, out=m)
+            tanh(c, out=tc)
+            if w_hr_t is None:
+                multiply(o, tc, out=h)
+            else:
+                matmul(multiply(o, tc, out=m), w_hr_t, out=h)
+            ends = steps[k + 1][1] if k + 1 < len(steps) else 0
+            if ends < n:  # sequences ends..n take no further step: their final states
+                hs[n_rows + ends : n_rows + n] = hs[off + ends : off + n]
+                cs[n_rows + ends : n_rows + n] = cs[off + ends : off + n]
+        ctx.steps, ctx.reverse = steps, reverse
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out)
+        return out
 
     @staticmethod
     def _gates(xw, prev, new, weights):
@@ -339,19 +418,42 @@ class LSTMLayer(_Recurrence):
         a = xw + prev[:, :proj] @ w_hh.T
         i, f, g, o = (a[:, j * hidden : (j + 1) * hidden] for j in range(4))
         i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
-        return i, f, g, o, (f * prev[:, proj:] + i * g).tanh()
+        return o, i, f, g, (f * prev[:, proj:] + i * g).tanh()  # forward's order
 
     @classmethod
     def _backprop(cls, ctx, grad):
-        if grad_mode.is_grad_enabled() or ctx.saved_tensors[3] is not None:
-            return super()._backprop(ctx, grad)  # create_graph, or a projection
-        return _lstm_backprop_arrays(ctx, grad)
+        graph = grad_mode.is_grad_enabled()  # create_graph: stay in Tensor ops
+        saved = ctx.saved_tensors
+        if not graph and saved[7] is None and _LSTM_FAST_BACKWARD:
+            return _lstm_backprop_arrays(ctx, saved, grad)
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, act, out = saved
+        join = _cat_tensors if graph else _cat_arrays
+        if not graph:  # first order: plain arrays, and the gate values saved by forward
+            x, h0, c0, w_ih, w_hh, act, out, grad = (t._data for t in (x, h0, c0, w_ih, w_hh,
+                                                                       act, out, grad))
+            w_hr = None if w_hr is None else w_hr._data
+        rows, proj = x.shape[0] + h0.shape[0], w_hh.shape[1]
+        s0 = join([h0, c0], 1)  # the shared lines' state rows [h | c]
+        out, grad = (join(list(lstm_state_rows(a, rows, proj)), 1) for a in (out, grad))
+        xw = None
+        if graph:  # the projection again, recorded: forward's gates are recomputed from it
+            xw = x @ w_ih.T if b_ih is None else x @ w_ih.T + (b_ih + b_hh)
+        needs = ctx.needs_input_grad
+        d_xw, d_s0, d_w_hh, d_w_hr = cls._bptt(ctx, xw, s0, (w_hh, w_hr), act, out, grad,
+                                               (needs[4], needs[7]), graph)
+        d_b = d_xw.sum(0) if needs[5] or needs[6] else None
+        grads = [d_xw @ w_ih if needs[0] else None, d_s0[:, :proj], d_s0[:, proj:],
+                 d_xw.T @ x if needs[3] else None, d_w_hh, d_b, d_b, d_w_hr]
+        if not graph:
+            grads = [None if g is None else Tensor._wrap(g) for g in grads]
+        grads += [None, None]  # batch_sizes, reverse
+        return tuple(g if need else None for g, need in zip(grads, needs))
 
     @staticmethod
     def _step_grad(grad, prev, gates, weights, needs, join):
         w_hh, w_hr = weights
         proj = w_hh.shape[1]
-        i, f, g, o, tc = gates
+        o, i, f, g, tc = gates
         gh, gc = grad[:, :proj], grad[:, proj:]
         products = {}
         if w_hr is not None:
@@ -366,78 +468,96 @@ class LSTMLayer(_Recurrence):
         return d, join([d @ w_hh, gc * f], 1), products
 
 
-def _lstm_backprop_arrays(ctx, grad):
+_LSTM_FAST_BACKWARD = True  # False: every first-order backward takes the shared lines (tests)
+
+
+def _lstm_backprop_arrays(ctx, saved, grad):
     r"""First-order BPTT of :class:`LSTMLayer` without a projection, on raw arrays: the
     same gradient as ``_step_grad`` (see the class docstring), written step by step into
-    preallocated buffers. :math:`\partial L/\partial p` of every row goes straight
-    into its rows of one array (no joins), each step's gate terms are computed gate-major
-    (each gate a contiguous block: i and f share their :math:`\sigma'` calls), and
-    :math:`\partial L/\partial W_{hh} = \sum_t D_t^\top h_{t-1}` is one matrix
-    product of the stacked factors (two when every step has the whole batch, reading the
-    previous states in place)."""
-    xw, s0, w_hh, _, act, out = ctx.saved_tensors
-    xw, s0, w, act, out, grad = xw._data, s0._data, w_hh._data, act._data, out._data, grad._data
+    preallocated buffers, with the gates in forward's order (o, i, f, g).
+
+    Each step: :math:`[G_h; G_c]` in one addition (h and c are the output's two blocks);
+    :math:`\bar G_c = G_c + G_h \odot (o - h \odot \tanh c_t)` (as
+    :math:`o \tanh^2 c_t = h \tanh c_t`); :math:`s(1-s)` of the three sigmoid gates in two
+    calls; the gate terms gate-major in a scratch array (i, f, g multiplied by
+    :math:`\bar G_c` in one call); then one copy puts them into the step's rows of
+    :math:`D` (N, 4H), kept in forward's gate order, whose product with :math:`W_{hh}`
+    (its rows in the same order) sends :math:`\partial L/\partial h_{t-1}` back.
+    After the loop: :math:`\partial L/\partial W_{hh} = D^\top H_{\text{prev}}` (two
+    products reading the states in place when every step has the whole batch),
+    :math:`D W_{ih}`, :math:`D^\top x`, :math:`\sum D`, the weight rows put back in
+    PyTorch's gate order."""
+    x, h0, c0, w_ih, w_hh, *_, act, out = (None if t is None else t._data for t in saved)
+    grad = grad._data
     xp = get_array_module(out)
-    steps, n_rows, batch = ctx.steps, xw.shape[0], s0.shape[0]
-    hidden = w.shape[1]
+    steps, n_rows, batch = ctx.steps, x.shape[0], h0.shape[0]
+    hidden = w_hh.shape[1]
     dtype = out.dtype
+    hs, cs = lstm_state_rows(out, n_rows + batch, hidden)
+    grads2 = grad.reshape(2, n_rows + batch, hidden)  # [G_h rows; G_c rows]
+    w = w_hh.reshape(4, hidden, hidden)[_LSTM_ORDER].reshape(4 * hidden, hidden)
     d = xp.empty((n_rows, 4 * hidden), dtype)
-    carry = grad[n_rows:].copy()
-    seq = grad[:n_rows]
-    scratch = xp.empty((4, batch, hidden), dtype)
-    gh_buf, gc_buf, t_buf = (xp.empty((batch, hidden), dtype) for _ in range(3))
-    gi, gf, gg, go, gtc = act
+    carry = grads2[:, n_rows:].copy()  # what reaches each sequence's current state
+    g_buf, e_buf = xp.empty((2, batch, hidden), dtype), xp.empty((4, batch, hidden), dtype)
+    t_buf = xp.empty((batch, hidden), dtype)
     multiply, subtract, add, matmul = xp.multiply, xp.subtract, xp.add, xp.matmul
-    wt_uniform = len({n for _, n in steps}) == 1
-    prevs = []
+    uniform = len({n for _, n in steps}) == 1
+    needs = ctx.needs_input_grad
+    prevs, rows_of = [], 0
     for k in range(len(steps) - 1, -1, -1):
         off, n = steps[k]
+        if n != rows_of:  # views of the scratch arrays for steps of n rows
+            rows_of, g2, t, to_h, to_c = n, g_buf[:, :n], t_buf[:n], carry[0, :n], carry[1, :n]
+            e = e_buf[:, :n]  # the gate terms, gate-major
+            gh, gc = g2
+            e_sig, e_o, e_i, e_f, e_g, e_ifg, e_rows = e[:3], *e, e[1:], e.transpose(1, 0, 2)
+            carry_n = carry[:, :n]
         r = slice(off, off + n)
-        prev = _previous(out, s0, steps, k, _cat_arrays)
-        if not wt_uniform:
-            prevs.append(prev[:, :hidden])
-        i, f, g, o, tc, h = gi[r], gf[r], gg[r], go[r], gtc[r], out[r, :hidden]
-        gh = add(seq[r, :hidden], carry[:n, :hidden], out=gh_buf[:n])
-        gc = add(seq[r, hidden:], carry[:n, hidden:], out=gc_buf[:n])
-        t = multiply(h, tc, out=t_buf[:n])  # gc += gh * o * (1 - tanh(c)^2), o tanh(c) = h
+        if not uniform:
+            prevs.append(_previous(hs, h0, steps, k, _cat_arrays))
+        add(grads2[:, r], carry_n, out=g2)
+        sig = act[:3, r]
+        o, i, f, g, tc = act[:, r]
+        multiply(hs[r], tc, out=t)  # gc += gh * o * (1 - tanh(c)^2)
         subtract(o, t, out=t)
         t *= gh
         gc += t
-        x = scratch[:, :n]
-        s2 = x[0:2]  # i(1-i), f(1-f) in one call each
-        subtract(1, act[0:2, r], out=s2)
-        s2 *= act[0:2, r]
-        x[0] *= g
-        x[1] *= prev[:, hidden:]
-        s2 *= gc
-        xg = x[2]
-        multiply(g, g, out=xg)
-        subtract(1, xg, out=xg)
-        xg *= i
-        xg *= gc
-        xo = x[3]  # gh * tanh(c) * o * (1 - o) = gh * h * (1 - o)
-        subtract(1, o, out=xo)
-        xo *= h
-        xo *= gh
+        subtract(1, sig, out=e_sig)  # o(1-o), i(1-i), f(1-f)
+        e_sig *= sig
+        e_o *= tc
+        e_o *= gh
+        e_i *= g
+        e_f *= _previous(cs, c0, steps, k, _cat_arrays)
+        multiply(g, g, out=e_g)
+        subtract(1, e_g, out=e_g)
+        e_g *= i
+        e_ifg *= gc
         dr = d[r]
-        dr.reshape(n, 4, hidden)[...] = x.transpose(1, 0, 2)
-        matmul(dr, w, out=carry[:n, :hidden])
-        multiply(gc, f, out=carry[:n, hidden:])
-    needs = ctx.needs_input_grad
-    d_w = None
-    if needs[2]:
-        if not wt_uniform:
+        dr.reshape(n, 4, hidden)[...] = e_rows
+        if k or needs[1]:  # (the first step sends its gradient to h0 and c0 only)
+            matmul(dr, w, out=to_h)
+        if k or needs[2]:
+            multiply(gc, f, out=to_c)
+    d_w_hh = None
+    if needs[4]:
+        if not uniform:
             if not ctx.reverse:
                 prevs.reverse()
-            d_w = d.T @ xp.concatenate(prevs, 0)
-        elif ctx.reverse:  # the state before rows t is out[rows t+1]; the last: s0
-            d_w = d[: n_rows - batch].T @ out[batch:n_rows, :hidden]
-            d_w += d[n_rows - batch :].T @ s0[:, :hidden]
+            d_w_hh = d.T @ xp.concatenate(prevs, 0)
+        elif ctx.reverse:  # the state before rows t is hs[rows t+1]; the last: h0
+            d_w_hh = d[: n_rows - batch].T @ hs[batch:n_rows]
+            d_w_hh += d[n_rows - batch :].T @ h0
         else:
-            d_w = d[:batch].T @ s0[:, :hidden]
-            d_w += d[batch:].T @ out[: n_rows - batch, :hidden]
-    grads = [d, carry, d_w]
-    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None, None]
+            d_w_hh = d[:batch].T @ h0
+            d_w_hh += d[batch:].T @ hs[: n_rows - batch]
+        d_w_hh = _lstm_rows_to_torch(d_w_hh, hidden)
+    d_x = None
+    if needs[0]:
+        d_x = d @ w_ih.reshape(4, hidden, -1)[_LSTM_ORDER].reshape(w_ih.shape)
+    d_w_ih = _lstm_rows_to_torch(d.T @ x, hidden) if needs[3] else None
+    d_b = _lstm_rows_to_torch(d.sum(0), hidden) if needs[5] or needs[6] else None
+    grads = [d_x, carry[0], carry[1], d_w_ih, d_w_hh, d_b, d_b, None]
+    grads = [None if a is None else Tensor._wrap(a) for a in grads] + [None, None]
     return tuple(a if need else None for a, need in zip(grads, needs))
 
 
@@ -527,4 +647,4 @@ class GRULayer(_Recurrence):
         return join([dr, dz, dn], 1), grad * z + e @ w_hh, products
 
 
-__all__ = ["GRULayer", "LSTMLayer", "RNNReluLayer", "RNNTanhLayer"]
+__all__ = ["GRULayer", "LSTMLayer", "RNNReluLayer", "RNNTanhLayer", "lstm_state_rows"]

@@ -51,19 +51,26 @@ def _uniform_init(module: Module, hidden_size: int) -> None:
         init.uniform_(weight, -stdv, stdv)
 
 
-def _recurrence(mode: str, x: Tensor, s0: Tensor, w_ih, w_hh, b_ih, b_hh, w_hr,
-                batch_sizes: tuple[int, ...], reverse: bool) -> Tensor:
-    """One layer in one direction over packed rows ``x``: the input projection of every
-    step (one ``F.linear``), then the recurrence op. Returns its (rows + batch, state)
-    output: the new states of every step, then the final states."""
+def _recurrence(mode: str, x: Tensor, state: list[Tensor], w_ih, w_hh, b_ih, b_hh, w_hr,
+                batch_sizes: tuple[int, ...], reverse: bool) -> tuple[Tensor, list[Tensor]]:
+    """One layer in one direction over packed rows ``x`` from the initial ``state``
+    (``[h_0]``, or ``[h_0, c_0]`` for the LSTM): the input projection of every step (one
+    ``F.linear``), then the recurrence op (the LSTM op makes its projection itself, to lay
+    it out gate by gate). Returns the new h of every row and the final states (``[h_n]``,
+    or ``[h_n, c_n]``) of every sequence."""
+    rows, batch, s0 = x.shape[0], state[0].shape[0], state[0]
+    if mode == "LSTM":  # the op's output: the h of every row and final h, then the c's
+        out = R.LSTMLayer.apply(x, *state, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
+        h_dim, hidden, total = w_hh.shape[1], w_hh.shape[0] // 4, rows + batch
+        c_n = out[total * h_dim + rows * hidden :].reshape(batch, hidden)
+        return (out[: rows * h_dim].reshape(rows, h_dim),
+                [out[rows * h_dim : total * h_dim].reshape(batch, h_dim), c_n])
     if mode == "GRU":  # b_hh stays inside the recurrence (r multiplies its n part)
-        return R.GRULayer.apply(F.linear(x, w_ih, b_ih), s0, w_hh, b_hh, batch_sizes,
-                                reverse)
-    bias = None if b_ih is None else b_ih + b_hh
-    xw = F.linear(x, w_ih, bias)
-    if mode == "LSTM":
-        return R.LSTMLayer.apply(xw, s0, w_hh, w_hr, batch_sizes, reverse)
-    return _LAYER_OPS[mode].apply(xw, s0, w_hh, batch_sizes, reverse)
+        out = R.GRULayer.apply(F.linear(x, w_ih, b_ih), s0, w_hh, b_hh, batch_sizes, reverse)
+    else:
+        bias = None if b_ih is None else b_ih + b_hh
+        out = _LAYER_OPS[mode].apply(F.linear(x, w_ih, bias), s0, w_hh, batch_sizes, reverse)
+    return out[:rows], [out[rows:]]
 
 
 def _check_state_dtype(state: Tensor, input: Tensor) -> None:
@@ -291,13 +298,7 @@ class RNNBase(Module):
             data = input.reshape(steps * batch, self.input_size)
             batch_sizes = (batch,) * steps
         out, finals = self._layers(data, batch_sizes, states)
-        h_dim = self.proj_size if self.proj_size > 0 else self.hidden_size
-        if lstm:
-            h_n = stack([f[:, :h_dim] for f in finals])
-            c_n = stack([f[:, h_dim:] for f in finals])
-            final = [h_n, c_n]
-        else:
-            final = [stack(finals)]
+        final = [stack([f[j] for f in finals]) for j in range(len(finals[0]))]  # h_n (, c_n)
         if packed:
             if unsorted is not None:
                 final = [f.index_select(1, unsorted) for f in final]
@@ -312,33 +313,31 @@ class RNNBase(Module):
         return output, (tuple(final) if lstm else final[0])
 
     def _layers(self, data: Tensor, batch_sizes: tuple[int, ...],
-                states: list[Tensor] | None) -> tuple[Tensor, list[Tensor]]:
+                states: list[Tensor] | None) -> tuple[Tensor, list[list[Tensor]]]:
         """Run every layer and direction over the packed rows ``data``. Returns the last
-        layer's output rows and the final state of each layer and direction."""
+        layer's output rows and the final states of each layer and direction."""
         directions = 2 if self.bidirectional else 1
-        rows, batch = data.shape[0], batch_sizes[0]
+        batch = batch_sizes[0]
         h_dim = self.proj_size if self.proj_size > 0 else self.hidden_size
         lstm = self.mode == "LSTM"
         if states is None:
-            zeros = _creation.zeros(batch, h_dim + (self.hidden_size if lstm else 0),
-                                    dtype=data.dtype, device=data.device)
+            sizes = (h_dim, self.hidden_size) if lstm else (h_dim,)
+            zeros = [_creation.zeros(batch, n, dtype=data.dtype, device=data.device)
+                     for n in sizes]
         finals = []
         layer_input = data
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                if states is None:
-                    s0 = zeros
-                else:
-                    s0 = cat([states[0][k], states[1][k]], 1) if lstm else states[0][k]
+                s0 = zeros if states is None else [s[k] for s in states]
                 suffix = "_reverse" if direction else ""
                 w = [getattr(self, f"{p}_l{layer}{suffix}", None) for p in
                      ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
-                result = _recurrence(self.mode, layer_input, s0, *w, batch_sizes,
-                                     bool(direction))
-                outputs.append(result[:rows, :h_dim] if lstm else result[:rows])
-                finals.append(result[rows:])
+                output, final = _recurrence(self.mode, layer_input, s0, *w, batch_sizes,
+                                            bool(direction))
+                outputs.append(output)
+                finals.append(final)
             layer_input = outputs[0] if directions == 1 else cat(outputs, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
@@ -489,12 +488,11 @@ class RNNCellBase(Module):
             _check_state_dtype(s, input)
         return input, states, batched
 
-    def _step(self, input: Tensor, s0: Tensor, mode: str) -> Tensor:
-        """The new state rows (batch, state) after one step from ``s0``."""
-        batch = input.shape[0]
-        out = _recurrence(mode, input, s0, self.weight_ih, self.weight_hh, self.bias_ih,
-                          self.bias_hh, None, (batch,), False)
-        return out[batch:]
+    def _step(self, input: Tensor, s0: list[Tensor], mode: str) -> list[Tensor]:
+        """The new states (``[h]``, or ``[h, c]`` for the LSTM) after one step from ``s0``
+        (the same list)."""
+        return _recurrence(mode, input, s0, self.weight_ih, self.weight_hh, self.bias_ih,
+                           self.bias_hh, None, (input.shape[0],), False)[1]
 
 
 class RNNCell(RNNCellBase):
@@ -512,7 +510,7 @@ class RNNCell(RNNCellBase):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         input, (h,), batched = self._prepare(input, None if hx is None else [hx], "RNNCell",
                                              ["hidden"])
-        out = self._step(input, h, "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU")
+        (out,) = self._step(input, [h], "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU")
         return out if batched else out.squeeze(0)
 
 
@@ -529,8 +527,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input: Tensor, hx=None) -> tuple[Tensor, Tensor]:
         states = None if hx is None else list(hx)
         input, (h, c), batched = self._prepare(input, states, "LSTMCell", ["hx[0]", "hx[1]"])
-        out = self._step(input, cat([h, c], 1), "LSTM")
-        h1, c1 = out[:, : self.hidden_size], out[:, self.hidden_size :]
+        h1, c1 = self._step(input, [h, c], "LSTM")
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
 
 
@@ -547,7 +544,7 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, (h,), batched = self._prepare(input, None if hx is None else [hx], "GRUCell",
                                              ["hidden"])
-        out = self._step(input, h, "GRU")
+        (out,) = self._step(input, [h], "GRU")
         return out if batched else out.squeeze(0)
 
 
