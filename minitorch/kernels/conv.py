@@ -50,7 +50,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._backend import get_array_module
-from . import conv_fourier, pointwise, winograd
+from . import conv_direct, conv_fourier, pointwise, winograd
 from .copies import contiguous_copy, permuted_copy, sliding_windows
 from .threads import split_work
 
@@ -70,6 +70,7 @@ class ConvGeometry(NamedTuple):
     fourier: bool = False  # convolution theorem instead of im2col, see prefer_fourier
     winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see prefer_winograd
     pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
+    direct: bool = False  # few input channels: im2col a block at a time, see conv_direct
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -194,6 +195,8 @@ def grad_matrix(g, geo: ConvGeometry, x_shape):
         return winograd.grad_transform(g, geo.padding, x_shape, 2)
     if geo.pointwise:
         return g  # used as it is
+    if geo.direct:
+        return conv_direct.grad_lines(g, geo.padding, x_shape)
     o = g.shape[1]
     return permuted_copy(g, _layout(geo)).reshape(geo.groups, o // geo.groups, -1)
 
@@ -212,6 +215,8 @@ def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
         out, cache = winograd.forward(x, w, geo.padding, 2, cache)
     elif geo.pointwise:
         out, cache = pointwise.forward(x, w, geo.stride, cache)
+    elif geo.direct:
+        return conv_direct.forward(x, w, geo.padding, bias, cache)  # adds the bias itself
     else:
         out, cache = _columns_forward(x, w, geo, cache)
     if bias is not None:
@@ -253,6 +258,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
         return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cache, gmat)
     if geo.pointwise:
         return pointwise.weight_grad(x, grad, w_shape, geo.stride, cache)
+    if geo.direct:
+        return conv_direct.weight_grad(x, grad, w_shape, geo.padding, cache, gmat)
     cols = cache
     xp = get_array_module(grad)
     _, _, kh, kw = w_shape
@@ -279,6 +286,8 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
         return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
     if geo.pointwise:
         return pointwise.input_grad(grad, w, x_shape, geo.stride)
+    if geo.direct:
+        return conv_direct.input_grad(grad, w, x_shape, geo.padding, gmat)
     xp = get_array_module(grad)
     n, _, oh, ow = grad.shape
     _, _, kh, kw = w.shape
@@ -291,18 +300,19 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
 
 
 def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
-    """Leave the Fourier or Winograd path when an input holds a NaN or an infinity.
+    """Leave the Fourier, Winograd or direct path when an input holds a NaN or an infinity.
 
     Every output pixel of the Fourier path mixes all pixels of its image (Winograd's:
     all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
     a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
-    the pixels whose windows see it. A sum is NaN or infinite whenever one of its terms
-    is (or when it overflows: then im2col is simply used).
+    the pixels whose windows see it. (``conv_direct``'s wrap columns multiply inputs by a
+    zero gradient, and ``0 * inf`` is a NaN.) A sum is NaN or infinite whenever one of
+    its terms is (or when it overflows: then im2col is simply used).
     """
-    if (geo.fourier or geo.winograd) and not all(
+    if (geo.fourier or geo.winograd or geo.direct) and not all(
         bool(get_array_module(a).isfinite(a.sum())) for a in arrays
     ):
-        return geo._replace(fourier=False, winograd=False)
+        return geo._replace(fourier=False, winograd=False, direct=False)
     return geo
 
 
@@ -406,3 +416,50 @@ def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) ->
         best = _im2col_cost(n, c, o, 3, 3, oh, ow)
     flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
     return 1.1 * (1.24 * flops + 160 * entries) < best
+
+
+def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
+    """Can ``conv_direct`` do this convolution of the (N, C, H, W) array ``x``? (Stride 1,
+    no dilation or groups, float32/float64, on the CPU; offered to layers with at most 3
+    input channels or kernels of at least 5x5 taps.)"""
+    return (
+        (x.shape[1] <= 3 or w_shape[2] * w_shape[3] >= 25)
+        and geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and get_array_module(x) is np
+        and conv_direct.supported_dtype(x.dtype)
+    )
+
+
+def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry, input_grad: bool) -> bool:
+    """Choose ``conv_direct`` (im2col a block of images at a time) for this layer?
+
+    Only where it applies (:func:`direct_applies`), and when its predicted time, with a
+    10% margin, beats the path chosen so far (im2col, or the Fourier path if
+    ``geo.fourier``). Its time is its FLOPs plus a price per column entry and per output
+    entry (over all ``OH * P_w`` line positions, :func:`conv_direct.cost`), fitted to
+    16 layer shapes (1 to 6 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps,
+    batch 4 to 256; docs/PERFORMANCE.md), once for a training step that needs the input
+    gradient and once for one that does not (``input_grad``: a first layer, whose input
+    needs no gradient). The other two models were fitted with the input gradient; without
+    it, the same 16 shapes took 0.54x of that time on the im2col path and 0.86x on the
+    Fourier path, so their predictions are scaled by those factors. The model picked the
+    fastest of the three paths in 28 of the 32 cases and lost at most 24% in the other four.
+    """
+    if not direct_applies(x, w_shape, geo):
+        return False
+    n, c, h, w = x.shape
+    o, _, kh, kw = w_shape
+    flops, columns, outputs = conv_direct.cost(n, c, o, h, w, kh, kw, geo.padding)
+    if input_grad:
+        direct = 1.65 * flops + 44 * columns + 12 * outputs
+    else:
+        direct = 1.3 * flops + 13 * columns + 15 * outputs
+    if geo.fourier:
+        flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
+        best = (1.0 if input_grad else 0.86) * (1.2 * flops + 330 * spectra)
+    else:
+        oh, ow = geo.out_size(h, w, kh, kw)
+        best = (1.0 if input_grad else 0.54) * _im2col_cost(n, c, o, kh, kw, oh, ow)
+    return 1.1 * direct < best

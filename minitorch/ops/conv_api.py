@@ -12,6 +12,7 @@ from ..kernels.conv import (
     ConvGeometry,
     pointwise_applies,
     prefer_batch_last,
+    prefer_direct,
     prefer_fourier,
     prefer_winograd,
 )
@@ -165,4 +166,6 @@ def conv2d(
     geo = geo._replace(fourier=prefer_fourier(input._data, tuple(weight.shape), geo))
     if prefer_winograd(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, winograd=True)
+    elif prefer_direct(input._data, tuple(weight.shape), geo, input.requires_grad):
+        geo = geo._replace(fourier=False, direct=True)
     return Convolution.apply(input, weight, bias, geo)
