@@ -47,8 +47,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .threads import split_work
-
 _BLOCK_BYTES = 1 << 18  # 256 KiB of columns per block: they stay in the core's L2 cache
 
 
@@ -92,18 +90,15 @@ def _blocks(n: int, per_image: int) -> int:
 
 
 def _over_blocks(fn, n: int, per_image: int) -> None:
-    """Run ``buf = fn(lo, hi, buf, step)`` on consecutive blocks of ``step`` images; the
-    blocks are shared out over the cores (``split_work``), each thread with its own
-    buffers (``buf``: None on a thread's first block, then what ``fn`` returned)."""
+    """Run ``buf = fn(lo, hi, buf, step)`` on consecutive blocks of ``step`` images, one
+    after the other (``buf``: None on the first block, then what ``fn`` returned, so
+    the blocks share their buffers). Not split over threads: every block makes a
+    matrix product, which OpenBLAS already splits over its own threads, and two thread
+    pools on the same cores wait for each other."""
     step = _blocks(n, per_image)
-    starts = list(range(0, n, step))
-
-    def run(part: slice) -> None:
-        buf = None
-        for lo in starts[part]:
-            buf = fn(lo, min(n, lo + step), buf, step)
-
-    split_work(run, len(starts), n * per_image)
+    buf = None
+    for lo in range(0, n, step):
+        buf = fn(lo, min(n, lo + step), buf, step)
 
 
 def forward(x, w, padding, bias=None, xpad=None):
@@ -158,21 +153,16 @@ def weight_grad(x, g, w_shape, padding, xpad=None, glines=None):
     if glines is None:
         glines = grad_lines(g, padding, x.shape)
     k = c * kh * kw
-    sums = []
+    total = np.zeros((o, k), dtype=x.dtype)
 
     def block(lo: int, hi: int, buf, step: int):
         if buf is None:
-            buf = [np.empty((step, k, t), x.dtype), None]
-            sums.append(buf)
-        cols = _columns(xpad, lo, hi, kh, kw, t, buf[0])
-        part = np.matmul(glines[lo:hi], cols.transpose(0, 2, 1)).sum(0)  # (O, K)
-        buf[1] = part if buf[1] is None else buf[1] + part
+            buf = np.empty((step, k, t), x.dtype)
+        cols = _columns(xpad, lo, hi, kh, kw, t, buf)
+        total[...] += np.matmul(glines[lo:hi], cols.transpose(0, 2, 1)).sum(0)  # (O, K)
         return buf
 
     _over_blocks(block, n, k * t * x.itemsize)
-    total = sums[0][1]
-    for s in sums[1:]:
-        total = total + s[1]
     return total.reshape(w_shape)
 
 
