@@ -443,9 +443,12 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry, inpu
     batch 4 to 256; docs/PERFORMANCE.md), once for a training step that needs the input
     gradient and once for one that does not (``input_grad``: a first layer, whose input
     needs no gradient). The other two models were fitted with the input gradient; without
-    it, the same 16 shapes took 0.54x of that time on the im2col path and 0.86x on the
-    Fourier path, so their predictions are scaled by those factors. The model picked the
-    fastest of the three paths in 28 of the 32 cases and lost at most 24% in the other four.
+    it, the same 16 shapes took 0.53x of that time on the im2col path and 0.84x on the
+    Fourier path, so their predictions are scaled by those factors. With the three models
+    together the fastest of the three paths was picked in 30 of the 32 cases (the other
+    two lost 25% and 29%; neither is a choice of this path). The column entries are cheap
+    without the input gradient (each block's columns are used while in cache) and dear
+    with it (its col2im adds up the whole batch's columns).
     """
     if not direct_applies(x, w_shape, geo):
         return False
@@ -453,13 +456,13 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry, inpu
     o, _, kh, kw = w_shape
     flops, columns, outputs = conv_direct.cost(n, c, o, h, w, kh, kw, geo.padding)
     if input_grad:
-        direct = 1.65 * flops + 44 * columns + 12 * outputs
+        direct = 1.77 * flops + 32 * columns
     else:
-        direct = 1.3 * flops + 13 * columns + 15 * outputs
+        direct = 1.46 * flops + 2.6 * columns + 0.35 * outputs
     if geo.fourier:
         flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
-        best = (1.0 if input_grad else 0.86) * (1.2 * flops + 330 * spectra)
+        best = (1.0 if input_grad else 0.84) * (1.2 * flops + 330 * spectra)
     else:
         oh, ow = geo.out_size(h, w, kh, kw)
-        best = (1.0 if input_grad else 0.54) * _im2col_cost(n, c, o, kh, kw, oh, ow)
+        best = (1.0 if input_grad else 0.53) * _im2col_cost(n, c, o, kh, kw, oh, ow)
     return 1.1 * direct < best
