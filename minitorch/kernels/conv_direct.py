@@ -30,7 +30,7 @@ first layer) and are dropped from the output. In the gradients the output gradie
 nothing:
 
 * forward, per image: :math:`Y_n = W\,\mathrm{cols}_n` (:math:`W` as ``O x C kh kw``);
-* weight: :math:`\partial L/\partial W = \sum_n G_n\,\mathrm{cols}_n^\top`;
+* weight: :math:`\partial L/\partial W = \sum_n G_n\,\mathrm{cols}_n^\top`, block by block too;
 * input: :math:`\mathrm{cols}(\partial L/\partial X)_n = W^\top G_n`, each row added back
   onto the stretch of the line it came from (col2im as ``C kh kw`` slice-additions).
 
@@ -147,39 +147,41 @@ def grad_lines(g, padding, x_shape):
     return gpad.reshape(n, o, oh * pw)
 
 
-def weight_grad(x, g, w_shape, padding, xpad=None, glines=None):
-    r""":math:`\partial L/\partial W = \sum_n G_n \mathrm{cols}_n^\top`, block by block."""
+def weight_grad(x, g, w_shape, padding, xpad=None):
+    r""":math:`\partial L/\partial W = \sum_n G_n \mathrm{cols}_n^\top`, block by block.
+
+    Each block's gradient is laid out on the lines (:func:`grad_lines`) in a buffer whose
+    wrap columns are zeroed once and never written, so the whole gradient is never
+    padded in main memory."""
     n = x.shape[0]
     o, c, kh, kw = w_shape
-    *_, t = _sizes(x.shape, kh, kw, padding)
+    _, pw, oh, ow, t = _sizes(x.shape, kh, kw, padding)
     if xpad is None:
         xpad = padded_lines(x, padding)
-    if glines is None:
-        glines = grad_lines(g, padding, x.shape)
     k = c * kh * kw
     total = np.zeros((o, k), dtype=x.dtype)
 
     def block(lo: int, hi: int, buf, step: int):
         if buf is None:
-            buf = np.empty((step, k, t), x.dtype)
-        cols = _columns(xpad, lo, hi, kh, kw, t, buf)
-        total[...] += np.matmul(glines[lo:hi], cols.transpose(0, 2, 1)).sum(0)  # (O, K)
+            buf = np.empty((step, k, t), x.dtype), np.zeros((step, o, t), x.dtype)
+        cols = _columns(xpad, lo, hi, kh, kw, t, buf[0])
+        lines = buf[1][: hi - lo]
+        lines.reshape(hi - lo, o, oh, pw)[..., :ow] = g[lo:hi]
+        total[...] += np.matmul(lines, cols.transpose(0, 2, 1)).sum(0)  # (O, K)
         return buf
 
-    _over_blocks(block, n, k * t * x.itemsize)
+    _over_blocks(block, n, (k + o) * t * x.itemsize)
     return total.reshape(w_shape)
 
 
-def input_grad(g, w, x_shape, padding, glines=None):
+def input_grad(g, w, x_shape, padding):
     r""":math:`\partial L/\partial X`: the columns :math:`W^\top G_n` of all images in one
     product, then each row ``(c, i, j)`` added onto its stretch of the padded line."""
     n, c, h, wd = x_shape
     o, _, kh, kw = w.shape
     _, pw, _, _, t = _sizes(x_shape, kh, kw, padding)
     pt, _, pl, _ = padding
-    if glines is None:
-        glines = grad_lines(g, padding, x_shape)
-    dcols = np.matmul(w.reshape(o, -1).T, glines).reshape(n, c, kh, kw, t)
+    dcols = np.matmul(w.reshape(o, -1).T, grad_lines(g, padding, x_shape)).reshape(n, c, kh, kw, t)
     ph = x_shape[2] + padding[0] + padding[1]
     dpad = np.zeros((n, c, (ph + 1) * pw), dtype=g.dtype)
     for i in range(kh):
