@@ -36,7 +36,7 @@ def _arr(shape, dtype=np.float64):
 @pytest.fixture
 def on_direct(monkeypatch):
     """conv2d takes the direct path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(conv_api, "prefer_direct", lambda x, w, geo, input_grad: kconv.direct_applies(x, w, geo))
+    monkeypatch.setattr(conv_api, "prefer_direct", kconv.direct_applies)
 
 
 # (input shape, weight shape, (top, bottom, left, right) padding)
@@ -187,27 +187,27 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_direct, bad):
     np.testing.assert_allclose(mw.grad.numpy()[finite], tw.grad.numpy()[finite], rtol=1e-10)
 
 
-def test_the_cost_model_picks_direct_for_first_layers_only():
-    """The tutorial CNN's and LeNet's first layers (1 input channel, no input gradient)
-    take the direct path; the tutorial's 16 -> 32 layer keeps the Fourier path; strides,
-    dilation, groups and 3x3 kernels on many channels are not offered to it."""
+def test_the_cost_model_picks_direct_for_large_first_layers_only():
+    """The tutorial CNN's and LeNet's first layers take the direct path at batch 256 (large
+    column matrices), not at batch 16; the tutorial's 16 -> 32 layer keeps the Fourier
+    path; strides, dilation, groups and 3x3 kernels on many channels are not offered to it."""
     geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
-    first = np.zeros((64, 1, 28, 28), np.float32)
-    assert kconv.prefer_direct(first, (16, 1, 5, 5), geo, input_grad=False)
-    lenet = np.zeros((256, 1, 32, 32), np.float32)
-    assert kconv.prefer_direct(lenet, (6, 1, 5, 5), geo._replace(padding=(0, 0, 0, 0)), False)
-    second = np.zeros((64, 16, 14, 14), np.float32)
+    assert kconv.prefer_direct(np.zeros((256, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
+    assert not kconv.prefer_direct(np.zeros((16, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
+    valid = geo._replace(padding=(0, 0, 0, 0))
+    assert kconv.prefer_direct(np.zeros((256, 1, 32, 32), np.float32), (6, 1, 5, 5), valid)
+    second = np.zeros((256, 16, 14, 14), np.float32)
     assert kconv.prefer_fourier(second, (32, 16, 5, 5), geo)
-    assert not kconv.prefer_direct(second, (32, 16, 5, 5), geo._replace(fourier=True), True)
+    assert not kconv.prefer_direct(second, (32, 16, 5, 5), geo._replace(fourier=True))
     assert not kconv.direct_applies(np.zeros((8, 16, 8, 8)), (16, 16, 3, 3), geo)
     for other in (geo._replace(stride=(2, 2)), geo._replace(dilation=(2, 1)), geo._replace(groups=2)):
         assert not kconv.direct_applies(np.zeros((8, 2, 8, 8)), (4, 1 if other.groups == 2 else 2, 5, 5), other)
     assert not kconv.direct_applies(np.zeros((8, 1, 8, 8), np.float16), (4, 1, 5, 5), geo)
 
 
-def test_tutorial_cnn_training_step_matches_torch():
-    """The whole first block of the tutorial CNN (direct path, no input gradient), float64:
-    loss and every parameter gradient as PyTorch's."""
+def test_tutorial_cnn_first_block_matches_torch(on_direct):
+    """The tutorial CNN's first block (conv on the direct path with an input that needs no
+    gradient, ReLU, max-pool), float64: the weight and bias gradients are PyTorch's."""
     x = _arr((4, 1, 28, 28))
     params = [_arr((16, 1, 5, 5)) * 0.2, _arr(16) * 0.1]
     grads = []

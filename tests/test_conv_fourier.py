@@ -38,7 +38,6 @@ def fourier(monkeypatch):
     monkeypatch.setattr(
         conv_api, "prefer_fourier", lambda x, w_shape, geo: kconv.fourier_applies(x, geo)
     )
-    monkeypatch.setattr(conv_api, "prefer_direct", lambda *args: False)  # (which would win on 3 channels)
 
 
 def _on_fourier(y) -> bool:

@@ -446,37 +446,29 @@ def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     )
 
 
-def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry, input_grad: bool) -> bool:
+# Measured (see prefer_direct): the direct path wins once im2col's column matrix is this large
+_DIRECT_MIN_COLUMN_BYTES = 8 << 20
+
+
+def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
     """Choose ``conv_direct`` (im2col a block of images at a time) for this layer?
 
-    Only where it applies (:func:`direct_applies`), and when its predicted time, with a
-    10% margin, beats the path chosen so far (im2col, or the Fourier path if
-    ``geo.fourier``). Its time is its FLOPs plus a price per column entry and per output
-    entry (over all ``OH * P_w`` line positions, :func:`conv_direct.cost`), fitted to
-    16 layer shapes (1 to 6 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps,
-    batch 4 to 256; docs/PERFORMANCE.md), once for a training step that needs the input
-    gradient and once for one that does not (``input_grad``: a first layer, whose input
-    needs no gradient). The other two models were fitted with the input gradient; without
-    it, the same 16 shapes took 0.53x of that time on the im2col path and 0.84x on the
-    Fourier path, so their predictions are scaled by those factors. With the three models
-    together the fastest of the three paths was picked in 30 of the 32 cases (the other
-    two lost 25% and 29%; neither is a choice of this path). The column entries are cheap
-    without the input gradient (each block's columns are used while in cache) and dear
-    with it (its col2im adds up the whole batch's columns).
+    Only where it applies (:func:`direct_applies`), not where the Fourier path was chosen,
+    and only when im2col's column matrix would be at least 8 MiB. The direct path saves
+    im2col's trips of that matrix through main memory, and pays for rebuilding the
+    columns in the backward pass and for smaller matrix products. Measured on 16 layer
+    shapes (1 to 6 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps, batch 4 to
+    256; forward + backward with and without the input gradient, the paths interleaved;
+    docs/PERFORMANCE.md): with columns of 7.8 MiB or more it was 3-39% faster than
+    im2col in every case but one (a 3-channel layer the Fourier path does fastest), with
+    0.4-6.3 MiB of columns from 8% faster to 22% slower (at batch 64 the two are on par:
+    1.6-1.7 ms for the tutorial's first layer). A linear FLOPs-and-entries model like
+    :func:`prefer_fourier`'s did not separate the two (it lost up to 49%): the
+    difference is in where the columns live, not in how many there are.
     """
-    if not direct_applies(x, w_shape, geo):
+    if geo.fourier or not direct_applies(x, w_shape, geo):
         return False
     n, c, h, w = x.shape
-    o, _, kh, kw = w_shape
-    flops, columns, outputs = conv_direct.cost(n, c, o, h, w, kh, kw, geo.padding)
-    if input_grad:
-        direct = 1.77 * flops + 32 * columns
-    else:
-        direct = 1.46 * flops + 2.6 * columns + 0.35 * outputs
-    if geo.fourier:
-        flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
-        best = (1.0 if input_grad else 0.84) * (1.2 * flops + 330 * spectra)
-    else:
-        oh, ow = geo.out_size(h, w, kh, kw)
-        best = (1.0 if input_grad else 0.53) * _im2col_cost(n, c, o, kh, kw, oh, ow)
-    return 1.1 * direct < best
+    kh, kw = w_shape[2:]
+    oh, ow = geo.out_size(h, w, kh, kw)
+    return c * kh * kw * n * oh * ow * x.itemsize >= _DIRECT_MIN_COLUMN_BYTES

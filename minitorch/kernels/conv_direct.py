@@ -38,8 +38,9 @@ A wrap column does multiply input values by a zero gradient, so an infinite inpu
 make a NaN where the exact sum has none: like the Fourier path, this one is left for
 im2col when an input is not finite (``conv.local_if_not_finite``).
 
-Stride 1, no dilation or groups, float32/float64 on the CPU. Chosen by a cost model
-(:func:`cost`, ``conv.prefer_direct``). Twins: im2col (``conv.py``) and the loops of
+Stride 1, no dilation or groups, float32/float64 on the CPU. Chosen where im2col's
+column matrix would be large (``conv.prefer_direct``: measured, the blocks pay off once
+it no longer fits in the cache). Twins: im2col (``conv.py``) and the loops of
 ``reference.py``.
 """
 
@@ -189,11 +190,3 @@ def input_grad(g, w, x_shape, padding):
             start = i * pw + j
             dpad[:, :, start : start + t] += dcols[:, :, i, j]
     return np.ascontiguousarray(dpad.reshape(n, c, ph + 1, pw)[:, :, pt : pt + h, pl : pl + wd])
-
-
-def cost(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int, padding) -> tuple[int, int, int]:
-    """(FLOPs, column entries, output entries) of this path's forward pass, counted over
-    all ``OH * P_w`` line positions: the cost model's inputs (``conv.prefer_direct``)."""
-    *_, t = _sizes((n, c, h, w), kh, kw, padding)
-    k = c * kh * kw
-    return 2 * o * k * n * t, k * n * t, o * n * t

@@ -166,6 +166,6 @@ def conv2d(
     geo = geo._replace(fourier=prefer_fourier(input._data, tuple(weight.shape), geo))
     if prefer_winograd(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, winograd=True)
-    elif prefer_direct(input._data, tuple(weight.shape), geo, input.requires_grad):
+    elif prefer_direct(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, direct=True)
     return Convolution.apply(input, weight, bias, geo)
