@@ -40,3 +40,36 @@ def second_derivatives_match_torch(x: np.ndarray, w: np.ndarray, padding=1) -> N
         results.append([t.detach().numpy() for t in (gx, gw, xx.grad, ww.grad)])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+def conv2d_matches_torch(x, w, b, padding, dtype, path: str) -> None:
+    """conv2d takes the path whose ConvGeometry flag is ``path`` and agrees with torch:
+    the output, and the input, weight and bias gradients for a random upstream gradient."""
+    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = minitorch.nn.functional.conv2d(mx, mw, mb, padding=padding)
+    ty = torch.nn.functional.conv2d(tx, tw, tb, padding=padding)
+    assert getattr(conv_geometry_of(y), path)
+    close_to_reference(y.detach().numpy(), ty.detach().numpy(), dtype)
+    up = np.random.default_rng(0).standard_normal(tuple(ty.shape)).astype(dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
+        close_to_reference(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+
+
+def path_agrees_with_im2col(path: str, x, w, pads, bias=None) -> None:
+    """The array kernels with the ConvGeometry flag ``path`` set give im2col's output and
+    gradients (float64, stride 1)."""
+    from minitorch.kernels import conv as kconv
+
+    results = []
+    for use in (False, True):
+        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1)._replace(**{path: use})
+        out, cache = kconv.conv_forward(x, w, geo, bias=bias)
+        g = np.cos(np.arange(out.size)).reshape(out.shape)
+        gmat = kconv.grad_matrix(g, geo, x.shape)
+        results.append((out, kconv.conv_input_grad(g, w, x.shape, geo, gmat),
+                        kconv.conv_weight_grad(x, g, w.shape, geo, cache, gmat)))
+    for ours, ref in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)

@@ -13,7 +13,9 @@ import torch
 import torch.nn.functional as F
 from conv_paths import (
     close_to_reference,
+    conv2d_matches_torch,
     conv_geometry_of,
+    path_agrees_with_im2col,
     second_derivatives_match_torch,
 )
 from hypothesis import given, settings
@@ -109,32 +111,13 @@ def test_direct_and_im2col_agree_on_random_geometries(n, c, o, h, w, kh, kw, pad
         return
     rng = np.random.default_rng(seed)
     x, wt, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw)), rng.standard_normal(o)
-    results = []
-    for use in (False, True):
-        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, direct=use)
-        out, cache = kconv.conv_forward(x, wt, geo, bias=b)
-        g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = kconv.grad_matrix(g, geo, x.shape)
-        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
-    for ours, ref in zip(results[1], results[0]):
-        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+    path_agrees_with_im2col("direct", x, wt, pads, b)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_conv2d_on_the_direct_path_matches_torch(on_direct, dtype):
     x, w, b = _arr((3, 3, 9, 8), dtype), _arr((4, 3, 5, 5), dtype), _arr(4, dtype)
-    mx, mw, mb = (minitorch.tensor(a, requires_grad=True) for a in (x, w, b))
-    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    y, ty = conv_api.conv2d(mx, mw, mb, padding=2), F.conv2d(tx, tw, tb, padding=2)
-    geo = conv_geometry_of(y)
-    assert geo.direct and not (geo.fourier or geo.winograd)
-    close_to_reference(y.detach().numpy(), ty.detach().numpy(), dtype)
-    up = _arr(tuple(ty.shape), dtype)
-    y.backward(minitorch.tensor(up))
-    ty.backward(torch.tensor(up))
-    for ours, theirs in ((mx, tx), (mw, tw), (mb, tb)):
-        close_to_reference(ours.grad.numpy(), theirs.grad.numpy(), dtype)
+    conv2d_matches_torch(x, w, b, 2, dtype, "direct")
 
 
 def test_first_layer_needs_no_input_gradient(on_direct):
