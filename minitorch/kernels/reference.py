@@ -9,8 +9,8 @@ checks every fast kernel against its twin on random shapes (hypothesis).
 ====================================  ===================================================
 fast kernel                           twin here
 ====================================  ===================================================
-``conv.conv_forward`` (im2col and     :func:`conv_forward` (and :func:`conv2d_naive`,
-Fourier paths)                        the same with PyTorch's symmetric padding)
+``conv.conv_forward`` (im2col,        :func:`conv_forward` (and :func:`conv2d_naive`,
+Fourier, Winograd, direct paths)      the same with PyTorch's symmetric padding)
 ``conv.conv_input_grad``              :func:`conv_input_grad`
 ``conv.conv_weight_grad``             :func:`conv_weight_grad`
 ``pool.max_pool_forward`` + indices   :func:`max_pool_forward`
