@@ -173,7 +173,8 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_direct, bad):
 def test_the_cost_model_picks_direct_for_large_first_layers_only():
     """The tutorial CNN's and LeNet's first layers take the direct path at batch 256 (large
     column matrices), not at batch 16; the tutorial's 16 -> 32 layer keeps the Fourier
-    path; strides, dilation, groups and 3x3 kernels on many channels are not offered to it."""
+    path; strides, dilation, groups and layers with more than 3 input channels are not
+    offered to it."""
     geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
     assert kconv.prefer_direct(np.zeros((256, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
     assert not kconv.prefer_direct(np.zeros((16, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
@@ -183,6 +184,7 @@ def test_the_cost_model_picks_direct_for_large_first_layers_only():
     assert kconv.prefer_fourier(second, (32, 16, 5, 5), geo)
     assert not kconv.prefer_direct(second, (32, 16, 5, 5), geo._replace(fourier=True))
     assert not kconv.direct_applies(np.zeros((8, 16, 8, 8)), (16, 16, 3, 3), geo)
+    assert not kconv.direct_applies(np.zeros((8, 6, 14, 14)), (16, 6, 5, 5), geo)
     for other in (geo._replace(stride=(2, 2)), geo._replace(dilation=(2, 1)), geo._replace(groups=2)):
         assert not kconv.direct_applies(np.zeros((8, 2, 8, 8)), (4, 1 if other.groups == 2 else 2, 5, 5), other)
     assert not kconv.direct_applies(np.zeros((8, 1, 8, 8), np.float16), (4, 1, 5, 5), geo)

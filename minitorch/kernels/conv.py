@@ -434,10 +434,11 @@ def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) ->
 
 def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
     """Can ``conv_direct`` do this convolution of the (N, C, H, W) array ``x``? (Stride 1,
-    no dilation or groups, float32/float64, on the CPU; offered to layers with at most 3
-    input channels or kernels of at least 5x5 taps.)"""
+    no dilation or groups, float32/float64, on the CPU; offered only to layers with at
+    most 3 input channels: with 6 or 16, measured, it was slower than im2col even on
+    15-20 MiB of columns, the products being larger and no longer limited by memory.)"""
     return (
-        (x.shape[1] <= 3 or w_shape[2] * w_shape[3] >= 25)
+        x.shape[1] <= 3
         and geo.stride == (1, 1)
         and geo.dilation == (1, 1)
         and geo.groups == 1
@@ -457,12 +458,13 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> b
     and only when im2col's column matrix would be at least 8 MiB. The direct path saves
     im2col's trips of that matrix through main memory, and pays for rebuilding the
     columns in the backward pass and for smaller matrix products. Measured on 16 layer
-    shapes (1 to 6 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps, batch 4 to
+    shapes (1 to 16 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps, batch 4 to
     256; forward + backward with and without the input gradient, the paths interleaved;
-    docs/PERFORMANCE.md): with columns of 7.8 MiB or more it was 3-39% faster than
-    im2col in every case but one (a 3-channel layer the Fourier path does fastest), with
-    0.4-6.3 MiB of columns from 8% faster to 22% slower (at batch 64 the two are on par:
-    1.6-1.7 ms for the tutorial's first layer). A linear FLOPs-and-entries model like
+    docs/PERFORMANCE.md): with columns of 7.5 MiB or more it was 3-39% faster than
+    im2col in every case (a second run found the two on par at 7.5 MiB; the Fourier
+    path, where chosen, was faster still on the 3-channel layers), with 0.4-4.8 MiB of
+    columns from 8% faster to 22% slower (the tutorial's first layer at batch 64: 1.73
+    against 1.60 ms). A linear FLOPs-and-entries model like
     :func:`prefer_fourier`'s did not separate the two (it lost up to 49%): the
     difference is in where the columns live, not in how many there are.
     """
