@@ -9,8 +9,9 @@ The interface (all on raw arrays, ``geo`` a :class:`ConvGeometry`):
 * ``grad_matrix(grad, geo, x_shape)``: the output gradient laid out once for both
   gradients; ``cache``: what the forward pass leaves for the weight gradient (the
   im2col columns, or on the Fourier path the input's spectrum);
-* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd``: the cost models that
-  pick a layout and a path (``pointwise_applies``: 1x1 kernels always take ``pointwise``).
+* ``prefer_batch_last`` / ``prefer_fourier`` / ``prefer_winograd`` / ``prefer_direct``:
+  the cost models that pick a layout and a path (``pointwise_applies``: 1x1 kernels
+  always take ``pointwise``).
 
 Loop-based twins of all three products are in :mod:`minitorch.kernels.reference`.
 
@@ -41,7 +42,10 @@ one core, but independent channels or slabs can run on two threads at once.
 A second algorithm, for stride-1 layers with many channels on small images, lives in
 ``conv_fourier.py``: the convolution theorem, with the DFTs as small matrix products.
 ``conv2d`` picks it when a cost model predicts it faster (:func:`prefer_fourier`); the
-geometry's ``fourier`` flag then routes the three array kernels below to it.
+geometry's ``fourier`` flag then routes the three array kernels below to it. Layers with
+1-3 input channels and a large column matrix (a first layer at a large batch) take
+``conv_direct.py`` instead: im2col a block of images at a time, used while in cache
+(:func:`prefer_direct`, flag ``direct``).
 """
 
 from __future__ import annotations
