@@ -97,9 +97,10 @@ def _blocks(n: int, per_image: int) -> int:
 def _over_blocks(fn, n: int, per_image: int) -> None:
     """Run ``buf = fn(lo, hi, buf, step)`` on consecutive blocks of ``step`` images, one
     after the other (``buf``: None on the first block, then what ``fn`` returned, so
-    the blocks share their buffers). Not split over threads: every block makes a
-    matrix product, which OpenBLAS already splits over its own threads, and two thread
-    pools on the same cores wait for each other."""
+    the blocks share their buffers). Not shared out over threads (``split_work``): that
+    measured no faster on the busy 2-core machine this was written on, and it would run
+    OpenBLAS's products from two threads at once, next to OpenBLAS's own threads
+    (docs/PERFORMANCE.md); left for a measurement on a quiet machine."""
     step = _blocks(n, per_image)
     buf = None
     for lo in range(0, n, step):
