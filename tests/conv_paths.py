@@ -57,20 +57,33 @@ def second_derivatives_match_torch(x: np.ndarray, w: np.ndarray, padding=1) -> N
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
 
 
-def paths_agree(x: np.ndarray, w: np.ndarray, ref_geo, geo) -> None:
+def paths_agree(x: np.ndarray, w: np.ndarray, ref_geo, geo, bias=None) -> None:
     """Output and both gradients of the raw kernels under two geometries (two paths)
     agree in float64; the output gradient is a fixed non-constant pattern."""
     from minitorch.kernels import conv as kconv
 
     results = []
     for g_ in (ref_geo, geo):
-        out, cache = kconv.conv_forward(x, w, g_)
+        out, cache = kconv.conv_forward(x, w, g_, bias=bias)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
         gmat = kconv.grad_matrix(g, g_, x.shape, w.shape)
         results.append((out, kconv.conv_input_grad(g, w, x.shape, g_, gmat),
                         kconv.conv_weight_grad(x, g, w.shape, g_, cache, gmat)))
     for ours, ref in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+
+
+def path_agrees_with_im2col(path: str, x, w, pads, bias=None) -> None:
+    """The array kernels with the ConvGeometry flag ``path`` set give im2col's output and
+    gradients (float64, stride 1)."""
+    from minitorch.kernels import conv as kconv
+
+    geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1)
+    paths_agree(x, w, geo, geo._replace(**{path: True}), bias)
+
+
+PATHS = ("fourier", "winograd", "shifted", "direct", "pointwise")
+"""The ConvGeometry flags that route a convolution off im2col."""
 
 
 def conv2d_matches_torch(x, w, b, dtype, path: str, **kwargs) -> None:
@@ -82,7 +95,7 @@ def conv2d_matches_torch(x, w, b, dtype, path: str, **kwargs) -> None:
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     y = conv_api.conv2d(mx, mw, mb, **kwargs)
     ty = torch.nn.functional.conv2d(tx, tw, tb, **kwargs)
-    flags = {f: getattr(conv_geometry_of(y), f) for f in ("fourier", "winograd", "shifted", "pointwise")}
+    flags = {f: getattr(conv_geometry_of(y), f) for f in PATHS}
     assert flags.pop(path) and not any(flags.values())
     close_to_reference(y.detach().numpy(), ty.detach().numpy(), dtype)
     up = np.random.default_rng(0).standard_normal(tuple(ty.shape)).astype(dtype)

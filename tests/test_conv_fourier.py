@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from conv_paths import (
     close_to_reference,
     conv_geometry_of,
+    path_agrees_with_im2col,
     second_derivatives_match_torch,
 )
 from hypothesis import given, settings
@@ -123,16 +124,7 @@ def test_fourier_and_im2col_agree_on_random_geometries(n, c, o, h, w, kh, kw, pa
         return
     rng = np.random.default_rng(seed)
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw))
-    results = []
-    for fourier in (False, True):
-        geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=fourier)
-        out, cache = kconv.conv_forward(x, wt, geo)
-        g = np.cos(np.arange(out.size)).reshape(out.shape)
-        gmat = kconv.grad_matrix(g, geo, x.shape)
-        results.append((out, kconv.conv_input_grad(g, wt, x.shape, geo, gmat),
-                        kconv.conv_weight_grad(x, g, wt.shape, geo, cache, gmat)))
-    for ours, ref in zip(results[1], results[0]):
-        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-10)
+    path_agrees_with_im2col("fourier", x, wt, pads)
 
 
 # ---------------------------------------------------------------------------------------

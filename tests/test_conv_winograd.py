@@ -17,7 +17,7 @@ from conv_paths import (
     force_path,
     non_finite_stays_local,
     normal_arrays,
-    paths_agree,
+    path_agrees_with_im2col,
     second_derivatives_match_torch,
 )
 from hypothesis import given, settings
@@ -111,8 +111,7 @@ def test_winograd_and_im2col_agree_on_random_geometries(n, c, o, h, w, pads, see
         return
     rng = np.random.default_rng(seed)
     x, wt = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, 3, 3))
-    geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1)
-    paths_agree(x, wt, geo, geo._replace(winograd=True))
+    path_agrees_with_im2col("winograd", x, wt, pads)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

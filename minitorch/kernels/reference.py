@@ -9,8 +9,9 @@ checks every fast kernel against its twin on random shapes (hypothesis).
 ====================================  ===================================================
 fast kernel                           twin here
 ====================================  ===================================================
-``conv.conv_forward`` (im2col,       :func:`conv_forward` (and :func:`conv2d_naive`,
-Fourier, Winograd, shifted, 1x1)      the same with PyTorch's symmetric padding)
+``conv.conv_forward`` (im2col,        :func:`conv_forward` (and :func:`conv2d_naive`,
+Fourier, Winograd, shifted, direct,   the same with PyTorch's symmetric padding)
+1x1 paths)
 ``conv.conv_input_grad``              :func:`conv_input_grad`
 ``conv.conv_weight_grad``             :func:`conv_weight_grad`
 ``pool.max_pool_forward`` + indices   :func:`max_pool_forward`

@@ -26,6 +26,7 @@ from __future__ import annotations
 from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..kernels.conv import (
     ConvGeometry,
+    bias_grad,
     conv_forward,
     conv_input_grad,
     conv_weight_grad,
@@ -91,8 +92,27 @@ class Convolution(ArrayFunction):
         if ctx.needs_input_grad[0]:
             gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
-            gb = grad.sum((0, 2, 3))
+            gb = ConvBiasGrad.apply(grad)
         return (gx, gw, gb, None, None)[: len(ctx.needs_input_grad)]  # cache given or not
+
+
+class ConvBiasGrad(ArrayFunction):
+    r"""Bias gradient of conv2d: :math:`v_o = \sum_{n,p,q} G_{n,o,p,q}` (``kernels.conv.bias_grad``,
+    a faster ``grad.sum((0, 2, 3))``).
+
+    Linear in :math:`G` with every coefficient 1, so for an upstream gradient :math:`u`
+    (one entry per channel), :math:`\partial L/\partial G_{n,o,p,q} = u_o`: ``u``
+    broadcast back over N, H and W.
+    """
+
+    @staticmethod
+    def forward(ctx: Node, grad: Array) -> Array:
+        ctx.shape = grad.shape
+        return bias_grad(grad)
+
+    @staticmethod
+    def backward(ctx: Node, up: Tensor) -> Tensor:
+        return up.reshape(1, -1, 1, 1).expand(ctx.shape)
 
 
 class ConvInputGrad(ArrayFunction):

@@ -12,6 +12,7 @@ from ..kernels.conv import (
     ConvGeometry,
     pointwise_applies,
     prefer_batch_last,
+    prefer_direct,
     prefer_fourier,
     prefer_shifted,
     prefer_winograd,
@@ -168,4 +169,6 @@ def conv2d(
         geo = geo._replace(fourier=False, winograd=True)
     elif prefer_shifted(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, shifted=True)
+    elif prefer_direct(input._data, tuple(weight.shape), geo):
+        geo = geo._replace(fourier=False, direct=True)
     return Convolution.apply(input, weight, bias, geo)

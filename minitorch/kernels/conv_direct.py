@@ -1,0 +1,193 @@
+r"""Convolutions with few input channels (the first layer of a CNN), im2col a few images at a time.
+
+Why. A network's first convolution sees 1 or 3 channels (MNIST, CIFAR), so a 5x5 kernel
+makes an im2col column matrix of only ``C kh kw`` = 25 or 75 rows, but 25x as large as
+the input: at batch 256 on 28x28 maps, 20 MB written, then read back by a product that
+does only ``2 O`` FLOPs per entry (``O`` = 6 or 16 output channels). That product is
+limited by memory, not arithmetic: building the whole matrix first and multiplying it
+afterwards streams it through main memory twice. Here the columns of a *block* of
+images (a few MiB) are built and used at once, while they are still in the cache,
+and the next block reuses the same buffer.
+
+The columns, cheaply. Pad each input map once into rows of width :math:`P_w` (one spare
+zero row at the bottom) and read it as one flat line of pixels. The output pixel
+:math:`(p, q)` sees padded pixel :math:`(p + i, q + j)` through tap :math:`(i, j)`, which
+sits :math:`i P_w + j` places after position :math:`t = p P_w + q` in that line. So
+computing the output at *every* :math:`t = 0 \ldots OH\,P_w - 1` (all :math:`P_w`
+columns, of which only the first :math:`OW` are real output pixels), row ``(c, i, j)`` of
+the column matrix is one contiguous stretch of the line,
+
+.. math::
+
+    \mathrm{cols}_{(c,i,j),\,t} = x^{\mathrm{pad}}_{c}[\,t + i P_w + j\,],
+    \qquad t = 0, \ldots, OH\,P_w - 1,
+
+a plain memory copy (runs of ``OH * P_w`` values instead of im2col's runs of ``OW``).
+The :math:`P_w - OW` extra columns per row ("wrap" columns, whose windows run across the
+right edge into the next row) cost :math:`P_w / OW` more work (32/28 for the tutorial's
+first layer) and are dropped from the output. In the gradients the output gradient
+:math:`G` is laid out the same way with *zeros* in the wrap columns, so they add
+nothing:
+
+* forward, per image: :math:`Y_n = W\,\mathrm{cols}_n` (:math:`W` as ``O x C kh kw``);
+* weight: :math:`\partial L/\partial W = \sum_n G_n\,\mathrm{cols}_n^\top`, block by block too;
+* input: :math:`\mathrm{cols}(\partial L/\partial X)_n = W^\top G_n`, each row added back
+  onto the stretch of the line it came from (col2im as ``C kh kw`` slice-additions).
+
+A wrap column does multiply input values by a zero gradient, so an infinite input would
+make a NaN where the exact sum has none: like the Fourier path, this one is left for
+im2col when an input is not finite (``conv.local_if_not_finite``).
+
+Stride 1, no dilation or groups, float32/float64 on the CPU. Chosen where im2col's
+column matrix would be large (``conv.prefer_direct``: measured, the blocks pay off once
+it no longer fits in the cache). Twins: im2col (``conv.py``) and the loops of
+``reference.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Columns per block. Measured (forward and weight gradient, 1->16 at b64 and b256,
+# 1->6 and 3->6 at 32x32): 4-8 MiB blocks were fastest, 1.5-2x faster than 256 KiB
+# blocks (each block's products are small, and OpenBLAS has a fixed cost per product)
+# and up to 2x faster than the whole batch at once (the columns then leave the 32 MiB L3).
+_BLOCK_BYTES = 1 << 22
+
+
+def supported_dtype(dtype) -> bool:
+    """float32 and float64 (BLAS products)."""
+    return np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _sizes(x_shape, kh: int, kw: int, padding):
+    """(P_h, P_w, OH, OW, T): padded size, output size, and T = OH * P_w line positions."""
+    pt, pb, pl, pr = padding
+    ph, pw = x_shape[2] + pt + pb, x_shape[3] + pl + pr
+    oh, ow = ph - kh + 1, pw - kw + 1
+    return ph, pw, oh, ow, oh * pw
+
+
+def padded_lines(x, padding):
+    """(N, C, H, W) -> zero-padded (N, C, P_h + 1, P_w): one spare zero row, so that the
+    last tap's stretch of the line stays inside each map."""
+    pt, pb, pl, pr = padding
+    n, c, h, w = x.shape
+    xpad = np.zeros((n, c, h + pt + pb + 1, w + pl + pr), dtype=x.dtype)
+    xpad[:, :, pt : pt + h, pl : pl + w] = x
+    return xpad
+
+
+def _columns(xpad, lo: int, hi: int, kh: int, kw: int, t: int, out):
+    """Columns of images ``lo:hi`` into ``out`` (>= hi - lo, >= C kh kw, T): entry
+    ``[b, (c, i, j), s]`` is line position ``s + i P_w + j`` of map ``(lo + b, c)``."""
+    n_b, c = hi - lo, xpad.shape[1]
+    sn, sc, sh, sw = xpad.strides
+    view = np.lib.stride_tricks.as_strided(
+        xpad[lo:], (n_b, c, kh, kw, t), (sn, sc, sh, sw, sw), writeable=False)
+    out[: n_b, : c * kh * kw].reshape(n_b, c, kh, kw, t)[...] = view  # (rows past C kh kw kept)
+    return out[: n_b]
+
+
+def _blocks(n: int, per_image: int) -> int:
+    """Images per block: as many as fit ``_BLOCK_BYTES`` of columns (at least one)."""
+    return max(1, min(n, _BLOCK_BYTES // max(per_image, 1)))
+
+
+def _over_blocks(fn, n: int, per_image: int) -> None:
+    """Run ``buf = fn(lo, hi, buf, step)`` on consecutive blocks of ``step`` images, one
+    after the other (``buf``: None on the first block, then what ``fn`` returned, so
+    the blocks share their buffers). Not shared out over threads (``split_work``): that
+    measured no faster on the busy 2-core machine this was written on, and it would run
+    OpenBLAS's products from two threads at once, next to OpenBLAS's own threads
+    (docs/PERFORMANCE.md); left for a measurement on a quiet machine."""
+    step = _blocks(n, per_image)
+    buf = None
+    for lo in range(0, n, step):
+        buf = fn(lo, min(n, lo + step), buf, step)
+
+
+def forward(x, w, padding, bias=None, xpad=None):
+    r"""Stride-1 convolution (N, C, H, W) * (O, C, kh, kw) (+ bias) -> (N, O, OH, OW).
+
+    Per block of images: build the columns, :math:`Y_n = W \mathrm{cols}_n` for each image,
+    keep the first OW of every P_w output columns (adding the bias on the way). Returns
+    ``(out, xpad)``: the padded input is what the weight gradient reuses.
+    """
+    n = x.shape[0]
+    o, c, kh, kw = w.shape
+    _, pw, oh, ow, t = _sizes(x.shape, kh, kw, padding)
+    if xpad is None:
+        xpad = padded_lines(x, padding)
+    k = c * kh * kw
+    # The bias rides along in the product: one more column of W (the bias) against one
+    # more row of ones in the columns. Adding it afterwards would be a broadcasting pass
+    # over the strided valid part of the output: measured 2.3x slower than the plain copy.
+    wmat = w.reshape(o, k) if bias is None else np.concatenate([w.reshape(o, k), bias.reshape(o, 1)], 1)
+    rows = wmat.shape[1]
+    out = np.empty((n, o, oh, ow), dtype=x.dtype)
+
+    def block(lo: int, hi: int, buf, step: int):
+        if buf is None:
+            buf = np.empty((step, rows, t), x.dtype), np.empty((step, o, t), x.dtype)
+            buf[0][:, k:] = 1
+        cols = _columns(xpad, lo, hi, kh, kw, t, buf[0])
+        y = np.matmul(wmat, cols, out=buf[1][: hi - lo])
+        out[lo:hi] = y.reshape(hi - lo, o, oh, pw)[..., :ow]
+        return buf
+
+    _over_blocks(block, n, rows * t * x.itemsize)
+    return out, xpad
+
+
+def grad_lines(g, padding, x_shape):
+    """The output gradient (N, O, OH, OW) as (N, O, OH * P_w), zeros in the wrap columns."""
+    n, o, oh, ow = g.shape
+    pw = x_shape[3] + padding[2] + padding[3]
+    gpad = np.zeros((n, o, oh, pw), dtype=g.dtype)
+    gpad[..., :ow] = g
+    return gpad.reshape(n, o, oh * pw)
+
+
+def weight_grad(x, g, w_shape, padding, xpad=None):
+    r""":math:`\partial L/\partial W = \sum_n G_n \mathrm{cols}_n^\top`, block by block.
+
+    Each block's gradient is laid out on the lines (:func:`grad_lines`) in a buffer whose
+    wrap columns are zeroed once and never written, so the whole gradient is never
+    padded in main memory."""
+    n = x.shape[0]
+    o, c, kh, kw = w_shape
+    _, pw, oh, ow, t = _sizes(x.shape, kh, kw, padding)
+    if xpad is None:
+        xpad = padded_lines(x, padding)
+    k = c * kh * kw
+    total = np.zeros((o, k), dtype=x.dtype)
+
+    def block(lo: int, hi: int, buf, step: int):
+        if buf is None:
+            buf = np.empty((step, k, t), x.dtype), np.zeros((step, o, t), x.dtype)
+        cols = _columns(xpad, lo, hi, kh, kw, t, buf[0])
+        lines = buf[1][: hi - lo]
+        lines.reshape(hi - lo, o, oh, pw)[..., :ow] = g[lo:hi]
+        total[...] += np.matmul(lines, cols.transpose(0, 2, 1)).sum(0)  # (O, K)
+        return buf
+
+    _over_blocks(block, n, (k + o) * t * x.itemsize)
+    return total.reshape(w_shape)
+
+
+def input_grad(g, w, x_shape, padding):
+    r""":math:`\partial L/\partial X`: the columns :math:`W^\top G_n` of all images in one
+    product, then each row ``(c, i, j)`` added onto its stretch of the padded line."""
+    n, c, h, wd = x_shape
+    o, _, kh, kw = w.shape
+    _, pw, _, _, t = _sizes(x_shape, kh, kw, padding)
+    pt, _, pl, _ = padding
+    dcols = np.matmul(w.reshape(o, -1).T, grad_lines(g, padding, x_shape)).reshape(n, c, kh, kw, t)
+    ph = x_shape[2] + padding[0] + padding[1]
+    dpad = np.zeros((n, c, (ph + 1) * pw), dtype=g.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * pw + j
+            dpad[:, :, start : start + t] += dcols[:, :, i, j]
+    return np.ascontiguousarray(dpad.reshape(n, c, ph + 1, pw)[:, :, pt : pt + h, pl : pl + wd])

@@ -1,0 +1,208 @@
+"""The few-input-channel convolution path (kernels/conv_direct.py) against torch, the loop
+twins of kernels/reference.py, and im2col.
+
+Most tests force the path with the ``on_direct`` fixture and check that it was taken; the
+last ones check what the cost model picks on its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conv_paths import (
+    close_to_reference,
+    conv2d_matches_torch,
+    conv_geometry_of,
+    path_agrees_with_im2col,
+    second_derivatives_match_torch,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minitorch
+from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.kernels import conv as kconv
+from minitorch.kernels import conv_direct, reference
+from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
+from minitorch.ops import conv_api
+
+RNG = np.random.default_rng(55)
+
+
+def _arr(shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.fixture
+def on_direct(monkeypatch):
+    """conv2d takes the direct path wherever it applies, whatever the cost model says."""
+    monkeypatch.setattr(conv_api, "prefer_direct", kconv.direct_applies)
+
+
+# (input shape, weight shape, (top, bottom, left, right) padding)
+RAW_CASES = [
+    ((2, 1, 8, 7), (3, 1, 5, 5), (2, 2, 2, 2)),  # the tutorial's first layer, small
+    ((3, 3, 9, 9), (2, 3, 5, 5), (0, 0, 0, 0)),  # the blitz's first layer, no padding
+    ((1, 2, 5, 9), (4, 2, 2, 3), (1, 0, 2, 1)),  # asymmetric padding, non-square kernel
+    ((2, 1, 4, 4), (1, 1, 1, 5), (0, 0, 3, 3)),  # padding wider than the kernel reaches
+    ((2, 4, 6, 6), (3, 4, 5, 5), (4, 4, 4, 4)),  # padding > kernel - 1: all-zero windows
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", RAW_CASES)
+def test_raw_kernels_match_torch(case, dtype):
+    xs, ws, pads = case
+    x, w, b = _arr(xs, dtype), _arr(ws, dtype), _arr(ws[0], dtype)
+    out, xpad = conv_direct.forward(x, w, pads, b)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    pt, pb, pl, pr = pads
+    ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw, torch.tensor(b))
+    assert out.dtype == dtype and out.shape == tuple(ref.shape) and out.flags.c_contiguous
+    close_to_reference(out, ref.detach().numpy(), dtype)
+    g = _arr(tuple(ref.shape), dtype)
+    ref.backward(torch.tensor(g))
+    gx = conv_direct.input_grad(g, w, x.shape, pads)
+    gw = conv_direct.weight_grad(x, g, w.shape, pads, xpad)
+    assert gx.dtype == gw.dtype == dtype
+    close_to_reference(gx, tx.grad.numpy(), dtype)
+    close_to_reference(gw, tw.grad.numpy(), dtype)
+    # without the padded input the forward left (rebuilt)
+    close_to_reference(conv_direct.weight_grad(x, g, w.shape, pads), tw.grad.numpy(), dtype)
+
+
+def test_blocks_of_images_give_the_same_result(monkeypatch):
+    """Many small blocks (one image each, reusing one buffer) = one block for the batch."""
+    x, w, b = _arr((5, 2, 7, 6)), _arr((3, 2, 3, 5)), _arr(3)
+    pads = (1, 2, 2, 0)
+    whole = conv_direct.forward(x, w, pads, b)[0]
+    g = _arr(whole.shape)
+    gw_whole = conv_direct.weight_grad(x, g, w.shape, pads)
+    monkeypatch.setattr(conv_direct, "_BLOCK_BYTES", 1)
+    np.testing.assert_allclose(conv_direct.forward(x, w, pads, b)[0], whole, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv_direct.weight_grad(x, g, w.shape, pads), gw_whole, rtol=1e-12, atol=1e-12)
+
+
+def test_all_three_kernels_match_the_loop_twins():
+    """Against kernels/reference.py's loop convolution and its two gradients."""
+    x, w, pads = _arr((2, 3, 6, 7)), _arr((2, 3, 5, 3)), (2, 1, 0, 1)
+    args = ((1, 1), pads, (1, 1), 1)
+    out, xpad = conv_direct.forward(x, w, pads)
+    np.testing.assert_allclose(out, reference.conv_forward(x, w, *args), rtol=1e-11, atol=1e-11)
+    g = _arr(out.shape)
+    np.testing.assert_allclose(conv_direct.input_grad(g, w, x.shape, pads),
+                               reference.conv_input_grad(g, w, x.shape, *args), atol=1e-11)
+    np.testing.assert_allclose(conv_direct.weight_grad(x, g, w.shape, pads, xpad),
+                               reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-11)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 3), c=st.integers(1, 3), o=st.integers(1, 4),
+    h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 5), kw=st.integers(1, 5),
+    pads=st.tuples(*[st.integers(0, 3)] * 4), seed=st.integers(0, 2**16),
+)
+def test_direct_and_im2col_agree_on_random_geometries(n, c, o, h, w, kh, kw, pads, seed):
+    """Any stride-1 geometry: both paths give the same output and gradients (float64)."""
+    pt, pb, pl, pr = pads
+    if h + pt + pb < kh or w + pl + pr < kw:
+        return
+    rng = np.random.default_rng(seed)
+    x, wt, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw)), rng.standard_normal(o)
+    path_agrees_with_im2col("direct", x, wt, pads, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv2d_on_the_direct_path_matches_torch(on_direct, dtype):
+    x, w, b = _arr((3, 3, 9, 8), dtype), _arr((4, 3, 5, 5), dtype), _arr(4, dtype)
+    conv2d_matches_torch(x, w, b, dtype, "direct", padding=2)
+
+
+def test_first_layer_needs_no_input_gradient(on_direct):
+    """An input that does not require grad gets none (and the weight's is right)."""
+    x, w = _arr((2, 1, 8, 8)), _arr((3, 1, 5, 5))
+    mx, mw = minitorch.tensor(x), minitorch.tensor(w, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    y, ty = conv_api.conv2d(mx, mw, padding=2), F.conv2d(torch.tensor(x), tw, padding=2)
+    assert conv_geometry_of(y).direct
+    up = _arr(tuple(ty.shape))
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    assert mx.grad is None
+    np.testing.assert_allclose(mw.grad.numpy(), tw.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_gradcheck_and_gradgradcheck_on_the_direct_path(on_direct):
+    x = minitorch.tensor(_arr((2, 2, 4, 5)), requires_grad=True)
+    w = minitorch.tensor(_arr((3, 2, 3, 5)), requires_grad=True)
+    b = minitorch.tensor(_arr(3), requires_grad=True)
+
+    def f(x, w, b):
+        return conv_api.conv2d(x, w, b, padding=(1, 2))
+
+    assert conv_geometry_of(f(x, w, b)).direct
+    assert gradcheck(f, (x, w, b))
+    assert gradgradcheck(f, (x, w, b))  # through ConvBiasGrad's backward too
+
+
+def test_second_derivatives_match_torch_on_the_direct_path(on_direct):
+    second_derivatives_match_torch(_arr((2, 3, 6, 6)), _arr((2, 3, 5, 5)), padding=2)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_take_im2col_and_stay_local(on_direct, bad):
+    """An inf at the right edge would meet a zero gradient in a wrap column (0 * inf = NaN
+    in the weight gradient): the path steps aside, and NaNs sit where PyTorch's do."""
+    x, w = _arr((1, 1, 6, 6)), _arr((2, 1, 5, 5))
+    x[0, 0, 2, 5] = bad
+    mx, mw = minitorch.tensor(x), minitorch.tensor(w, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    y, ty = conv_api.conv2d(mx, mw), F.conv2d(torch.tensor(x), tw)
+    assert not conv_geometry_of(y).direct
+    np.testing.assert_array_equal(np.isnan(y.detach().numpy()), np.isnan(ty.detach().numpy()))
+    up = _arr(tuple(ty.shape))
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    np.testing.assert_array_equal(np.isnan(mw.grad.numpy()), np.isnan(tw.grad.numpy()))
+    finite = np.isfinite(tw.grad.numpy())
+    np.testing.assert_allclose(mw.grad.numpy()[finite], tw.grad.numpy()[finite], rtol=1e-10)
+
+
+def test_the_cost_model_picks_direct_for_large_first_layers_only():
+    """The tutorial CNN's and LeNet's first layers take the direct path at batch 256 (large
+    column matrices), not at batch 16; the tutorial's 16 -> 32 layer keeps the Fourier
+    path; strides, dilation, groups and layers with more than 3 input channels are not
+    offered to it."""
+    geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
+    assert kconv.prefer_direct(np.zeros((256, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
+    assert not kconv.prefer_direct(np.zeros((16, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
+    valid = geo._replace(padding=(0, 0, 0, 0))
+    assert kconv.prefer_direct(np.zeros((256, 1, 32, 32), np.float32), (6, 1, 5, 5), valid)
+    second = np.zeros((256, 16, 14, 14), np.float32)
+    assert kconv.prefer_fourier(second, (32, 16, 5, 5), geo)
+    assert not kconv.prefer_direct(second, (32, 16, 5, 5), geo._replace(fourier=True))
+    assert not kconv.direct_applies(np.zeros((8, 16, 8, 8)), (16, 16, 3, 3), geo)
+    assert not kconv.direct_applies(np.zeros((8, 6, 14, 14)), (16, 6, 5, 5), geo)
+    for other in (geo._replace(stride=(2, 2)), geo._replace(dilation=(2, 1)), geo._replace(groups=2)):
+        assert not kconv.direct_applies(np.zeros((8, 2, 8, 8)), (4, 1 if other.groups == 2 else 2, 5, 5), other)
+    assert not kconv.direct_applies(np.zeros((8, 1, 8, 8), np.float16), (4, 1, 5, 5), geo)
+
+
+def test_tutorial_cnn_first_block_matches_torch(on_direct):
+    """The tutorial CNN's first block (conv on the direct path with an input that needs no
+    gradient, ReLU, max-pool), float64: the weight and bias gradients are PyTorch's."""
+    x = _arr((4, 1, 28, 28))
+    params = [_arr((16, 1, 5, 5)) * 0.2, _arr(16) * 0.1]
+    grads = []
+    for lib in (minitorch, torch):
+        w, b = (lib.tensor(p, requires_grad=True) for p in params)
+        y = lib.nn.functional.max_pool2d(lib.nn.functional.relu(
+            lib.nn.functional.conv2d(lib.tensor(x), w, b, padding=2)), 2)
+        if lib is minitorch:
+            assert conv_geometry_of(lib.nn.functional.conv2d(lib.tensor(x), w, b, padding=2)).direct
+        (y * y).sum().backward()
+        grads.append((w.grad.numpy(), b.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
