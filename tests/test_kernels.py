@@ -16,6 +16,7 @@ from minitorch.kernels import conv_fourier
 from minitorch.kernels import cross_entropy as kce
 from minitorch.kernels import pool as kpool
 from minitorch.kernels import reference as ref
+from minitorch.kernels import relu as krelu
 
 FEW = settings(max_examples=25, deadline=None)
 
@@ -233,3 +234,19 @@ def test_cross_entropy_twin_is_minus_log_softmax_at_target(shape):
     logp = x - np.log(np.exp(x).sum(1, keepdims=True))
     want = -np.take_along_axis(logp, t[:, None], 1)[:, 0]
     _close(ref.cross_entropy_forward(x, t, -100), want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.sampled_from([0, 1, 4095, 4096, 16384, 16385, 3 * 4096 + 7, 40000]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**16),
+       strided=st.booleans())
+def test_relu_kernel_matches_its_twin_bit_for_bit(size, dtype, seed, strided):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(2 * size).astype(dtype)
+    x[rng.integers(0, 2 * size, size=min(6, 2 * size))] = [np.nan, np.inf, -np.inf, -0.0, 0.0,
+                                                           -np.nan][:min(6, 2 * size)]
+    x = x[::2] if strided else x[:size]  # a non-contiguous input too
+    x = x.reshape(-1, 1) if size % 2 else x.reshape(2, -1) if size else x
+    got, want = krelu.relu(x), ref.relu(x)
+    assert got.shape == x.shape and got.dtype == x.dtype
+    np.testing.assert_array_equal(got.view(np.uint8), np.asarray(want).view(np.uint8))

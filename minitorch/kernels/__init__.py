@@ -16,6 +16,7 @@ kernel (forward and backward) that the tests compare it with on random shapes.
 ``pointwise``          1x1 convolution as products on the (strided) input
 ``pool``               max pooling windows (running argmax, winners, scatter/gather)
                        and average pooling as block sums
+``relu``               ``max(x, 0)`` compared with an array of zeros (vectorised)
 ``cross_entropy``      the fused log-softmax + NLL forward and its gradient
 ``copies``             large copies, slab-by-slab transposes, strided window views
 ``threads``            splitting independent work over threads; the thread counts,

@@ -24,6 +24,7 @@ adaptive average (``window_matrix``)  :func:`adaptive_avg_pool_forward`,
                                       :func:`adaptive_avg_pool_backward`
 ``cross_entropy.cross_entropy_forward``  :func:`cross_entropy_forward`
 ``cross_entropy.cross_entropy_grad``  :func:`cross_entropy_grad`
+``relu.relu``                         :func:`relu`
 ====================================  ===================================================
 
 All work on NumPy arrays of shape (N, C, H, W) (class dim 1 for cross-entropy).
@@ -352,3 +353,12 @@ def cross_entropy_grad(x, target, v, ignore_index):
         for c, u in enumerate(x[vec]):
             gx[(pos[0], c, *pos[1:])] = (math.exp(u - lse) - (c == t)) * v[pos]
     return gx
+
+
+def relu(x):
+    """``max(x, 0)``, one element at a time (NaN stays NaN: ``NaN > 0`` is false)."""
+    out = np.array(x, copy=True)
+    for i in np.ndindex(out.shape):
+        v = out[i]
+        out[i] = v if (v > 0 or math.isnan(v)) else 0
+    return out
