@@ -12,7 +12,7 @@ import numpy as np
 
 from .._backend import get_array_module
 from ..autograd.function import Array, Grads, Node
-from ..kernels.relu import relu
+from ..kernels import relu as relu_kernel
 from ..tensor import Tensor
 from ._util import _Broadcasting
 
@@ -241,7 +241,7 @@ class Relu(_Broadcasting):
 
     @staticmethod
     def forward(ctx: Node, x: Array) -> Array:
-        out = relu(x)  # np.maximum(x, 0), vectorised (kernels/relu.py)
+        out = relu_kernel.relu(x)  # np.maximum(x, 0), vectorised
         ctx.save_for_backward(out)
         return out
 
