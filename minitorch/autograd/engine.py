@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..kernels import threads
 from . import _instrument, grad_mode
-from .function import AccumulateGrad, Node
+from .function import AccumulateGrad, Node, quiet_numpy
 from .hooks import run_hooks as _run_hooks
 
 Tensor = None  # set by minitorch.tensor
@@ -98,7 +96,7 @@ def run_backward(
 
     deps = _collect(root_nodes)
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
+    with grad_mode.set_grad_enabled(create_graph), quiet_numpy():
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)

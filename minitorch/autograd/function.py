@@ -52,6 +52,7 @@ shape and the engine sums it down to the input's shape (``engine._sum_to_shape``
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
@@ -254,7 +255,7 @@ class Function:
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
-            if cls._quiet:
+            if cls._quiet and not _numpy_quiet.on:
                 with np.errstate(all="ignore"):
                     out = cls.forward(ctx, *raw, **kwargs)
             else:
@@ -293,8 +294,30 @@ class ArrayFunction(Function):
     _receives_arrays = True
     # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
     # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
-    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
+    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost), or
+    # the whole pass already does (``quiet_numpy``: the engine's backward).
     _quiet = True
+
+
+class _NumpyQuiet(threading.local):
+    on = False  # True while this thread runs inside ``quiet_numpy()``
+
+
+_numpy_quiet = _NumpyQuiet()
+
+
+class quiet_numpy:
+    """``np.errstate(all="ignore")`` for a whole pass (the engine's backward), flagged on this
+    thread so that the ops run inside skip their own ``errstate`` (about 0.7 us per op)."""
+
+    def __enter__(self) -> None:
+        self._errstate, self._prev = np.errstate(all="ignore"), _numpy_quiet.on
+        self._errstate.__enter__()
+        _numpy_quiet.on = True
+
+    def __exit__(self, *exc) -> None:
+        _numpy_quiet.on = self._prev
+        self._errstate.__exit__(*exc)
 
 
 class MovementFunction(ArrayFunction):
