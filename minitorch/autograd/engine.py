@@ -141,7 +141,12 @@ def _pass_on(node: Node, grads: tuple, buffers: dict, deps: dict, ready: list) -
         if g is not None:
             g = _sum_to_shape(g, shape, dtype)
             prev = buffers.get(nxt)
-            buffers[nxt] = g if prev is None else prev + g
+            if prev is None:
+                buffers[nxt] = g
+            elif grad_mode._state.enabled:  # create_graph: the sum is part of the new graph
+                buffers[nxt] = prev + g
+            else:  # a plain sum of the arrays, without an op's overhead
+                buffers[nxt] = Tensor._wrap(prev._data + g._data)
         deps[nxt] -= 1
         if deps[nxt] == 0:
             if nxt in buffers:
