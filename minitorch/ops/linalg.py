@@ -11,6 +11,13 @@ from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
 
+def _mm(x: Array, y: Array) -> Array:
+    """``x @ y`` for matrices. With inner size 1 (an outer product, such as a batch-1
+    weight gradient) the broadcast product ``x * y`` is ~4x faster than NumPy's matmul and
+    gives the same numbers (a zero's sign as PyTorch's matmul gives it: -1 * 0 = -0)."""
+    return x * y if x.shape[1] == 1 else x @ y
+
+
 class Mm(ArrayFunction):
     r"""Matrix product :math:`Z = XY`, :math:`Z_{ik} = \sum_j X_{ij} Y_{jk}`.
 
@@ -25,9 +32,7 @@ class Mm(ArrayFunction):
     def forward(ctx: Node, x: Array, y: Array) -> Array:
         nx, ny = ctx.needs_input_grad
         ctx.save_for_backward(x if ny else None, y if nx else None)
-        if x.shape[1] == 1:  # an outer product (a batch-1 weight gradient): NumPy's matmul
-            return x * y     # takes ~5x longer than this broadcast product, equal bit for bit
-        return x @ y
+        return _mm(x, y)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
@@ -174,7 +179,7 @@ class Linear(ArrayFunction):
     def forward(ctx: Node, x: Array, w: Array, b) -> Array:
         ctx.save_for_backward(x, w)
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        out = x2 @ w.T
+        out = _mm(x2, w.T)
         if b is not None:
             out += b
         return out.reshape(x.shape[:-1] + (w.shape[0],))
