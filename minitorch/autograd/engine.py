@@ -139,12 +139,13 @@ def _pass_on(node: Node, grads: tuple, buffers: dict, deps: dict, ready: list) -
         if nxt is None:
             continue
         if g is not None:
-            g = _sum_to_shape(g, shape, dtype)
+            if g._data.shape != shape or g._data.dtype != dtype:  # (the test alone is cheaper)
+                g = _sum_to_shape(g, shape, dtype)
             prev = buffers.get(nxt)
             if prev is None:
                 buffers[nxt] = g
-            elif grad_mode._state.enabled:  # create_graph: the sum is part of the new graph
-                buffers[nxt] = prev + g
+            elif grad_mode._state.enabled or prev._data.dtype != g._data.dtype:
+                buffers[nxt] = prev + g  # create_graph (the sum joins the graph), or promotion
             else:  # a plain sum of the arrays, without an op's overhead
                 buffers[nxt] = Tensor._wrap(prev._data + g._data)
         deps[nxt] -= 1
