@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 from ..kernels import threads
 from . import _instrument, grad_mode
-from .function import AccumulateGrad, Node, quiet_numpy
+from ._quiet import quiet_numpy
+from .function import AccumulateGrad, Node
 from .hooks import run_hooks as _run_hooks
 
 Tensor = None  # set by minitorch.tensor

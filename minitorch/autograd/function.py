@@ -52,7 +52,6 @@ shape and the engine sums it down to the input's shape (``engine._sum_to_shape``
 
 from __future__ import annotations
 
-import threading
 import weakref
 from typing import Any
 
@@ -61,6 +60,7 @@ import numpy as np
 from .. import _backend
 from .._backend import is_array
 from . import grad_mode
+from ._quiet import state as _numpy_quiet
 from .hooks import NodeHooks, _RemovableHandle  # noqa: F401
 
 # Set by minitorch.tensor to avoid an import cycle.
@@ -295,29 +295,8 @@ class ArrayFunction(Function):
     # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
     # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
     # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost), or
-    # the whole pass already does (``quiet_numpy``: the engine's backward).
+    # the whole pass already does (the engine's backward: autograd/_quiet.py).
     _quiet = True
-
-
-class _NumpyQuiet(threading.local):
-    on = False  # True while this thread runs inside ``quiet_numpy()``
-
-
-_numpy_quiet = _NumpyQuiet()
-
-
-class quiet_numpy:
-    """``np.errstate(all="ignore")`` for a whole pass (the engine's backward), flagged on this
-    thread so that the ops run inside skip their own ``errstate`` (about 0.7 us per op)."""
-
-    def __enter__(self) -> None:
-        self._errstate, self._prev = np.errstate(all="ignore"), _numpy_quiet.on
-        self._errstate.__enter__()
-        _numpy_quiet.on = True
-
-    def __exit__(self, *exc) -> None:
-        _numpy_quiet.on = self._prev
-        self._errstate.__exit__(*exc)
 
 
 class MovementFunction(ArrayFunction):
