@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..kernels import threads
 from . import _instrument, grad_mode
+from ._quiet import quiet_numpy
 from .function import AccumulateGrad, Node
 from .hooks import run_hooks as _run_hooks
 
@@ -98,7 +97,7 @@ def run_backward(
 
     deps = _collect(root_nodes)
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
-    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):
+    with grad_mode.set_grad_enabled(create_graph), quiet_numpy():
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
@@ -141,9 +140,15 @@ def _pass_on(node: Node, grads: tuple, buffers: dict, deps: dict, ready: list) -
         if nxt is None:
             continue
         if g is not None:
-            g = _sum_to_shape(g, shape, dtype)
+            if g._data.shape != shape or g._data.dtype != dtype:  # (the test alone is cheaper)
+                g = _sum_to_shape(g, shape, dtype)
             prev = buffers.get(nxt)
-            buffers[nxt] = g if prev is None else prev + g
+            if prev is None:
+                buffers[nxt] = g
+            elif grad_mode._state.enabled or prev._data.dtype != g._data.dtype:
+                buffers[nxt] = prev + g  # create_graph (the sum joins the graph), or promotion
+            else:  # a plain sum of the arrays, without an op's overhead
+                buffers[nxt] = Tensor._wrap(prev._data + g._data)
         deps[nxt] -= 1
         if deps[nxt] == 0:
             if nxt in buffers:

@@ -60,6 +60,7 @@ import numpy as np
 from .. import _backend
 from .._backend import is_array
 from . import grad_mode
+from ._quiet import state as _numpy_quiet
 from .hooks import NodeHooks, _RemovableHandle  # noqa: F401
 
 # Set by minitorch.tensor to avoid an import cycle.
@@ -254,7 +255,7 @@ class Function:
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
-            if cls._quiet:
+            if cls._quiet and not _numpy_quiet.on:
                 with np.errstate(all="ignore"):
                     out = cls.forward(ctx, *raw, **kwargs)
             else:
@@ -293,7 +294,8 @@ class ArrayFunction(Function):
     _receives_arrays = True
     # Arithmetic on inf/NaN makes NumPy warn where PyTorch is silent (inf - inf is NaN):
     # built-in forwards run under ``np.errstate(all="ignore")`` unless, like shape and
-    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost).
+    # indexing ops, they do no arithmetic (``_quiet = False`` spares them its cost), or
+    # the whole pass already does (the engine's backward: autograd/_quiet.py).
     _quiet = True
 
 

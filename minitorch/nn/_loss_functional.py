@@ -242,7 +242,9 @@ def _check_index_target(input: Tensor, target: Tensor, ignore_index: int):
         raise RuntimeError(f"Expected target size {want}, got {list(tshape)}")
     t = target._data.astype(np.int64, copy=False)
     n_classes = input.shape[1]
-    if t.size and (t.min() < 0 or t.max() >= n_classes):  # cheap test first, then the exact one
+    # cheap test first, then the exact one; as unsigned numbers the negative targets are
+    # huge, so one max() tests both ends
+    if t.size and t.view(np.uint64).max() >= n_classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")

@@ -11,6 +11,13 @@ from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
 
+def _mm(x: Array, y: Array) -> Array:
+    """``x @ y`` for matrices. With inner size 1 (an outer product, such as a batch-1
+    weight gradient) the broadcast product ``x * y`` is ~4x faster than NumPy's matmul and
+    gives the same numbers (a zero's sign as PyTorch's matmul gives it: -1 * 0 = -0)."""
+    return x * y if x.shape[1] == 1 else x @ y
+
+
 class Mm(ArrayFunction):
     r"""Matrix product :math:`Z = XY`, :math:`Z_{ik} = \sum_j X_{ij} Y_{jk}`.
 
@@ -25,7 +32,7 @@ class Mm(ArrayFunction):
     def forward(ctx: Node, x: Array, y: Array) -> Array:
         nx, ny = ctx.needs_input_grad
         ctx.save_for_backward(x if ny else None, y if nx else None)
-        return x @ y
+        return _mm(x, y)
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
@@ -172,7 +179,7 @@ class Linear(ArrayFunction):
     def forward(ctx: Node, x: Array, w: Array, b) -> Array:
         ctx.save_for_backward(x, w)
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        out = x2 @ w.T
+        out = _mm(x2, w.T)
         if b is not None:
             out += b
         return out.reshape(x.shape[:-1] + (w.shape[0],))
@@ -185,9 +192,14 @@ class Linear(ArrayFunction):
 
 def _linear_grads(x: Tensor, w: Tensor, grad: Tensor, nx: bool, nw: bool, nb: bool):
     """:class:`Linear`'s three gradients ``(G W, G^T X, sum_m G)``, each only if needed."""
-    g2 = grad.reshape(-1, grad.shape[-1])
-    gx = (g2 @ w).reshape(x.shape) if nx else None
-    gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+    fold = grad.ndim != 2  # leading dims into rows (skipped for matrices: each reshape,
+    g2, x2 = grad, x       # even to the same shape, would be one more graph node)
+    if fold:
+        g2, x2 = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+    gx = g2 @ w if nx else None
+    if fold and gx is not None:
+        gx = gx.reshape(x.shape)
+    gw = g2.T @ x2 if nw else None
     gb = g2.sum(0) if nb else None
     return gx, gw, gb
 

@@ -90,8 +90,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                                f"({a.shape[0]}x{a.shape[1]}), vec ({b.shape[0]})")
         raise _mismatch(a, b)
-    if a.ndim == 2 and b.ndim == 2:
-        return mm(a, b, out=out)
+    if a.ndim == 2 and b.ndim == 2:  # (mm's checks are done above)
+        return write_out(Mm.apply(a, b), out, "mm")
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
     if b2.ndim == 2 and a2.ndim > 2:  # fold the batch into rows: one large GEMM

@@ -17,7 +17,7 @@ def _kept_shape(shape, dims) -> tuple:
 
 def _expand_back(grad: Tensor, in_shape, dims, keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back to the input's shape."""
-    if not keepdim:
+    if not keepdim and grad.ndim:  # (a 0-d gradient, of a full reduction, expands as it is)
         grad = grad.reshape(_kept_shape(in_shape, dims))
     return grad.expand(in_shape)
 
