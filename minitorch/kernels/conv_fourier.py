@@ -6,8 +6,9 @@ through memory four times per training step. For convolutions with many channels
 small image (the tutorial CNN's 16->32 5x5 layer on 14x14 maps) it is cheaper to go to
 the frequency domain, where a convolution becomes a *pointwise* product.
 
-The theorem, for the cross-correlation deep learning calls convolution. Zero-pad every
-input map to the padded size :math:`P_h \times P_w` and take 2-D DFTs
+The theorem, for the cross-correlation deep learning calls convolution. Place every
+input map in a zero map of size :math:`P_h \times P_w` (the padded size, or less: the
+top and bottom padding can share their zeros, see :func:`_period`) and take 2-D DFTs
 
 .. math::
 
