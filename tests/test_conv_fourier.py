@@ -37,7 +37,7 @@ def _arr(shape, dtype=np.float64):
 def fourier(monkeypatch):
     """conv2d takes the Fourier path wherever it applies, whatever the cost model says."""
     monkeypatch.setattr(
-        conv_api, "prefer_fourier", lambda x, w_shape, geo: kconv.fourier_applies(x, geo)
+        conv_api, "prefer_fourier", lambda x, w_shape, geo, *_: kconv.fourier_applies(x, geo)
     )
 
 
@@ -108,6 +108,30 @@ def test_raw_kernels_match_torch(case, dtype):
     # without the cached spectra (as the double-backward Functions call them)
     _close(kconv.conv_weight_grad(x, g, w.shape, geo), tw.grad.numpy(), dtype)
     _close(kconv.conv_input_grad(g, w, x.shape, geo), tx.grad.numpy(), dtype)
+
+
+@pytest.mark.parametrize(
+    "size,pads,kernel,period",
+    [(14, (2, 2), 5, 16), (32, (1, 1), 3, 33), (14, (0, 0), 5, 14), (5, (3, 1), 2, 8), (4, (3, 3), 1, 10),
+     (1, (1, 1), 3, 3)],
+)
+def test_period_lets_top_and_bottom_padding_share_their_zeros(size, pads, kernel, period):
+    """max(H + max(p_t, p_b), OH, k): shorter than the padded size where both paddings
+    are nonzero, never shorter than the output or the kernel (the random-geometry test
+    below checks that every such period gives the exact convolution)."""
+    shape = (1, 1, size, 7)
+    assert conv_fourier._period(shape, (*pads, 0, 0), (kernel, 1))[0] == period
+
+
+@pytest.mark.parametrize("period,offset", [((7, 9), (1, 2)), ((8, 8), (0, 0))])
+def test_conjugated_spectra_are_free_and_invert(period, offset):
+    """spectrum(conj=True) is the conjugate of the spectrum; from_spectrum(conj=True)
+    takes a conjugated spectrum back to the same real maps."""
+    a = RNG.standard_normal((3, 4, 5))
+    s = conv_fourier.spectrum(a, period, offset)
+    np.testing.assert_allclose(conv_fourier.spectrum(a, period, offset, conj=True), s.conj(), atol=1e-12)
+    back = conv_fourier.from_spectrum(s.conj(), period, offset, (4, 5), conj=True)
+    np.testing.assert_allclose(back, a, atol=1e-12)
 
 
 @settings(max_examples=60, deadline=None)
@@ -222,6 +246,15 @@ def _path(xs, ws, dtype=minitorch.float32, **kw):
     x = minitorch.zeros(xs, dtype=dtype)
     w = minitorch.zeros(ws, dtype=dtype, requires_grad=True)
     return _on_fourier(mconv.conv2d(x, w, **kw))
+
+
+def test_first_layers_leave_the_fourier_path_to_direct_and_im2col():
+    """A 3-channel input that needs no gradient (a first layer) never takes the Fourier
+    path; the same layer further in (its input needs a gradient) still may."""
+    x = minitorch.zeros(64, 3, 32, 32)
+    w = minitorch.zeros(6, 3, 5, 5, requires_grad=True)
+    assert not _on_fourier(mconv.conv2d(x, w))
+    assert _on_fourier(mconv.conv2d(x.requires_grad_(), w))
 
 
 def test_cost_model_choices_on_the_tutorial_cnn():

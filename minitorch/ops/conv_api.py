@@ -164,7 +164,7 @@ def conv2d(
     threads.refresh()  # fewer threads while other processes hold the cores
     if pointwise_applies(tuple(weight.shape), geo):
         return Convolution.apply(input, weight, bias, geo._replace(pointwise=True))
-    geo = geo._replace(fourier=prefer_fourier(input._data, tuple(weight.shape), geo))
+    geo = geo._replace(fourier=prefer_fourier(input._data, tuple(weight.shape), geo, input.requires_grad))
     if prefer_winograd(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, winograd=True)
     elif prefer_shifted(input._data, tuple(weight.shape), geo):
