@@ -15,6 +15,8 @@ from conv_paths import (
     close_to_reference,
     conv2d_matches_torch,
     conv_geometry_of,
+    force_path,
+    normal_arrays,
     path_agrees_with_im2col,
     second_derivatives_match_torch,
 )
@@ -28,17 +30,13 @@ from minitorch.kernels import conv_direct, reference
 from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
 from minitorch.ops import conv_api
 
-RNG = np.random.default_rng(55)
-
-
-def _arr(shape, dtype=np.float64):
-    return RNG.standard_normal(shape).astype(dtype)
+_arr = normal_arrays(55)
 
 
 @pytest.fixture
 def on_direct(monkeypatch):
     """conv2d takes the direct path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(conv_api, "prefer_direct", kconv.direct_applies)
+    force_path(monkeypatch, "prefer_direct", kconv.direct_applies)
 
 
 # (input shape, weight shape, (top, bottom, left, right) padding)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from conv_paths import (
     close_to_reference,
     conv_geometry_of,
+    force_path,
     path_agrees_with_im2col,
     second_derivatives_match_torch,
 )
@@ -24,7 +25,6 @@ from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.kernels import conv as kconv
 from minitorch.kernels import conv_fourier
 from minitorch.ops import conv as mconv
-from minitorch.ops import conv_api
 
 RNG = np.random.default_rng(77)
 
@@ -36,9 +36,7 @@ def _arr(shape, dtype=np.float64):
 @pytest.fixture
 def fourier(monkeypatch):
     """conv2d takes the Fourier path wherever it applies, whatever the cost model says."""
-    monkeypatch.setattr(
-        conv_api, "prefer_fourier", lambda x, w_shape, geo, *_: kconv.fourier_applies(x, geo)
-    )
+    force_path(monkeypatch, "prefer_fourier", lambda x, w_shape, geo, *_: kconv.fourier_applies(x, geo))
 
 
 def _on_fourier(y) -> bool:
