@@ -194,7 +194,9 @@ def gemm_isolated(n: int, repeat: int) -> dict[str, float]:
 
 def machine_isolated() -> dict[str, Any]:
     """:func:`benchmarks.machine.machine_info`, asked in a process of its own."""
-    code = ("import json, torch; from benchmarks.machine import machine_info; "
+    # minitorch first, as in its workers, so the OpenBLAS settings it makes are the ones
+    # reported (this process times nothing)
+    code = ("import minitorch, json, torch; from benchmarks.machine import machine_info; "
             "print(json.dumps(machine_info(torch)))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                           text=True, check=True, timeout=600)
