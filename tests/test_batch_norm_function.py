@@ -114,3 +114,28 @@ def test_fused_function_matches_its_composed_twin_in_float32():
 def test_training_with_one_value_per_channel_raises_like_torch():
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         minitorch.nn.BatchNorm1d(3)(minitorch.randn(1, 3))
+
+
+@pytest.mark.parametrize("offset", [0.0, 1000.0])
+def test_float32_gradients_as_accurate_as_torch_against_float64(offset):
+    """The array backward (centred values reused as dx's buffer, rows of per-channel
+    factors) keeps float32 error at PyTorch's level or better, also when |mu| >> sigma."""
+    a = (RNG.standard_normal((16, 8, 6, 6)) * 0.5 + offset).astype(np.float32)
+    w = RNG.standard_normal(8).astype(np.float32)
+    up = RNG.standard_normal(a.shape).astype(np.float32)
+    results = {}
+    for lib, dtype in ((minitorch, "float32"), (torch, "float32"), (torch, "float64")):
+        m = lib.nn.BatchNorm2d(8).to(getattr(lib, dtype))
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(w))
+        x = lib.tensor(a.astype(dtype), requires_grad=True)
+        m(x).backward(lib.tensor(up.astype(dtype)))
+        results[lib.__name__, dtype] = [
+            np.asarray(t.detach().numpy(), np.float64) for t in (x.grad, m.weight.grad, m.bias.grad)
+        ]
+    ref = results["torch", "float64"]
+    for i, exact in enumerate(ref):
+        scale = np.abs(exact).max()
+        ours = np.abs(results["minitorch", "float32"][i] - exact).max() / scale
+        theirs = np.abs(results["torch", "float32"][i] - exact).max() / scale
+        assert ours <= 2 * theirs + 1e-6, (i, ours, theirs)

@@ -11,7 +11,8 @@ that channel (:math:`L` = the product of the dims after the channel dim):
 
 Written as a composition (``nn.functional._normalize_over``) this is about ten
 full-size array operations forward and twenty backward, each a graph node. Here the
-forward is the statistics (one reduction, one centred copy, one dot product) and then
+forward is the statistics (one reduction, one centred copy, one dot product, and one
+reduction of the centred values that refines the float mean) and then
 :math:`y = s\,x + t` with per-channel :math:`s = \gamma/\sqrt{\sigma^2+\epsilon}`,
 :math:`t = \beta - \mu s`; the backward uses the closed form below.
 
@@ -47,6 +48,8 @@ twin that the tests compare with).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -59,8 +62,22 @@ def _by_channel(x):
 
 
 def _dot_by_channel(a, b):
-    r""":math:`\sum_{n,l} a_{n,c,l} b_{n,c,l}` for each channel, without a product array."""
-    return get_array_module(a).einsum("ncl,ncl->c", a, b)
+    r""":math:`\sum_{n,l} a_{n,c,l} b_{n,c,l}` for each channel, without a product array
+    (NumPy's ``vecdot`` over :math:`l`, then a sum over :math:`n`: faster than ``einsum``)."""
+    xp = get_array_module(a)
+    if xp is np:
+        return np.vecdot(a, b).sum(axis=0)
+    return xp.einsum("ncl,ncl->c", a, b)
+
+
+def _rows(per_channel, like):
+    """The (C,) vector repeated along the rows of a (C, L) array of ``like``'s dtype.
+
+    ``v * s[:, None]`` runs NumPy's loop for a scalar operand on each row, which is not
+    vectorised (see kernels/relu.py); against a small (C, L) array, broadcast over N, it
+    is: measured 73 -> 42 us for one multiply of (32, 16, 1024) float32."""
+    xp = get_array_module(like)
+    return xp.repeat(per_channel.astype(like.dtype, copy=False)[:, None], like.shape[2], axis=1)
 
 
 def batch_stats(x):
@@ -70,10 +87,13 @@ def batch_stats(x):
     v = _by_channel(x)
     count = v.shape[0] * v.shape[2]
     mean = get_array_module(v).einsum("ncl->c", v) / count  # (faster than .sum here)
-    centred = v - mean[:, None]
-    return mean.astype(x.dtype, copy=False), (_dot_by_channel(centred, centred) / count).astype(
-        x.dtype, copy=False
-    )
+    centred = v - _rows(mean, v)
+    # One refinement step: the centred values' own mean is the float rounding error of
+    # the first (tiny next to sigma unless |mu| >> sigma); var = E[c^2] - E[c]^2 about it.
+    xp = get_array_module(v)
+    shift = xp.einsum("ncl->c", centred) / count
+    var = xp.maximum(_dot_by_channel(centred, centred) / count - shift * shift, 0)
+    return (mean + shift).astype(x.dtype, copy=False), var.astype(x.dtype, copy=False)
 
 
 class BatchNorm(ArrayFunction):
@@ -91,8 +111,8 @@ class BatchNorm(ArrayFunction):
         scale = inv if weight is None else weight.reshape(-1) * inv
         shift = -mean * scale if bias is None else bias - mean * scale
         v = _by_channel(x)
-        y = v * scale[:, None]
-        y += shift[:, None]
+        y = v * _rows(scale, v)
+        y += _rows(shift, v)
         ctx.eps = eps
         ctx.stats = (mean, inv)
         ctx.save_for_backward(x, weight)
@@ -104,18 +124,22 @@ class BatchNorm(ArrayFunction):
         if grad_mode.is_grad_enabled():  # create_graph: differentiable Tensor ops
             return (*_backward_in_tensor_ops(grad, x, weight, ctx.eps), None, None)
         g, v = _by_channel(grad._data), _by_channel(x._data)
+        xp = get_array_module(v)
         mean, inv = ctx.stats
         count = v.shape[0] * v.shape[2]
-        d_bias = g.sum(axis=(0, 2))
-        d_weight = _dot_by_channel(g, v - mean[:, None]) * inv  # sum of g * xhat
+        d_bias = xp.einsum("ncl->c", g)  # (3x faster than g.sum(axis=(0, 2)))
+        # The centred values go into dx's buffer: sum g (x - mean) without cancellation
+        # (not sum g x - mean sum g), and no second full-size temporary.
+        dx = xp.subtract(v, _rows(mean, v))
+        d_weight = _dot_by_channel(g, dx) * inv  # sum of g * xhat
         gamma = inv if weight is None else weight._data.reshape(-1) * inv
         # dx = gamma r (g - d_bias/M - xhat d_weight/M), xhat = (x - mean) r, i.e.
-        # dx = a g + b x + c with per-channel a, b, c:
+        # dx = a g + b (x - mean) + c with per-channel a = gamma, b, c:
         b = -gamma * inv * d_weight / count
-        c = -gamma * d_bias / count - b * mean
-        dx = g * gamma[:, None]
-        dx += v * b[:, None]
-        dx += c[:, None]
+        c = -gamma * d_bias / count
+        dx *= _rows(b, v)
+        dx += _rows(c, v)
+        dx += g * _rows(gamma, v)
         needs = ctx.needs_input_grad
         return (
             Tensor._wrap(dx.reshape(x.shape)) if needs[0] else None,
