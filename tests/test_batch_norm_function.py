@@ -24,9 +24,10 @@ def _module(lib, dim, c, **kw):
     return cls(c, **kw).double()
 
 
+@pytest.mark.parametrize("offset", [3.0, 50.0])  # 50: |mu| >> sigma, the centring forward
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("shape", SHAPES)
-def test_training_step_matches_torch(shape, affine):
+def test_training_step_matches_torch(shape, affine, offset):
     """Output, input/weight/bias gradients and running statistics, over two steps."""
     c = shape[1]
     ours, theirs = _module(minitorch, len(shape), c, affine=affine), _module(torch, len(shape), c,
@@ -37,7 +38,7 @@ def test_training_step_matches_torch(shape, affine):
             m.weight.data.copy_(lib.tensor(w))
             m.bias.data.copy_(lib.tensor(b))
     for _ in range(2):
-        mx, tx = _pair(shape, offset=3.0)
+        mx, tx = _pair(shape, offset=offset)
         y, ty = ours(mx), theirs(tx)
         np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
         up = RNG.standard_normal(shape)
@@ -118,8 +119,9 @@ def test_training_with_one_value_per_channel_raises_like_torch():
 
 @pytest.mark.parametrize("offset", [0.0, 1000.0])
 def test_float32_gradients_as_accurate_as_torch_against_float64(offset):
-    """The array backward (centred values reused as dx's buffer, rows of per-channel
-    factors) keeps float32 error at PyTorch's level or better, also when |mu| >> sigma."""
+    """Output and gradients: the array forward and backward (centred values reused as dx's
+    buffer, rows of per-channel factors) keep float32 error at PyTorch's level or better,
+    also when |mu| >> sigma (where the forward centres before scaling)."""
     a = (RNG.standard_normal((16, 8, 6, 6)) * 0.5 + offset).astype(np.float32)
     w = RNG.standard_normal(8).astype(np.float32)
     up = RNG.standard_normal(a.shape).astype(np.float32)
@@ -129,9 +131,11 @@ def test_float32_gradients_as_accurate_as_torch_against_float64(offset):
         with lib.no_grad():
             m.weight.copy_(lib.tensor(w))
         x = lib.tensor(a.astype(dtype), requires_grad=True)
-        m(x).backward(lib.tensor(up.astype(dtype)))
+        y = m(x)
+        y.backward(lib.tensor(up.astype(dtype)))
         results[lib.__name__, dtype] = [
-            np.asarray(t.detach().numpy(), np.float64) for t in (x.grad, m.weight.grad, m.bias.grad)
+            np.asarray(t.detach().numpy(), np.float64)
+            for t in (y, x.grad, m.weight.grad, m.bias.grad)
         ]
     ref = results["torch", "float64"]
     for i, exact in enumerate(ref):

@@ -111,8 +111,16 @@ class BatchNorm(ArrayFunction):
         scale = inv if weight is None else weight.reshape(-1) * inv
         shift = -mean * scale if bias is None else bias - mean * scale
         v = _by_channel(x)
-        y = v * _rows(scale, v)
-        y += _rows(shift, v)
+        if get_array_module(v).abs(mean * inv).max() > 4:
+            # |mu| >> sigma: s x + t would cancel (|t| >> |y|), so centre first (one
+            # more pass; float32 error then at PyTorch's level, see docs/PERFORMANCE.md)
+            y = v - _rows(mean, v)
+            y *= _rows(scale, v)
+            if bias is not None:
+                y += _rows(bias, v)
+        else:
+            y = v * _rows(scale, v)
+            y += _rows(shift, v)
         ctx.eps = eps
         ctx.stats = (mean, inv)
         ctx.save_for_backward(x, weight)
