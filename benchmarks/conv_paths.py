@@ -6,7 +6,8 @@ shape it times the forward alone and forward + backward (``requires_grad`` on th
 in the model: not on a stem) on im2col and on every path that applies (Fourier, Winograd,
 shifted, direct), forced by building the ``ConvGeometry`` flags directly. The paths run in
 ONE process, alternating call by call, and each reports its best time: on a shared,
-noisy machine only such interleaved A/B comparisons are trustworthy. float32.
+noisy machine only such interleaved A/B comparisons are trustworthy. float32; before each
+call the thread counts are set for the machine's load, as ``conv2d`` sets them in training.
 It also prints the cost models' choices for the other benchmark models' layers, to check
 that a change of a model leaves them alone.
 """
@@ -20,6 +21,7 @@ import numpy as np
 
 import minitorch
 from minitorch.kernels import conv as kconv
+from minitorch.kernels import threads
 from minitorch.ops import conv_api
 from minitorch.ops.conv import Convolution
 
@@ -91,6 +93,7 @@ def time_layer(n, c, o, side, stride, input_grad, repeats):
     best = {(p, k): float("inf") for p in paths for k in ("fwd", "fwd+bwd")}
     for _ in range(repeats):
         for p, g in paths.items():
+            threads.refresh()  # the thread counts for the load now, as conv2d sets them
             t0 = time.perf_counter()
             y = Convolution.apply(x, w, None, g)
             t1 = time.perf_counter()
