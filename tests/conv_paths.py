@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from hypothesis import strategies as st
 
 import minitorch
 
@@ -163,3 +164,18 @@ def kernels_match_loop_twins(x: np.ndarray, w: np.ndarray, geo) -> None:
                                reference.conv_input_grad(g, w, x.shape, *args), atol=1e-12)
     np.testing.assert_allclose(kconv.conv_weight_grad(x, g, w.shape, geo, cache),
                                reference.conv_weight_grad(x, g, w.shape, *args), atol=1e-12)
+
+
+@st.composite
+def stride1_cases(draw, max_channels: int):
+    """Random stride-1 convolutions (float64): ``(x, w, pads, bias)`` with any kernel up
+    to 5x5 that fits the padded input, up to ``max_channels`` input channels."""
+    n, c, o = draw(st.integers(1, 3)), draw(st.integers(1, max_channels)), draw(st.integers(1, 4))
+    h, w = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    pads = draw(st.tuples(*[st.integers(0, 3)] * 4))
+    pt, pb, pl, pr = pads
+    kh = draw(st.integers(1, min(5, h + pt + pb)))
+    kw = draw(st.integers(1, min(5, w + pl + pr)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    return (rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, kh, kw)), pads,
+            rng.standard_normal(o))
