@@ -363,16 +363,22 @@ def prefer_batch_last(rows: int, out_channels: int) -> bool:
     return rows >= 8 * out_channels
 
 
-def fourier_applies(x, geo: ConvGeometry) -> bool:
-    """Can ``conv_fourier`` do this convolution of the (N, C, H, W) array ``x``? (Stride 1,
-    no dilation, no groups, float32 or float64, on the CPU: GPUs keep im2col and cuBLAS.)"""
+def _plain_cpu_float(x, geo: ConvGeometry, strides=((1, 1),)) -> bool:
+    """What every path besides im2col needs: a stride in ``strides``, no dilation or
+    groups, and a NumPy float32/float64 array (GPUs keep im2col and cuBLAS)."""
     return (
-        geo.stride == (1, 1)
+        geo.stride in strides
         and geo.dilation == (1, 1)
         and geo.groups == 1
         and get_array_module(x) is np
-        and conv_fourier.supported_dtype(x.dtype)
+        and x.dtype in (np.float32, np.float64)
     )
+
+
+def fourier_applies(x, geo: ConvGeometry) -> bool:
+    """Can ``conv_fourier`` do this convolution of the (N, C, H, W) array ``x``? (Stride 1,
+    no dilation, no groups, float32 or float64, on the CPU.)"""
+    return _plain_cpu_float(x, geo)
 
 
 def prefer_fourier(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry,
@@ -399,19 +405,31 @@ def prefer_fourier(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry,
         return False
     if not input_grad and direct_applies(x, w_shape, geo):
         return False
+    return 1.1 * _fourier_cost(x, w_shape, geo) < _im2col_cost(x, w_shape, geo)
+
+
+def _im2col_cost(x, w_shape, geo: ConvGeometry) -> float:
+    """The cost model's price of the im2col path (forward + backward; the units of the
+    fit in docs/PERFORMANCE.md)."""
     n, c, h, w = x.shape
     o, _, kh, kw = w_shape
     oh, ow = geo.out_size(h, w, kh, kw)
-    flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
-    fourier = 1.2 * flops + 330 * spectra
-    return 1.1 * fourier < _im2col_cost(n, c, o, kh, kw, oh, ow)
-
-
-def _im2col_cost(n: int, c: int, o: int, kh: int, kw: int, oh: int, ow: int) -> float:
-    """The cost model's price of the im2col path (forward + backward; the units of the
-    fit in docs/PERFORMANCE.md)."""
     columns, outputs = n * c * kh * kw * oh * ow, n * o * oh * ow
     return 2 * o * columns + 70 * columns + 110 * outputs
+
+
+def _fourier_cost(x, w_shape, geo: ConvGeometry) -> float:
+    """The cost model's price of the Fourier path, in the same units."""
+    n, c, h, w = x.shape
+    o, _, kh, kw = w_shape
+    flops, spectra = conv_fourier.cost(n, c, o, h, w, kh, kw, geo.padding)
+    return 1.2 * flops + 330 * spectra
+
+
+def _chosen_cost(x, w_shape, geo: ConvGeometry) -> float:
+    """The price of the path chosen so far (the Fourier path if ``geo.fourier``, else
+    im2col): what a later path must beat."""
+    return (_fourier_cost if geo.fourier else _im2col_cost)(x, w_shape, geo)
 
 
 def pointwise_applies(w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -424,14 +442,7 @@ def pointwise_applies(w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
 def winograd_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
     """Can ``winograd`` do this convolution of the (N, C, H, W) array ``x``? (3x3 kernel,
     stride 1, no dilation or groups, float32/float64, on the CPU.)"""
-    return (
-        tuple(w_shape[2:]) == (3, 3)
-        and geo.stride == (1, 1)
-        and geo.dilation == (1, 1)
-        and geo.groups == 1
-        and get_array_module(x) is np
-        and winograd.supported_dtype(x.dtype)
-    )
+    return tuple(w_shape[2:]) == (3, 3) and _plain_cpu_float(x, geo)
 
 
 def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -454,27 +465,15 @@ def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) ->
     oh, ow = geo.out_size(h, w, 3, 3)
     if min(oh, ow) < 16:  # measured: below 16x16 the transforms' fixed costs dominate
         return False
-    if geo.fourier:
-        flops, spectra = conv_fourier.cost(n, c, o, h, w, 3, 3, geo.padding)
-        best = 1.2 * flops + 330 * spectra
-    else:
-        best = _im2col_cost(n, c, o, 3, 3, oh, ow)
     flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
-    return 1.1 * (1.24 * flops + 160 * entries) < best
+    return 1.1 * (1.24 * flops + 160 * entries) < _chosen_cost(x, w_shape, geo)
 
 
 def shifted_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
     """Can ``conv_shifted`` do this convolution of the (N, C, H, W) array ``x``? It does any
     kernel and stride; ``conv2d`` offers it 3x3 kernels (stride 1 or 2, no dilation or
     groups, float32/float64, on the CPU), the only ones its cost model was fitted on."""
-    return (
-        tuple(w_shape[2:]) == (3, 3)
-        and geo.stride in ((1, 1), (2, 2))
-        and geo.dilation == (1, 1)
-        and geo.groups == 1
-        and get_array_module(x) is np
-        and conv_shifted.supported_dtype(x.dtype)
-    )
+    return tuple(w_shape[2:]) == (3, 3) and _plain_cpu_float(x, geo, ((1, 1), (2, 2)))
 
 
 def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -495,15 +494,8 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     if not shifted_applies(x, w_shape, geo) or x.shape[1] < 8:
         return False
     n, c, h, w = x.shape
-    o = w_shape[0]
-    oh, ow = geo.out_size(h, w, 3, 3)
-    if geo.fourier:
-        flops, spectra = conv_fourier.cost(n, c, o, h, w, 3, 3, geo.padding)
-        best = 1.2 * flops + 330 * spectra
-    else:
-        best = _im2col_cost(n, c, o, 3, 3, oh, ow)
-    flops, entries = conv_shifted.cost(n, c, o, h, w, 3, 3, geo.stride, geo.padding)
-    return 1.1 * (0.30 * flops + 19 * entries) < best
+    flops, entries = conv_shifted.cost(n, c, w_shape[0], h, w, 3, 3, geo.stride, geo.padding)
+    return 1.1 * (0.30 * flops + 19 * entries) < _chosen_cost(x, w_shape, geo)
 
 
 def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -511,14 +503,7 @@ def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     no dilation or groups, float32/float64, on the CPU; offered only to layers with at
     most 3 input channels: with 6 or 16, measured, it was slower than im2col even on
     15-20 MiB of columns, the products being larger and no longer limited by memory.)"""
-    return (
-        x.shape[1] <= 3
-        and geo.stride == (1, 1)
-        and geo.dilation == (1, 1)
-        and geo.groups == 1
-        and get_array_module(x) is np
-        and conv_direct.supported_dtype(x.dtype)
-    )
+    return x.shape[1] <= 3 and _plain_cpu_float(x, geo)
 
 
 # Measured (see prefer_direct): the direct path wins once im2col's column matrix is this large

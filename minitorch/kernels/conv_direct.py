@@ -55,10 +55,6 @@ import numpy as np
 _BLOCK_BYTES = 1 << 22
 
 
-def supported_dtype(dtype) -> bool:
-    """float32 and float64 (BLAS products)."""
-    return np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
-
 
 def _sizes(x_shape, kh: int, kw: int, padding):
     """(P_h, P_w, OH, OW, T): padded size, output size, and T = OH * P_w line positions."""

@@ -95,10 +95,6 @@ def grid(x_shape, w_shape, stride, padding) -> Grid:
     return Grid(n, hq, wq, oh, ow, n * hq * wq - ((kh - 1) // sh) * wq)
 
 
-def supported_dtype(dtype) -> bool:
-    """float32 and float64 (the dtypes NumPy's products hand to BLAS)."""
-    return np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
-
 
 def _phase_rows(size: int, pad: int, phase: int, s: int) -> tuple[slice, slice]:
     """Rows of one phase image that hold input rows, and those input rows: padded row

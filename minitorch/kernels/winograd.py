@@ -95,10 +95,6 @@ F4 = Minimal(
 ALGORITHMS = {2: F2, 4: F4}
 
 
-def supported_dtype(dtype) -> bool:
-    """float32 and float64 (the transforms need fractions)."""
-    return np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
-
 
 @lru_cache(maxsize=16)
 def _kron(m: int, which: str, dtype) -> np.ndarray:
