@@ -48,12 +48,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .copies import sliding_windows
+
 # Columns per block. Measured (forward and weight gradient, 1->16 at b64 and b256,
 # 1->6 and 3->6 at 32x32): 4-8 MiB blocks were fastest, 1.5-2x faster than 256 KiB
 # blocks (each block's products are small, and OpenBLAS has a fixed cost per product)
 # and up to 2x faster than the whole batch at once (the columns then leave the 32 MiB L3).
 _BLOCK_BYTES = 1 << 22
-
 
 
 def _sizes(x_shape, kh: int, kw: int, padding):
@@ -79,8 +80,7 @@ def _columns(xpad, lo: int, hi: int, kh: int, kw: int, t: int, out):
     ``[b, (c, i, j), s]`` is line position ``s + i P_w + j`` of map ``(lo + b, c)``."""
     n_b, c = hi - lo, xpad.shape[1]
     sn, sc, sh, sw = xpad.strides
-    view = np.lib.stride_tricks.as_strided(
-        xpad[lo:], (n_b, c, kh, kw, t), (sn, sc, sh, sw, sw), writeable=False)
+    view = sliding_windows(xpad[lo:], (n_b, c, kh, kw, t), (sn, sc, sh, sw, sw))
     out[: n_b, : c * kh * kw].reshape(n_b, c, kh, kw, t)[...] = view  # (rows past C kh kw kept)
     return out[: n_b]
 
@@ -165,7 +165,7 @@ def weight_grad(x, g, w_shape, padding, xpad=None):
         cols = _columns(xpad, lo, hi, kh, kw, t, buf[0])
         lines = buf[1][: hi - lo]
         lines.reshape(hi - lo, o, oh, pw)[..., :ow] = g[lo:hi]
-        total[...] += np.matmul(lines, cols.transpose(0, 2, 1)).sum(0)  # (O, K)
+        total[...] += np.matmul(lines, cols.transpose(0, 2, 1)).sum(0)  # (O, K), in place
         return buf
 
     _over_blocks(block, n, (k + o) * t * x.itemsize)

@@ -173,6 +173,14 @@ def _maps_first(z):
     return out
 
 
+def _out_size(x_shape, padding, kernel) -> tuple[int, int]:
+    """(OH, OW) of a stride-1 ``kernel`` (kh, kw) over the (N, C, H, W) input padded by
+    ``padding`` (top, bottom, left, right). Symmetric in the kernel and the output size:
+    given (OH, OW) it returns the kernel size."""
+    (h, w), (pt, pb, pl, pr) = x_shape[2:], padding
+    return h + pt + pb - kernel[0] + 1, w + pl + pr - kernel[1] + 1
+
+
 def _period(x_shape, padding, kernel) -> tuple[int, int]:
     r"""The DFT sizes :math:`(P_h, P_w)`: per axis :math:`\max(H + \max(p_t, p_b), OH, k_h)`.
 
@@ -187,11 +195,9 @@ def _period(x_shape, padding, kernel) -> tuple[int, int]:
     14x14 maps with padding 2 take 16x16 DFTs instead of 18x18 (9 x 16 = 144
     frequencies instead of 180); 32x32 with padding 1, 33x33 instead of 34x34.
     """
-    sizes = []
-    for size, (before, after), k in zip(x_shape[2:], (padding[:2], padding[2:]), kernel):
-        out = size + before + after - k + 1
-        sizes.append(max(size + max(before, after), out, k))
-    return sizes[0], sizes[1]
+    sides = zip(x_shape[2:], (padding[:2], padding[2:]), _out_size(x_shape, padding, kernel), kernel)
+    ph, pw = (max(size + max(pads), out, k) for size, pads, out, k in sides)
+    return ph, pw
 
 
 def input_spectrum(x, padding, kernel):
@@ -213,8 +219,7 @@ def weight_spectrum(w, period):
 def grad_spectrum(g, x_shape, padding):
     """:math:`\\hat G` as (F, N, O): the output (or its gradient) sits at the top left."""
     n, o, oh, ow = g.shape
-    kernel = (x_shape[2] + padding[0] + padding[1] - oh + 1, x_shape[3] + padding[2] + padding[3] - ow + 1)
-    period = _period(x_shape, padding, kernel)
+    period = _period(x_shape, padding, _out_size(x_shape, padding, (oh, ow)))  # (its kernel)
     return spectrum(g.reshape(n * o, oh, ow), period, (0, 0)).reshape(-1, n, o)
 
 
@@ -227,14 +232,14 @@ def forward(x, w, padding, xhat=None):
     the inverse DFT of the output pixels only. :math:`\overline{\hat X}` is returned so the
     weight gradient can reuse it.
     """
-    n, _, h, wd = x.shape
+    n = x.shape[0]
     o, _, kh, kw = w.shape
     period = _period(x.shape, padding, (kh, kw))
     if xhat is None:
         xhat = input_spectrum(x, padding, (kh, kw))
     what = weight_spectrum(w, period)
     yhat = xhat @ what.transpose(0, 2, 1)  # (F, N, O), conjugated
-    oh, ow = h + padding[0] + padding[1] - kh + 1, wd + padding[2] + padding[3] - kw + 1
+    oh, ow = _out_size(x.shape, padding, (kh, kw))
     out = from_spectrum(yhat.reshape(-1, n * o), period, (0, 0), (oh, ow), conj=True)
     return out.reshape(n, o, oh, ow), xhat
 
@@ -275,7 +280,7 @@ def cost(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int, padding) -> t
     output (``N (C + O) P_h K`` complex numbers) are what it moves through memory.
     """
     ph, pw = _period((n, c, h, w), padding, (kh, kw))
-    oh, ow = h + padding[0] + padding[1] - kh + 1, w + padding[2] + padding[3] - kw + 1
+    oh, ow = _out_size((n, c, h, w), padding, (kh, kw))
     k = _half(pw)
 
     def dft(a: int, b: int) -> int:
