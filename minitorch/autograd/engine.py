@@ -145,7 +145,7 @@ def _pass_on(node: Node, grads: tuple, buffers: dict, deps: dict, ready: list) -
             prev = buffers.get(nxt)
             if prev is None:
                 buffers[nxt] = g
-            elif grad_mode._state.enabled or prev._data.dtype != g._data.dtype:
+            elif grad_mode.is_grad_enabled() or prev._data.dtype != g._data.dtype:
                 buffers[nxt] = prev + g  # create_graph (the sum joins the graph), or promotion
             else:  # a plain sum of the arrays, without an op's overhead
                 buffers[nxt] = Tensor._wrap(prev._data + g._data)

@@ -61,10 +61,8 @@ def _recurrence(mode: str, x: Tensor, state: list[Tensor], w_ih, w_hh, b_ih, b_h
     rows, batch, s0 = x.shape[0], state[0].shape[0], state[0]
     if mode == "LSTM":  # the op's output: the h of every row and final h, then the c's
         out = R.LSTMLayer.apply(x, *state, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
-        h_dim, hidden, total = w_hh.shape[1], w_hh.shape[0] // 4, rows + batch
-        c_n = out[total * h_dim + rows * hidden :].reshape(batch, hidden)
-        return (out[: rows * h_dim].reshape(rows, h_dim),
-                [out[rows * h_dim : total * h_dim].reshape(batch, h_dim), c_n])
+        hs, cs = R.lstm_state_rows(out, rows + batch, w_hh.shape[1])
+        return hs[:rows], [hs[rows:], cs[rows:]]
     if mode == "GRU":  # b_hh stays inside the recurrence (r multiplies its n part)
         out = R.GRULayer.apply(F.linear(x, w_ih, b_ih), s0, w_hh, b_hh, batch_sizes, reverse)
     else:
