@@ -39,38 +39,31 @@ def cnn(lib: ModuleType) -> Any:
     )
 
 
-def lenet(lib: ModuleType) -> Any:
-    """LeNet of the "60-minute blitz": input (N, 1, 32, 32), no padding.
-
-    conv 1 -> 6 5x5, ReLU, max-pool 2 (6 x 14 x 14); conv 6 -> 16 5x5, ReLU, max-pool 2
-    (16 x 5 x 5 = 400); fully connected 400 -> 120 -> 84 -> 10 with ReLU.
-    """
+def _lenet_like(lib: ModuleType, in_channels: int) -> Any:
+    """conv in_channels -> 6 5x5, ReLU, max-pool 2; conv 6 -> 16 5x5, ReLU, max-pool 2
+    (16 x 5 x 5 = 400 on 32x32 inputs); fully connected 400 -> 120 -> 84 -> 10 with ReLU."""
     nn = lib.nn
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(in_channels, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
         nn.Linear(120, 84), nn.ReLU(),
         nn.Linear(84, 10),
     )
+
+
+def lenet(lib: ModuleType) -> Any:
+    """LeNet of the "60-minute blitz": input (N, 1, 32, 32), no padding (:func:`_lenet_like`
+    with one input channel: 6 x 14 x 14 after the first pool, 16 x 5 x 5 = 400 after the
+    second)."""
+    return _lenet_like(lib, 1)
 
 
 def blitz(lib: ModuleType) -> Any:
-    """The "60-minute blitz" CIFAR-10 classifier: input (N, 3, 32, 32).
-
-    conv 3 -> 6 5x5, ReLU, max-pool 2; conv 6 -> 16 5x5, ReLU, max-pool 2 (16 x 5 x 5);
-    fully connected 400 -> 120 -> 84 -> 10 with ReLU.
-    """
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10),
-    )
+    """The "60-minute blitz" CIFAR-10 classifier: input (N, 3, 32, 32); the same layers
+    as :func:`lenet` with three input channels."""
+    return _lenet_like(lib, 3)
 
 
 def vgg(lib: ModuleType) -> Any:
