@@ -1,7 +1,7 @@
 """The Winograd convolution path (kernels/winograd.py) against torch and against im2col.
 
-The cost model rarely picks Winograd on its own (docs/PERFORMANCE.md), so most tests
-force it with the ``winograd`` fixture and then check that it was taken.
+The cost model picks Winograd only on layers of many channels (docs/PERFORMANCE.md), so
+most tests force it with the ``winograd`` fixture and then check that it was taken.
 """
 
 from __future__ import annotations
@@ -144,10 +144,66 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
     non_finite_stays_local(x, w, "winograd")
 
 
-def test_the_cost_model_keeps_im2col_or_fourier_on_small_maps():
-    """Below a 16x16 output the model never picks Winograd (its fixed costs dominate)."""
-    x, w = np.zeros((64, 32, 8, 8), np.float32), (32, 32, 3, 3)
+@pytest.mark.parametrize("shape", [(2, 3, 5, 7), (3, 5, 13, 9), (1, 1, 1, 1)])
+def test_pixel_major_copies_are_transposes(shape):
+    """The blocked transposing copies (N C not a multiple of their block of 8, W not one
+    either) give NumPy's transpose, into and out of strided (padded) views."""
+    x = _arr(shape)
+    n, c, h, w = shape
+    big = np.full((h + 3, w + 2, n, c), 7.0)
+    winograd._to_pixel_major(x, big[1:h + 1, 2:])
+    np.testing.assert_array_equal(big[1:h + 1, 2:], x.transpose(2, 3, 0, 1))
+    assert (big[0] == 7).all() and (big[h + 1:] == 7).all() and (big[:, :2] == 7).all()
+    back = np.empty(shape)
+    winograd._from_pixel_major(big[1:h + 1, 2:], back)
+    np.testing.assert_array_equal(back, x)
+
+
+@pytest.mark.parametrize("m", [2, 4])
+def test_raw_kernels_split_over_threads_match_torch(monkeypatch, m):
+    """Every transform split into parts (rows of tiles) as on a multi-core machine: the
+    parts' shared rows (the input gradient's carry) are added exactly once."""
+    from minitorch.kernels import threads
+
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "free_cores", lambda: 3)
+    monkeypatch.setattr(threads, "_pool", None)
+    monkeypatch.setattr(threads, "_num_threads", 3)
+    test_raw_kernels_match_torch(((2, 3, 17, 11), 5, (1, 1, 2, 0)), np.float64, m)
+
+
+@pytest.mark.parametrize("pads", [(1, 1, 1, 1), (0, 0, 0, 0), (1, 2, 1, 2), (2, 0, 0, 2)])
+def test_float32_layer_within_torchs_rounding_of_float64(pads):
+    """F(4x4, 3x3) in float32 on a realistic layer (16 input channels, 19x21 maps: the last
+    tiles overhang) stays within a few 1e-6 of float64, relative to the largest entry, for
+    the output and both gradients (docs/PERFORMANCE.md has the measured errors)."""
+    x, w = _arr((4, 16, 19, 21)), _arr((8, 16, 3, 3)) / 12
+    out, v = winograd.forward(x.astype(np.float32), w.astype(np.float32), pads)
+    exact, _ = winograd.forward(x, w, pads)
+    g = _arr(exact.shape)
+    gx = winograd.input_grad(g.astype(np.float32), w.astype(np.float32), x.shape, pads)
+    gw = winograd.weight_grad(x.astype(np.float32), g.astype(np.float32), w.shape, pads, v=v)
+    args = ((1, 1), pads, (1, 1), 1)
+    for ours, ref in ((out, exact), (gx, reference.conv_input_grad(g, w, x.shape, *args)),
+                      (gw, reference.conv_weight_grad(x, g, w.shape, *args))):
+        assert ours.dtype == np.float32
+        assert np.abs(ours - ref).max() <= 2e-5 * np.abs(ref).max()
+
+
+def test_the_cost_model_chooses_winograd_on_wide_3x3_layers_only():
+    """The refitted model (docs/PERFORMANCE.md) takes F(4x4, 3x3) on the VGG/ResNet layers
+    with 16 or more channels, never on a 3-channel stem or off 3x3 stride 1."""
+    def chosen(x, w_shape, input_grad=True):  # as conv2d asks: after the Fourier model
+        geo = kconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
+        geo = geo._replace(fourier=kconv.prefer_fourier(x, w_shape, geo, input_grad))
+        return kconv.prefer_winograd(x, w_shape, geo)
+
+    for n, c, o, side in ((32, 32, 32, 32), (32, 64, 64, 16), (32, 16, 16, 32), (32, 64, 128, 8)):
+        assert chosen(np.zeros((n, c, side, side), np.float32), (o, c, 3, 3))
+    stem = np.zeros((32, 3, 32, 32), np.float32)
     geo = kconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1)
-    assert kconv.winograd_applies(x, w, geo) and not kconv.prefer_winograd(x, w, geo)
+    assert kconv.winograd_applies(stem, (32, 3, 3, 3), geo)
+    assert not chosen(stem, (32, 3, 3, 3), input_grad=False)
+    x = np.zeros((32, 32, 16, 16), np.float32)
     assert not kconv.winograd_applies(x, (32, 32, 5, 5), geo)
-    assert not kconv.winograd_applies(x, w, geo._replace(stride=(2, 2)))
+    assert not kconv.winograd_applies(x, (32, 32, 3, 3), geo._replace(stride=(2, 2)))

@@ -75,7 +75,7 @@ class ConvGeometry(NamedTuple):
     groups: int
     batch_last: bool = False  # internal memory layout, see prefer_batch_last
     fourier: bool = False  # convolution theorem instead of im2col, see prefer_fourier
-    winograd: bool = False  # Winograd F(2x2, 3x3) instead of im2col, see prefer_winograd
+    winograd: bool = False  # Winograd F(4x4, 3x3) instead of im2col, see prefer_winograd
     pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
     shifted: bool = False  # products on shifted views, no im2col, see prefer_shifted
     direct: bool = False  # few input channels: im2col a block at a time, see conv_direct
@@ -202,7 +202,7 @@ def grad_matrix(g, geo: ConvGeometry, x_shape, w_shape=None):
     if geo.fourier:
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
     if geo.winograd:
-        return winograd.grad_transform(g, geo.padding, x_shape, 2)
+        return winograd.grad_transform(g, geo.padding, x_shape)
     if geo.pointwise:
         return g  # used as it is
     if geo.shifted:
@@ -239,7 +239,7 @@ def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
     if geo.fourier:
         out, cache = conv_fourier.forward(x, w, geo.padding, cache)
     elif geo.winograd:
-        out, cache = winograd.forward(x, w, geo.padding, 2, cache)
+        out, cache = winograd.forward(x, w, geo.padding, v=cache)
     elif geo.pointwise:
         out, cache = pointwise.forward(x, w, geo.stride, cache)
     elif geo.shifted:
@@ -284,7 +284,7 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     if geo.fourier:
         return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cache, gmat)
     if geo.winograd:
-        return winograd.weight_grad(x, grad, w_shape, geo.padding, 2, cache, gmat)
+        return winograd.weight_grad(x, grad, w_shape, geo.padding, v=cache, dm=gmat)
     if geo.pointwise:
         return pointwise.weight_grad(x, grad, w_shape, geo.stride, cache)
     if geo.shifted:
@@ -314,7 +314,7 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     if geo.fourier:
         return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
     if geo.winograd:
-        return winograd.input_grad(grad, w, x_shape, geo.padding, 2, gmat)
+        return winograd.input_grad(grad, w, x_shape, geo.padding, dm=gmat)
     if geo.pointwise:
         return pointwise.input_grad(grad, w, x_shape, geo.stride)
     if geo.shifted:
@@ -446,27 +446,26 @@ def winograd_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -
 
 
 def prefer_winograd(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
-    """Choose Winograd's F(2x2, 3x3) (``winograd``) for this layer?
+    """Choose Winograd's F(4x4, 3x3) (``winograd``) for this layer?
 
-    Only where it applies (:func:`winograd_applies`), on outputs of at least 16x16, and
-    when its predicted time, with a 10% margin, beats the path chosen so far (im2col,
-    or the Fourier path if ``geo.fourier``). Its time is its product FLOPs plus a price
-    per entry of the transformed input and output (the transforms are a few additions
-    per entry, one NumPy pass each), weights fitted to forward + backward times of 17
-    layer shapes (float32, 3 to 128 channels, 4x4 to 56x56 maps; docs/PERFORMANCE.md),
-    in the units of the other two models. NumPy's transforms stream 4 times the input
-    through memory several times, so it wins only on large maps with many channels and
-    small batches, where the Fourier path's dense DFTs grow with the map's side.
+    Only where it applies (:func:`winograd_applies`), with at least 16 input channels
+    (with 8, measured, the shifted products were up to 27% faster: 2.3 against 2.9 ms,
+    8 -> 8 at 32x32, batch 32), and when its predicted time beats the path chosen so far
+    (im2col, or the Fourier path if ``geo.fourier``). Its time is its product FLOPs plus a
+    price per entry of the transformed input and output (``winograd.cost``), weights
+    fitted to forward + backward times of 26 layer shapes (float32, 3 to 256 channels,
+    4x4 to 32x32 maps, batch 4 to 128; 2 threads; docs/PERFORMANCE.md; predicted within
+    12% rms), in the units of the other models. Its products need 2.25 multiplications
+    per output pixel and channel pair where im2col needs 9, and its transforms are small
+    products over long contiguous runs, so it wins on every VGG and ResNet layer with 16
+    or more channels at batch 32; the Fourier path keeps large batches on small maps
+    (batch 128, 64 -> 64 at 8x8), im2col the 3-channel stems.
     """
-    if not winograd_applies(x, w_shape, geo):
+    if not winograd_applies(x, w_shape, geo) or x.shape[1] < 16:
         return False
     n, c, h, w = x.shape
-    o = w_shape[0]
-    oh, ow = geo.out_size(h, w, 3, 3)
-    if min(oh, ow) < 16:  # measured: below 16x16 the transforms' fixed costs dominate
-        return False
-    flops, entries = winograd.cost(n, c, o, h, w, geo.padding)
-    return 1.1 * (1.24 * flops + 160 * entries) < _chosen_cost(x, w_shape, geo)
+    flops, entries = winograd.cost(n, c, w_shape[0], h, w, geo.padding)
+    return 1.8 * flops + 118 * entries < _chosen_cost(x, w_shape, geo)
 
 
 def shifted_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
