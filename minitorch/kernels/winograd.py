@@ -75,8 +75,15 @@ class Minimal(NamedTuple):
     bt: np.ndarray
 
 
-# Lavin & Gray's matrices (interpolation points 0, 1, -1 and infinity for F(2, 3);
-# 0, +-1, +-2 and infinity for F(4, 3)).
+# Lavin & Gray's matrices for F(2, 3) (interpolation points 0, 1, -1 and infinity). For
+# F(4, 3), the Toom-Cook matrices of the points 0, 1, -1, 1/2, -2 and infinity (Barabasz
+# et al., "Error analysis and improving the accuracy of Winograd convolution", 2020):
+# A^T's columns are the points' powers, G's rows (1, p, p^2) / prod_{q != p} (p - q), and
+# B^T solves A^T [(G g) * (B^T d)] = the correlation of d and g. Measured in float32 (a
+# 32 -> 16 layer on 20x20 maps), their errors against float64 are 2-3x smaller than
+# those of Lavin & Gray's points 0, +-1, +-2 (output 1.7e-6 against 3.7e-6, relative to
+# the largest entry); the transforms are dense products here, so their extra non-zero
+# entries cost nothing.
 F2 = Minimal(
     2,
     np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64),
@@ -85,13 +92,13 @@ F2 = Minimal(
 )
 F4 = Minimal(
     4,
-    np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0],
-              [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=np.float64),
-    np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
-              [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]),
-    np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
-              [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
-             dtype=np.float64),
+    np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 1 / 2, -2, 0],
+              [0, 1, 1, 1 / 4, 4, 0], [0, 1, -1, 1 / 8, -8, 1]]),
+    np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [-1 / 3, 1 / 3, -1 / 3],
+              [-16 / 15, -8 / 15, -4 / 15], [1 / 15, -2 / 15, 4 / 15], [0, 0, 1]]),
+    np.array([[1, -3 / 2, -2, 3 / 2, 1, 0], [0, -1, 1 / 2, 5 / 2, 1, 0],
+              [0, 1, -5 / 2, 1 / 2, 1, 0], [0, -2, -1, 2, 1, 0],
+              [0, 1 / 2, -1, -1 / 2, 1, 0], [0, 1, -3 / 2, -2, 3 / 2, 1]]),
 )
 ALGORITHMS = {2: F2, 4: F4}
 
