@@ -20,27 +20,40 @@ is one on the Fourier path (``conv_fourier.py``):
 
 .. math::
 
-    M_p = U_p V_p, \qquad U_p = (G g G^\top)_p: O \times C, \quad
-    V_p = (B^\top d B)_p: C \times T, \quad M_p: O \times T,
+    M_p = V_p U_p^\top, \qquad U_p = (G g G^\top)_p: O \times C, \quad
+    V_p = (B^\top d B)_p: T \times C, \quad M_p: T \times O,
 
-over all :math:`T = N \cdot t_h t_w` tiles of the batch at once; then every tile's
-output is :math:`A^\top M A`. Output tiles sit at stride :math:`m`; input tiles overlap
-by 2 pixels. The input and output transforms are done separably, along H and then W,
-on strided views of the image (row :math:`i` of every tile is every m-th image row,
-starting at :math:`i`): one in-place addition per non-zero matrix entry, since
-:math:`F(2 \times 2, 3 \times 3)`'s :math:`B^\top` and :math:`A^\top` hold only 0 and
-:math:`\pm 1`. The filters' transform is one small product with the Kronecker matrix
-:math:`G \otimes G` (:math:`\mathrm{vec}(G g G^\top) = (G \otimes G)\,\mathrm{vec}(g)`).
+over all :math:`T = t_h t_w N` tiles of the batch at once (``conv2d`` uses
+:math:`F(4 \times 4, 3 \times 3)`; the tests run :math:`F(2 \times 2, 3 \times 3)` too);
+then every tile's output is :math:`A^\top M A`. Output tiles sit at stride :math:`m`;
+input tiles overlap by 2 pixels. The filters' transform is one small product with the
+Kronecker matrix :math:`G \otimes G`
+(:math:`\mathrm{vec}(G g G^\top) = (G \otimes G)\,\mathrm{vec}(g)`).
+
+Layout is the whole speed. The input and output transforms are done separably, along H
+and then W, as small products with :math:`B^\top` (:math:`A^\top`) on the image in
+(H, W, N, C) order: row :math:`i` of every tile is every m-th image row, a contiguous
+run of W N C values, and column :math:`j` every m-th run of N C values, so each product
+streams long contiguous runs (strided views of the overlapping tiles, never copies),
+and the per-point products read and write (T, C) and (T, O) matrices as they lie. In
+(N, C, H, W) order every m-th *column* is a stride-m walk along the innermost axis,
+which NumPy cannot vectorise: the earlier version of this module, done that way with
+one in-place addition per matrix entry, spent 3.7 ms on the input transform and 3.2 ms
+on the output transform of F(2x2) for a 32 -> 32 layer on 32x32 maps at batch 32 (the
+products: 1.7 ms), and was never chosen. Here one blocked transposing copy in and one
+out (:func:`_to_pixel_major`) pay for the layout; F(4x4, 3x3)'s products need a quarter
+of im2col's multiplications. Measured in docs/PERFORMANCE.md.
 
 Gradients are the adjoint linear maps, in reverse order (with :math:`\partial Y` cut into
 the same tiles and :math:`\partial M = (A \otimes A)\,\mathrm{vec}(\partial Y)`, shared
 by both):
 
-* input: :math:`\partial V_p = U_p^\top \partial M_p`, then
+* input: :math:`\partial V_p = \partial M_p U_p`, then
   :math:`\partial d = B\,\partial V B^\top` per tile, added back onto the pixels of the
-  overlapping tiles (the separable transform's adjoint: strided additions along W,
-  then along H);
-* weight: :math:`\partial U_p = \partial M_p V_p^\top` (the :math:`V` saved by the
+  overlapping tiles (the separable transform's adjoint: products with :math:`B` along
+  W, then along H, each tile's first m columns (rows) written, its last two added onto
+  its neighbour's);
+* weight: :math:`\partial U_p = \partial M_p^\top V_p` (the :math:`V` saved by the
   forward pass), then :math:`\partial g = G^\top \partial U\, G`.
 
 These are exactly the gradients of the convolution, because the forward pass *is* the
@@ -48,8 +61,9 @@ convolution (in exact arithmetic) and the adjoint of a composition is the revers
 composition of adjoints.
 
 Numerics: the transforms add and subtract neighbouring pixels (and, for F(4x4), scale by
-up to 8), so float32 rounding grows with the tile's dynamic range; measured against
-float64 in docs/PERFORMANCE.md. A NaN or infinity would spread over its whole tile (and
+up to 8), so float32 rounding grows with the tile's dynamic range: F(4x4)'s output is
+off by ~2e-6 of its largest entry (PyTorch's direct convolution: ~4e-7), measured
+against float64 in docs/PERFORMANCE.md. A NaN or infinity would spread over its whole tile (and
 ``inf - inf`` makes NaNs where a direct convolution has infinities), so the caller
 (``ops/conv.py``) takes im2col whenever an input is not finite.
 """
