@@ -207,3 +207,7 @@ def test_the_cost_model_chooses_winograd_on_wide_3x3_layers_only():
     x = np.zeros((32, 32, 16, 16), np.float32)
     assert not kconv.winograd_applies(x, (32, 32, 5, 5), geo)
     assert not kconv.winograd_applies(x, (32, 32, 3, 3), geo._replace(stride=(2, 2)))
+
+
+def test_raw_kernels_on_an_empty_batch_match_torch():
+    test_raw_kernels_match_torch(((0, 3, 5, 5), 2, (1, 1, 1, 1)), np.float64, 4)

@@ -117,7 +117,6 @@ F4 = Minimal(
 ALGORITHMS = {2: F2, 4: F4}
 
 
-
 @lru_cache(maxsize=16)
 def _kron(m: int, which: str, dtype) -> np.ndarray:
     """The transform of a flattened tile, :math:`X \\otimes X` for X = A^T, G or B^T."""
@@ -223,13 +222,13 @@ def input_transform(x, padding, m: int = 4):
     pt, _, pl, _ = padding
     xpad = np.zeros((m * t.th + 2, m * t.tw + 2, n, c), dtype=x.dtype)
     _to_pixel_major(x, xpad[pt:pt + h, pl:pl + w])
-    rows = _windows(xpad.reshape(xpad.shape[0], -1), 0, a, m, t.th)  # (th, a, W N C)
+    rows = _windows(xpad.reshape(xpad.shape[0], xpad[0].size), 0, a, m, t.th)  # (th, a, W N C)
     half = np.empty((t.th, a, xpad.shape[1], n * c), dtype=x.dtype)
     v = np.empty((a, a, t.th, t.tw, n * c), dtype=x.dtype)
 
     def transform(part: slice) -> None:  # rows of tiles are independent
         hp = half[part]
-        np.matmul(bt, rows[part], out=hp.reshape(*hp.shape[:2], -1))  # along H
+        np.matmul(bt, rows[part], out=hp.reshape(*hp.shape[:2], hp[0, 0].size))  # along H
         np.matmul(bt, _windows(hp, 2, a, m, t.tw),  # along W: (th', a, tw, a, N C)
                   out=v[:, :, part].transpose(2, 0, 3, 1, 4))
 
@@ -240,7 +239,7 @@ def input_transform(x, padding, m: int = 4):
 def weight_transform(w, m: int = 4):
     r""":math:`U = G g G^\top` of every filter, as (P, O, C)."""
     o, c = w.shape[:2]
-    return (_kron(m, "g", w.dtype) @ w.reshape(o * c, 9).T).reshape(-1, o, c)
+    return (_kron(m, "g", w.dtype) @ w.reshape(o * c, 9).T).reshape((m + 2) ** 2, o, c)
 
 
 def _output(mm, n: int, t: Tiling):
@@ -282,8 +281,8 @@ def grad_transform(g, padding, x_shape, m: int = 4):
 
     def transform(part: slice) -> None:  # rows of tiles are independent
         gp = gpix[part]
-        half = np.matmul(a_, gp.reshape(gp.shape[0], m, -1))  # along H: (th', a, tw m N O)
-        np.matmul(a_, half.reshape(gp.shape[0], a, t.tw, m, -1),  # along W
+        half = np.matmul(a_, gp.reshape(gp.shape[0], m, gp[0, 0].size))  # along H: (th', a, tw m N O)
+        np.matmul(a_, half.reshape(gp.shape[0], a, t.tw, m, n * o),  # along W
                   out=dm[:, :, part].transpose(2, 0, 3, 1, 4))
 
     split_work(transform, t.th, dm.nbytes)
@@ -327,7 +326,7 @@ def input_grad(g, w, x_shape, padding, m: int = 4, dm=None):
         hp[:, :, m * t.tw:] = 0
         np.matmul(b[:m], dvp, out=_windows(hp, 2, m, m, t.tw, True))  # along W
         _windows(hp[:, :, m:], 2, a - m, m, t.tw, True)[...] += np.matmul(b[m:], dvp)
-        hp = hp.reshape(hp.shape[0], a, -1)
+        hp = hp.reshape(hp.shape[0], a, hp[0, 0].size)
         np.matmul(b[:m], hp, out=_windows(gpad, 0, m, m, t.th, True)[part])  # along H
         np.matmul(b[m:], hp, out=carry[part])  # added below: other parts write those rows
 
@@ -336,7 +335,7 @@ def input_grad(g, w, x_shape, padding, m: int = 4, dm=None):
     _windows(gpad[m:], 0, a - m, m, t.th, True)[...] += carry
     pt, _, pl, _ = padding
     dx = np.empty(x_shape, dtype=dv.dtype)
-    _from_pixel_major(gpad.reshape(-1, wp, n, c)[pt:pt + h, pl:pl + wd], dx)
+    _from_pixel_major(gpad.reshape(m * t.th + 2, wp, n, c)[pt:pt + h, pl:pl + wd], dx)
     return dx
 
 
@@ -348,7 +347,7 @@ def weight_grad(x, g, w_shape, padding, m: int = 4, v=None, dm=None):
     if dm is None:
         dm = grad_transform(g, padding, x.shape, m)
     du = dm.transpose(0, 2, 1) @ v  # (P, O, C)
-    return (du.reshape(du.shape[0], -1).T @ _kron(m, "g", g.dtype)).reshape(w_shape)
+    return (du.reshape(du.shape[0], du[0].size).T @ _kron(m, "g", g.dtype)).reshape(w_shape)
 
 
 def cost(n: int, c: int, o: int, h: int, w: int, padding, m: int = 4) -> tuple[int, int]:
