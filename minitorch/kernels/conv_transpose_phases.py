@@ -214,7 +214,7 @@ def forward(x, w, u=None):
     ``(4t + 2e + rho, 4t' + 2f + sig)``; offsets ``2e + rho < 4`` of all tiles cover the
     rows exactly once (they are written, the rest added), as in ``col2im``.
     """
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     o = w.shape[1]
     th, tw = h // 2, wd // 2
     if u is None:
