@@ -65,11 +65,6 @@ from .threads import split_work
 
 KERNEL, STRIDE, PADDING = (4, 4), (2, 2), (1, 1)
 
-# Measured (see prefer): below this many output channels the products are too thin to
-# pay for the transforms.
-_MIN_OUT_CHANNELS = 16
-
-
 def applies(x, w_shape, stride, padding, output_padding, dilation, groups) -> bool:
     """Can this module do ``conv_transpose2d`` of the (N, C, H, W) NumPy array ``x``?
     (4x4 kernel, stride 2, padding 1, no output padding, dilation or groups, even H and
@@ -86,15 +81,36 @@ def applies(x, w_shape, stride, padding, output_padding, dilation, groups) -> bo
 def prefer(x, w_shape, stride, padding, output_padding, dilation, groups) -> bool:
     """Choose this path over im2col + col2im for the layer?
 
-    Where it applies, and with at least 16 output channels. Measured forward + backward
-    on the DCGAN generator's layers (batch 64, 1 thread, same process, alternating;
-    docs/PERFORMANCE.md): 512 -> 256 on 4x4 and down to 128 -> 64 on 16x16 it was
-    faster by about a third; 64 -> 3 on 32x32 slower (thin products, 3 x 4 rows, cannot
-    pay for the transforms).
+    Where it applies, and when the cost model (:func:`cost`) predicts it faster with a 10%
+    margin in im2col's favour (the exact path, and the reference).
     """
-    return applies(x, w_shape, stride, padding, output_padding, dilation, groups) and (
-        w_shape[1] >= _MIN_OUT_CHANNELS
-    )
+    if not applies(x, w_shape, stride, padding, output_padding, dilation, groups):
+        return False
+    n, c, h, w = x.shape
+    im2col, phases = cost(n, c, w_shape[1], h, w)
+    return 1.1 * phases < im2col
+
+
+def cost(n: int, c: int, o: int, h: int, w: int) -> tuple[float, float]:
+    r"""Predicted forward + backward milliseconds (one thread) of the im2col path and of
+    this one, for an (n, c, h, w) input and ``o`` output channels.
+
+    Each is its multiply-adds (:math:`16\,C\,O\,NHW` for im2col, 9/16 of that here) plus
+    a price per entry of the arrays that scale with the output channels (im2col's
+    columns and col2im; here the transforms of the output gradient and of the products'
+    results) and with the input channels (here the input's tile transform, 9/4 of the
+    input), plus a fixed cost. Fitted (least squares on relative error) to 48 layers:
+    batch 16 and 64, 16 to 256 input and 4 to 32 output channels, 4x4 and 16x16 inputs,
+    float32, one thread, the paths interleaved (docs/PERFORMANCE.md). Choosing by it cost
+    1% over always taking the faster path on those layers; its misses were layers under
+    2 ms, and within 6% above. The generator's layers: predicted 73 / 81 / 96 ms against
+    51 / 58 / 72 ms, measured 72 / 75 / 96 against 55 / 55 / 73.
+    """
+    pixels = n * h * w
+    macs = 16 * c * o * pixels
+    im2col = 3.04e-8 * macs + 2.73e-5 * o * pixels + 8.8e-7 * c * pixels + 0.085
+    phases = 3.67e-8 * macs * 9 / 16 + 2.01e-5 * o * pixels + 3.31e-6 * c * pixels + 0.107
+    return im2col, phases
 
 
 # ------------------------------------------------------------------ the three transforms
@@ -275,8 +291,3 @@ def weight_grad(xt, v, w_shape):
     (:func:`grad_transform`): :math:`\partial U_k = \tilde X_k V_k^\top`, then
     :func:`weight_grad_transform`."""
     return weight_grad_transform(np.matmul(xt, v.transpose(0, 2, 1)), w_shape)
-
-
-def cost_ratio() -> float:
-    """Multiply-adds of this path over im2col's, for every one of the three products."""
-    return 9 / 16
