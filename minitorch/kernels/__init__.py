@@ -14,8 +14,6 @@ kernel (forward and backward) that the tests compare it with on random shapes.
 ``conv_shifted``       small-channel 3x3 convolution as products on shifted views of the
                        channel-major padded input (stride 2 by phase images), no im2col
 ``pointwise``          1x1 convolution as products on the (strided) input
-``conv_transpose_phases``  DCGAN's 4x4 stride-2 transposed convolution (and its two
-                       gradients) by sub-pixel phases and Winograd's F(2x2, 2x2)
 ``pool``               max pooling windows (running argmax, winners, scatter/gather)
                        and average pooling as block sums
 ``relu``               ``max(x, 0)`` compared with an array of zeros (vectorised)
@@ -25,4 +23,7 @@ kernel (forward and backward) that the tests compare it with on random shapes.
                        stepping aside while other processes hold the cores
 ``reference``          the loop-based twins, for reading and for the tests
 =====================  ==============================================================
+
+``conv_transpose_phases``: DCGAN's 4x4 stride-2 transposed convolution (and its two
+gradients) by sub-pixel phases and Winograd's F(2x2, 2x2).
 """
