@@ -2,7 +2,8 @@
 (``kernels/conv_transpose_phases.py``): against its loop-based twins in
 ``kernels/reference.py`` (float64), against PyTorch through ``conv_transpose2d`` and
 ``nn.ConvTranspose2d`` (values, the three gradients, second derivatives, float64 tight and
-float32 loose), its fallbacks for NaN/inf, and where it is (not) chosen.
+float32 loose), its fallbacks for NaN/inf, and where it is (not) chosen. Second
+derivatives through it: tests/test_conv_transpose_dcgan.py.
 """
 
 from __future__ import annotations
@@ -115,23 +116,6 @@ def test_float32_matches_torch_loosely(forced):
     for m, t in zip(ms, ts):
         _close(m.grad, t.grad, 1e-3)
     assert forced["forward"] == 1
-
-
-def test_second_derivatives_match_torch(forced):
-    """create_graph=True: the gradients' own backward (inherited from the im2col Functions)."""
-    rng = np.random.default_rng(6)
-    arrays = [rng.standard_normal((2, 3, 2, 4)), rng.standard_normal((3, 16, 4, 4))]
-    up = rng.standard_normal((2, 16, 4, 8))
-    grads = []
-    for lib, fn, (x, w) in ((minitorch, F.conv_transpose2d, _pair(arrays)[0]),
-                            (torch, TF.conv_transpose2d, _pair(arrays)[1])):
-        out = fn(x, w, stride=2, padding=1)
-        gx, gw = lib.autograd.grad(out, (x, w), lib.tensor(up), create_graph=True)
-        ((gx * gx).sum() + (gw * gw).sum()).backward()
-        grads.append((gx, gw, x.grad, w.grad))
-    for m, t in zip(*grads):
-        _close(m, t, 1e-9)
-    assert forced["input_grad"] == forced["weight_grad"] == 1
 
 
 def test_module_and_non_contiguous_input_match_torch(forced):
