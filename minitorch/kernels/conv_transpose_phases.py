@@ -65,6 +65,7 @@ from .threads import split_work
 
 KERNEL, STRIDE, PADDING = (4, 4), (2, 2), (1, 1)
 
+
 def applies(x, w_shape, stride, padding, output_padding, dilation, groups) -> bool:
     """Can this module do ``conv_transpose2d`` of the (N, C, H, W) NumPy array ``x``?
     (4x4 kernel, stride 2, padding 1, no output padding, dilation or groups, even H and
@@ -120,8 +121,9 @@ _BLOCK_BYTES = 1 << 21  # channel blocks of about 2 MiB (measured best of 256 Ki
 def _blocked(fn, channels: int, nbytes_per_channel: int) -> None:
     """``fn(block)`` over slices covering ``range(channels)``: split over threads
     (``split_work``), and within each thread's part in blocks of about 2 MiB, so that
-    a transform's several passes over a block find it in cache (measured 1.5-2x faster
-    than whole-array passes on the generator's 16x16 -> 32x32 layer)."""
+    a transform's several passes over a block find it in cache (measured on the
+    generator's 16x16 -> 32x32 layer: the gradient's transform 10.5 ms against 13.6 with
+    whole-array passes)."""
     step = max(1, _BLOCK_BYTES // max(1, nbytes_per_channel))
 
     def run(part: slice) -> None:
