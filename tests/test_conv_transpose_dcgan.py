@@ -17,6 +17,7 @@ import torch.nn.functional as TF
 
 import minitorch
 import minitorch.nn.functional as F
+from minitorch.kernels import conv_transpose_phases
 from minitorch.kernels.conv import prefer_batch_last
 
 
@@ -60,12 +61,19 @@ def test_the_layers_cover_both_layouts():
     assert chosen == {False, True}
 
 
-@pytest.mark.parametrize("cin, cout", [(4, 2), (8, 1)])
-def test_dcgan_layer_second_derivatives_match_torch(cin, cout):
-    """create_graph=True through the shared-im2col backward: d/d(x, w) of |dL/dx|^2 + |dL/dw|^2."""
+@pytest.mark.parametrize("cin, cout, h, phases", [(4, 2, 3, False), (8, 1, 3, False),
+                                                   (3, 16, 2, True)])
+def test_dcgan_layer_second_derivatives_match_torch(monkeypatch, cin, cout, h, phases):
+    """create_graph=True through the shared-im2col backward, and through the phases path's
+    gradients (forced on: ``kernels.conv_transpose_phases``, whose Functions inherit their
+    backward): d/d(x, w) of |dL/dx|^2 + |dL/dw|^2."""
+    if phases:
+        monkeypatch.setattr(conv_transpose_phases, "prefer", conv_transpose_phases.applies)
     rng = np.random.default_rng(cin)
-    arrays = [rng.standard_normal((2, cin, 3, 3)), rng.standard_normal((cin, cout, 4, 4))]
-    up = rng.standard_normal((2, cout, 6, 6))
+    arrays = [rng.standard_normal((2, cin, h, h)), rng.standard_normal((cin, cout, 4, 4))]
+    assert conv_transpose_phases.prefer(arrays[0], arrays[1].shape, (2, 2), (1, 1), (0, 0),
+                                        (1, 1), 1) is phases
+    up = rng.standard_normal((2, cout, 2 * h, 2 * h))
     grads = []
     for lib, fn, (x, w) in ((minitorch, F.conv_transpose2d, _pair(arrays)[0]),
                             (torch, TF.conv_transpose2d, _pair(arrays)[1])):

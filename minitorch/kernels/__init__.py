@@ -23,4 +23,7 @@ kernel (forward and backward) that the tests compare it with on random shapes.
                        stepping aside while other processes hold the cores
 ``reference``          the loop-based twins, for reading and for the tests
 =====================  ==============================================================
+
+``conv_transpose_phases``: DCGAN's 4x4 stride-2 transposed convolution (and its two
+gradients) by sub-pixel phases and Winograd's F(2x2, 2x2).
 """

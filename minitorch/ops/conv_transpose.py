@@ -14,6 +14,13 @@ channels) to its *input* (``C_in`` channels). So no new kernel is needed:
   as its input and :math:`X` as its output gradient (``ConvWeightGrad``);
 * :math:`\partial L/\partial b_o = \sum_{n,p,q} G_{n,o,p,q}`.
 
+The 4x4 stride-2 padding-1 layer (DCGAN's) has a faster path with 9/16 of the
+multiply-adds, by phases and Winograd's :math:`F(2 \times 2, 2 \times 2)`
+(:mod:`minitorch.kernels.conv_transpose_phases`, chosen by ``conv_transpose2d`` with
+``phases=True``); its two gradients are the same convolution and weight gradient
+computed that way (``ConvolutionByPhases``, ``ConvWeightGradByPhases``: only their
+forward differs, their backward is the im2col Functions').
+
 The first two both read the windows of :math:`G` (its im2col, 4x the size of :math:`G`
 for a 4x4 stride-2 kernel): the backward pass builds them once and hands them to both, and
 keeps :math:`X` as the forward product laid it out, for the weight gradient.
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 from .._backend import get_array_module
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels import conv_transpose_phases as phases_kernel
 from ..kernels.conv import ConvGeometry, conv_input_grad, grad_matrix, im2col
 from ..tensor import Tensor
 from .conv import Convolution, ConvWeightGrad
@@ -46,10 +54,15 @@ class ConvolutionTranspose(ArrayFunction):
 
 
     @staticmethod
-    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int]) -> Array:
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int], phases: bool = False) -> Array:
         shape = (x.shape[0], w.shape[1] * geo.groups, *core)
-        xmat = grad_matrix(x, geo, shape)  # x laid out once, kept for the weight gradient
-        out = conv_input_grad(x, w, shape, geo, xmat)
+        ctx.phases = phases and _all_finite(x, w)  # a NaN would spread over its tile
+        if ctx.phases:  # x laid out as the transformed tiles, kept for the weight gradient
+            ctx.u = phases_kernel.weight_transform(w)
+            out, xmat = phases_kernel.forward(x, w, ctx.u)
+        else:
+            xmat = grad_matrix(x, geo, shape)  # x laid out once, kept for the weight gradient
+            out = conv_input_grad(x, w, shape, geo, xmat)
         if extra != (0, 0):
             xp = get_array_module(out)
             full = xp.zeros(out.shape[:2] + (core[0] + extra[0], core[1] + extra[1]), out.dtype)
@@ -70,6 +83,16 @@ class ConvolutionTranspose(ArrayFunction):
             gb = up.sum((0, 2, 3))
         if tuple(up.shape[2:]) != ctx.core:
             up = up[:, :, : ctx.core[0], : ctx.core[1]]  # rows no input reached
+        if ctx.phases and _all_finite(up._data):
+            v = phases_kernel.grad_transform(up._data)  # G's phase tiles, for both
+            gx = gw = None
+            if ctx.needs_input_grad[0]:
+                gx = ConvolutionByPhases.apply(up, w, None, geo, (v, ctx.u))
+            if ctx.needs_input_grad[1]:
+                gw = ConvWeightGradByPhases.apply(up, x, tuple(w.shape), geo, v, xmat._data)
+            return gx, gw, gb, None, None, None, None
+        if ctx.phases:  # G is not finite: the im2col gradients, from x itself
+            xmat = Tensor._wrap(grad_matrix(x._data, geo, tuple(up.shape)))
         gx = gw = cols = None
         if all(ctx.needs_input_grad[:2]) and not (geo.fourier or geo.winograd or geo.pointwise):
             # Both gradients read the windows of G: one im2col serves the two.
@@ -78,7 +101,42 @@ class ConvolutionTranspose(ArrayFunction):
             gx = Convolution.apply(up, w, None, geo, cols)
         if ctx.needs_input_grad[1]:
             gw = ConvWeightGrad.apply(up, x, tuple(w.shape), geo, cols, xmat._data)
-        return gx, gw, gb, None, None, None
+        return gx, gw, gb, None, None, None, None
+
+
+def _all_finite(*arrays) -> bool:
+    """No NaN or infinity in any of ``arrays`` (a sum is finite only then, or overflows)."""
+    return all(bool(get_array_module(a).isfinite(a.sum())) for a in arrays)
+
+
+class ConvolutionByPhases(Convolution):
+    r"""The transposed convolution's input gradient :math:`\mathrm{conv2d}(G, W)` (stride 2,
+    padding 1, 4x4), computed by phases and Winograd (``kernels.conv_transpose_phases``)
+    from ``cache`` = (:math:`V`, :math:`U`), the transforms of :math:`G` and :math:`W`.
+    The same function as :class:`~minitorch.ops.conv.Convolution`, so its gradients
+    (``backward``, inherited) are the same: computed on the im2col path of ``geo``."""
+
+    @staticmethod
+    def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, cache=None) -> Array:
+        v, u = cache
+        n, _, h, wd = x.shape
+        ctx.geo = geo
+        ctx.save_for_backward(x, w, None)
+        return phases_kernel.input_grad(v, w, (n, w.shape[0], h // 2, wd // 2), u)
+
+
+class ConvWeightGradByPhases(ConvWeightGrad):
+    r"""The transposed convolution's weight gradient (``ConvWeightGrad`` with :math:`G` as
+    the convolution's input and :math:`X` as its output gradient), computed from the
+    transforms :math:`V` of :math:`G` (``cache``) and :math:`\tilde X` of :math:`X`
+    (``gmat``) by ``kernels.conv_transpose_phases``. Its gradients (``backward``,
+    inherited from ``ConvWeightGrad``) are on the im2col path of ``geo``."""
+
+    @staticmethod
+    def forward(ctx: Node, x: Array, grad: Array, w_shape, geo: ConvGeometry, cache=None, gmat=None) -> Array:
+        ctx.geo = geo
+        ctx.save_for_backward(x, grad)
+        return phases_kernel.weight_grad(gmat, cache, w_shape)
 
 
 # The PyTorch-signature functions (argument checks, dtype promotion, ``out=``) that call

@@ -8,6 +8,7 @@ their gradients are defined.
 from __future__ import annotations
 
 from .._utils import pair
+from ..kernels import conv_transpose_phases
 from ..kernels.conv import ConvGeometry, prefer_batch_last
 from ..tensor import Tensor
 from .conv_transpose import (
@@ -130,7 +131,9 @@ def conv_transpose2d(
     cin, cg = weight.shape[:2]
     geo = ConvGeometry(s, (p[0], bottom[0], p[1], bottom[1]), d, int(groups),
                        prefer_batch_last(cg * kh * kw, cin // groups))
-    return ConvolutionTranspose.apply(input, weight, bias, geo, core, extra)
+    # The DCGAN layer (4x4, stride 2, padding 1) by phases and Winograd, where it pays.
+    phases = conv_transpose_phases.prefer(input._data, tuple(weight.shape), s, p, op, d, groups)
+    return ConvolutionTranspose.apply(input, weight, bias, geo, core, extra, phases)
 
 
 __all__ = ["conv_transpose2d"]
