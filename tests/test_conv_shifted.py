@@ -114,15 +114,39 @@ def test_second_derivatives_match_torch_on_the_shifted_path(on_shifted):
     second_derivatives_match_torch(_arr((2, 3, 5, 5)), _arr((2, 3, 3, 3)))
 
 
-@pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_non_finite_inputs_take_im2col_and_stay_local(on_shifted, bad):
-    """A NaN/inf pixel or weight spoils exactly what PyTorch's does: the grid positions
-    outside the output would otherwise multiply it by a zero gradient (0 * inf = NaN)."""
-    x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
-    x[0, 1, 2, 3] = bad
-    non_finite_stays_local(x, w, "shifted")
-    w[1, 0, 2, 2] = bad
-    non_finite_stays_local(_arr((1, 2, 6, 6)), w, "shifted")
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["input", "weight", "upstream"])
+def test_non_finite_values_stay_local(on_shifted, bad, where, stride):
+    """A NaN/inf pixel, weight or upstream gradient spoils exactly what PyTorch's does.
+
+    The forward stays on the shifted path (its sums are im2col's); a gradient that would
+    multiply the non-finite value by a zero of the grid (0 * inf = NaN) is redone by
+    im2col (kernels/conv.py: conv_weight_grad, conv_input_grad)."""
+    x, w = _arr((2, 2, 7, 6)), _arr((3, 2, 3, 3))
+    up = _arr((2, 3, (7 - 1) // stride + 1, (6 - 1) // stride + 1))
+    # The last column (6 is even: at stride 2 it is a phase grid column past the output)
+    # and tap (0, 0): torch's gradients from the taps (pixels) they never meet are finite.
+    {"input": x, "weight": w, "upstream": up}[where][1, 1, 0, -1 if where != "weight" else 0] = bad
+    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = conv_api.conv2d(mx, mw, stride=stride, padding=1)
+    ty = F.conv2d(tx, tw, stride=stride, padding=1)
+    assert _path(y).shifted
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((y.detach(), ty.detach()), (mx.grad, tx.grad), (mw.grad, tw.grad)):
+        # equal NaN/inf positions and signs, and equal finite values
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_all_finite():
+    for a in (np.ones((2, 3)), np.ones((3, 2)).T, np.zeros(0), np.float32([1e3] * 5)):
+        assert kconv.all_finite(a)
+    for bad in (np.nan, np.inf, -np.inf):
+        a = np.ones((4, 5))
+        a[2, 3] = bad
+        assert not kconv.all_finite(a) and not kconv.all_finite(a.T)
 
 
 def test_where_the_path_applies():

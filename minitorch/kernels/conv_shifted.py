@@ -72,8 +72,10 @@ from .threads import split_work
 class Grid(NamedTuple):
     """The common grid of the phase images: ``s_h x s_w`` phases of ``(C, N, hq, wq)``.
 
-    ``length`` is the number of grid positions every product computes: all positions
-    whose furthest tap still lies inside the flattened arrays (every output pixel does).
+    ``length`` is the number of grid positions every product computes: up to the last
+    output row of the last image (every output pixel). ``size``: the columns of the
+    stacks, ``N hq wq`` plus the zero rows past the last image that its last output row's
+    taps read (with shared padding, below).
     """
 
     n: int
@@ -82,18 +84,32 @@ class Grid(NamedTuple):
     oh: int
     ow: int
     length: int
+    size: int
 
 
 def grid(x_shape, w_shape, stride, padding) -> Grid:
-    """The grid of an (N, C, H, W) input, (O, C, kh, kw) kernel, stride and padding."""
+    """The grid of an (N, C, H, W) input, (O, C, kh, kw) kernel, stride and padding.
+
+    Stride 1 shares the padding between neighbours: the bottom padding rows of one image
+    are read as the top padding rows of the next (and the right padding columns of one
+    row as the left ones of the next), so an image's grid is ``H + max(p_t, p_b)`` by
+    ``W + max(p_l, p_r)`` rather than ``H + p_t + p_b`` by ``W + p_l + p_r``: for ResNet's
+    3x3 layers (padding 1) 33 x 33 instead of 34 x 34 on 32x32 maps, 6% fewer grid
+    positions to multiply and copy (11% on 16x16). A tap past the end of a row (image)
+    then reads the next one's first ``p_l`` columns (``p_t`` rows), which are zeros,
+    because it reads at most ``min(p_l, p_r)`` (``min(p_t, p_b)``) of them.
+    """
     n, _, h, w = x_shape
     kh, kw = w_shape[2:]
     (sh, sw), (pt, pb, pl, pr) = stride, padding
     hp, wp = h + pt + pb, w + pl + pr
-    hq, wq = -(-hp // sh), -(-wp // sw)
     oh, ow = (hp - kh) // sh + 1, (wp - kw) // sw + 1
-    return Grid(n, hq, wq, oh, ow, n * hq * wq - ((kh - 1) // sh) * wq)
-
+    if (sh, sw) == (1, 1):
+        hq, wq = max(h + max(pt, pb), oh), max(w + max(pl, pr), ow)
+    else:
+        hq, wq = -(-hp // sh), -(-wp // sw)
+    length = ((n - 1) * hq + oh) * wq
+    return Grid(n, hq, wq, oh, ow, length, max(n * hq * wq, length + (kh - 1) // sh * wq))
 
 
 def _phase_rows(size: int, pad: int, phase: int, s: int) -> tuple[slice, slice]:
@@ -115,7 +131,7 @@ def stacked_input(x, w_shape, stride, padding):
     kh, kw = w_shape[2:]
     (sh, sw), (pt, _, pl, _) = stride, padding
     g = grid(x.shape, w_shape, stride, padding)
-    size = n * g.hq * g.wq
+    size, cells = g.size, n * g.hq * g.wq
     xt = x.transpose(1, 0, 2, 3)  # (C, N, H, W) view
     stacks = np.empty((min(sh, kh), kw, c, size), dtype=x.dtype)
 
@@ -126,9 +142,10 @@ def stacked_input(x, w_shape, stride, padding):
                 b, shift = j % sw, j // sw
                 if shift == 0:  # phase image (a, b) itself, on the grid
                     cols_q, cols_x = _phase_rows(w, pl, b, sw)
-                    grid4 = s[j].reshape(-1, n, g.hq, g.wq)
+                    grid4 = s[j, :, :cells].reshape(-1, n, g.hq, g.wq)
                     grid4[...] = 0
                     grid4[:, :, rows_q, cols_q] = xt[part, :, rows_x, cols_x]
+                    s[j, :, cells:] = 0
                 else:  # the same phase image, shifted left by `shift` grid positions
                     s[j, :, : size - shift] = s[b, :, shift:]
                     s[j, :, size - shift :] = 0
@@ -174,9 +191,9 @@ def grad_stack(grad, x_shape, w_shape, stride, padding):
     (weight gradient: all kernel rows at once)."""
     n, o, oh, ow = grad.shape
     g = grid(x_shape, w_shape, stride, padding)
-    rows, size = (w_shape[2] - 1) // stride[0] + 1, n * g.hq * g.wq
+    rows, size = (w_shape[2] - 1) // stride[0] + 1, g.size
     out = np.zeros((rows, o, size), dtype=grad.dtype)
-    out[0].reshape(o, n, g.hq, g.wq)[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
+    out[0, :, : n * g.hq * g.wq].reshape(o, n, g.hq, g.wq)[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
     for m in range(1, rows):
         out[m, :, m * g.wq :] = out[0, :, : size - m * g.wq]
     return out.reshape(rows * o, size)
@@ -211,7 +228,7 @@ def input_grad(grad, w, x_shape, stride, padding, gstack=None):
     g = grid(x_shape, w.shape, stride, padding)
     if gstack is None:
         gstack = grad_stack(grad, x_shape, w.shape, stride, padding)
-    size = g.n * g.hq * g.wq
+    size, cells = g.size, g.n * g.hq * g.wq
     part = np.empty((c, size), dtype=gstack.dtype)
     dx = (np.zeros if kh < sh or kw < sw else np.empty)(x_shape, dtype=gstack.dtype)
     for a in range(min(sh, kh)):
@@ -226,7 +243,7 @@ def input_grad(grad, w, x_shape, stride, padding, gstack=None):
                 t = j // sw
                 np.matmul(wa[j], gs[:, : size - t], out=part[:, : size - t])
                 dphase[:, t:] += part[:, : size - t]
-            grid4 = dphase.reshape(c, n, g.hq, g.wq)
+            grid4 = dphase[:, :cells].reshape(c, n, g.hq, g.wq)
             dx[:, :, rows_x, cols_x] = grid4[:, :, rows_q, cols_q].transpose(1, 0, 2, 3)
     return dx
 
@@ -240,6 +257,6 @@ def cost(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int, stride, paddi
     g = grid((n, c, h, w), (o, c, kh, kw), stride, padding)
     positions = g.length
     flops = 3 * 2 * c * o * kh * kw * positions
-    stacks = min(stride[0], kh) * kw * c * n * g.hq * g.wq
+    stacks = min(stride[0], kh) * kw * c * g.size
     entries = 3 * stacks + (kh * o + kh * kw * c) * positions
     return flops, entries
