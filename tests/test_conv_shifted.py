@@ -18,7 +18,6 @@ from conv_paths import (
     force_path,
     kernels_match_loop_twins,
     kernels_match_torch,
-    non_finite_stays_local,
     normal_arrays,
     paths_agree,
     second_derivatives_match_torch,
