@@ -197,10 +197,12 @@ def grad_stack(grad, x_shape, w_shape, stride, padding):
     (weight gradient: all kernel rows at once)."""
     n, o, oh, ow = grad.shape
     g = grid(x_shape, w_shape, stride, padding)
-    rows, size = (w_shape[2] - 1) // stride[0] + 1, g.size
-    out = np.zeros((rows, o, size), dtype=grad.dtype)
-    out[0, :, : n * g.hq * g.wq].reshape(o, n, g.hq, g.wq)[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
+    rows, size, cells = (w_shape[2] - 1) // stride[0] + 1, g.size, n * g.hq * g.wq
+    out = np.empty((rows, o, size), dtype=grad.dtype)  # zeroed where not overwritten:
+    out[0] = 0
+    out[0, :, :cells].reshape(o, n, g.hq, g.wq)[:, :, :oh, :ow] = grad.transpose(1, 0, 2, 3)
     for m in range(1, rows):
+        out[m, :, : m * g.wq] = 0
         out[m, :, m * g.wq :] = out[0, :, : size - m * g.wq]
     return out.reshape(rows * o, size)
 
