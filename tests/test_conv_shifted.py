@@ -53,6 +53,13 @@ RAW_CASES = [
     ((1, 2, 6, 6), (2, 2, 3, 3), (3, 3), (1, 1, 1, 1)),
     ((1, 2, 6, 7), (2, 2, 1, 2), (3, 3), (0, 0, 0, 0)),  # stride > kernel: skipped pixels
     ((2, 4, 3, 3), (2, 4, 3, 3), (1, 1), (0, 0, 0, 0)),  # one output pixel
+    # Stride 1 shares padding between rows and images (conv_shifted.grid): more padding
+    # at the bottom/right than at the top/left, padding larger than the kernel (the
+    # output then has more rows than H + max padding), one image, one column.
+    ((3, 2, 5, 4), (3, 2, 3, 3), (1, 1), (0, 2, 1, 2)),
+    ((2, 2, 4, 5), (3, 2, 3, 3), (1, 1), (3, 4, 4, 3)),
+    ((1, 3, 6, 1), (2, 3, 3, 3), (1, 1), (1, 1, 1, 1)),
+    ((3, 2, 7, 9), (2, 2, 3, 3), (1, 1), (2, 0, 0, 1)),
 ]
 
 
@@ -75,7 +82,7 @@ def test_all_three_kernels_match_the_loop_twins(stride):
 @given(
     n=st.integers(1, 3), c=st.integers(1, 4), o=st.integers(1, 4),
     h=st.integers(1, 9), w=st.integers(1, 9), k=st.sampled_from([(3, 3), (1, 3), (2, 2)]),
-    s=st.sampled_from([(1, 1), (2, 2), (1, 2)]), pads=st.tuples(*[st.integers(0, 2)] * 4),
+    s=st.sampled_from([(1, 1), (2, 2), (1, 2)]), pads=st.tuples(*[st.integers(0, 3)] * 4),
     seed=st.integers(0, 2**16),
 )
 def test_shifted_and_im2col_agree_on_random_geometries(n, c, o, h, w, k, s, pads, seed):
@@ -191,3 +198,17 @@ def test_non_contiguous_input_and_gradient_on_the_shifted_path(on_shifted):
     ty.backward(torch.tensor(up).transpose(2, 3))
     for ours, theirs in ((y.detach(), ty.detach()), (mb.grad, tb.grad), (mw.grad, tw.grad)):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_stride_one_grid_shares_the_padding():
+    """ResNet's 3x3 padding-1 layers on 32x32 maps: 33 x 33 grid cells per image (34 x 34
+    without sharing, as the cost model prices it); stride 2 keeps its phase grid."""
+    from minitorch.kernels import conv_shifted
+
+    g = conv_shifted.grid((32, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1, 1, 1))
+    assert (g.hq, g.wq, g.oh, g.ow) == (33, 33, 32, 32)
+    assert g.length == (31 * 33 + 32) * 33 and g.size == 32 * 33 * 33 + 33  # a zero row after
+    unshared = conv_shifted.grid((32, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1, 1, 1), shared=False)
+    assert (unshared.hq, unshared.wq) == (34, 34)
+    g2 = conv_shifted.grid((32, 16, 32, 32), (32, 16, 3, 3), (2, 2), (1, 1, 1, 1))
+    assert (g2.hq, g2.wq, g2.oh, g2.ow, g2.size) == (17, 17, 16, 16, 32 * 17 * 17)
