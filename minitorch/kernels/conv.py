@@ -291,7 +291,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
         dw = conv_shifted.weight_grad(x, grad, w_shape, geo.stride, geo.padding, cache, gmat)
         if all_finite(dw):
             return dw
-        # A non-finite pixel met the zeros of the gradient's grid (see local_if_not_finite)
+        # A NaN/inf pixel met the zeros of the gradient's grid (see local_if_not_finite),
+        # or the gradient holds one: im2col gives what PyTorch's convolution does
         geo, cache, gmat = geo._replace(shifted=False), None, None
     if geo.direct:
         return conv_direct.weight_grad(x, grad, w_shape, geo.padding, cache)
