@@ -18,7 +18,6 @@ from conv_paths import (
     force_path,
     kernels_match_loop_twins,
     kernels_match_torch,
-    non_finite_stays_local,
     normal_arrays,
     paths_agree,
     second_derivatives_match_torch,
@@ -54,6 +53,13 @@ RAW_CASES = [
     ((1, 2, 6, 6), (2, 2, 3, 3), (3, 3), (1, 1, 1, 1)),
     ((1, 2, 6, 7), (2, 2, 1, 2), (3, 3), (0, 0, 0, 0)),  # stride > kernel: skipped pixels
     ((2, 4, 3, 3), (2, 4, 3, 3), (1, 1), (0, 0, 0, 0)),  # one output pixel
+    # Stride 1 shares padding between rows and images (conv_shifted.grid): more padding
+    # at the bottom/right than at the top/left, padding larger than the kernel (the
+    # output then has more rows than H + max padding), one image, one column.
+    ((3, 2, 5, 4), (3, 2, 3, 3), (1, 1), (0, 2, 1, 2)),
+    ((2, 2, 4, 5), (3, 2, 3, 3), (1, 1), (3, 4, 4, 3)),
+    ((1, 3, 6, 1), (2, 3, 3, 3), (1, 1), (1, 1, 1, 1)),
+    ((3, 2, 7, 9), (2, 2, 3, 3), (1, 1), (2, 0, 0, 1)),
 ]
 
 
@@ -76,7 +82,7 @@ def test_all_three_kernels_match_the_loop_twins(stride):
 @given(
     n=st.integers(1, 3), c=st.integers(1, 4), o=st.integers(1, 4),
     h=st.integers(1, 9), w=st.integers(1, 9), k=st.sampled_from([(3, 3), (1, 3), (2, 2)]),
-    s=st.sampled_from([(1, 1), (2, 2), (1, 2)]), pads=st.tuples(*[st.integers(0, 2)] * 4),
+    s=st.sampled_from([(1, 1), (2, 2), (1, 2)]), pads=st.tuples(*[st.integers(0, 3)] * 4),
     seed=st.integers(0, 2**16),
 )
 def test_shifted_and_im2col_agree_on_random_geometries(n, c, o, h, w, k, s, pads, seed):
@@ -114,15 +120,39 @@ def test_second_derivatives_match_torch_on_the_shifted_path(on_shifted):
     second_derivatives_match_torch(_arr((2, 3, 5, 5)), _arr((2, 3, 3, 3)))
 
 
-@pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_non_finite_inputs_take_im2col_and_stay_local(on_shifted, bad):
-    """A NaN/inf pixel or weight spoils exactly what PyTorch's does: the grid positions
-    outside the output would otherwise multiply it by a zero gradient (0 * inf = NaN)."""
-    x, w = _arr((1, 2, 6, 6)), _arr((3, 2, 3, 3))
-    x[0, 1, 2, 3] = bad
-    non_finite_stays_local(x, w, "shifted")
-    w[1, 0, 2, 2] = bad
-    non_finite_stays_local(_arr((1, 2, 6, 6)), w, "shifted")
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["input", "weight", "upstream"])
+def test_non_finite_values_stay_local(on_shifted, bad, where, stride):
+    """A NaN/inf pixel, weight or upstream gradient spoils exactly what PyTorch's does.
+
+    The forward stays on the shifted path (its sums are im2col's); a gradient that would
+    multiply the non-finite value by a zero of the grid (0 * inf = NaN) is redone by
+    im2col (kernels/conv.py: conv_weight_grad, conv_input_grad)."""
+    x, w = _arr((2, 2, 7, 6)), _arr((3, 2, 3, 3))
+    up = _arr((2, 3, (7 - 1) // stride + 1, (6 - 1) // stride + 1))
+    # The last column (6 is even: at stride 2 it is a phase grid column past the output)
+    # and tap (0, 0): torch's gradients from the taps (pixels) they never meet are finite.
+    {"input": x, "weight": w, "upstream": up}[where][1, 1, 0, -1 if where != "weight" else 0] = bad
+    mx, mw = minitorch.tensor(x, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = conv_api.conv2d(mx, mw, stride=stride, padding=1)
+    ty = F.conv2d(tx, tw, stride=stride, padding=1)
+    assert _path(y).shifted
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((y.detach(), ty.detach()), (mx.grad, tx.grad), (mw.grad, tw.grad)):
+        # equal NaN/inf positions and signs, and equal finite values
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_all_finite():
+    for a in (np.ones((2, 3)), np.ones((3, 2)).T, np.zeros(0), np.float32([1e3] * 5)):
+        assert kconv.all_finite(a)
+    for bad in (np.nan, np.inf, -np.inf):
+        a = np.ones((4, 5))
+        a[2, 3] = bad
+        assert not kconv.all_finite(a) and not kconv.all_finite(a.T)
 
 
 def test_where_the_path_applies():
@@ -168,3 +198,17 @@ def test_non_contiguous_input_and_gradient_on_the_shifted_path(on_shifted):
     ty.backward(torch.tensor(up).transpose(2, 3))
     for ours, theirs in ((y.detach(), ty.detach()), (mb.grad, tb.grad), (mw.grad, tw.grad)):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_stride_one_grid_shares_the_padding():
+    """ResNet's 3x3 padding-1 layers on 32x32 maps: 33 x 33 grid cells per image (34 x 34
+    without sharing, as the cost model prices it); stride 2 keeps its phase grid."""
+    from minitorch.kernels import conv_shifted
+
+    g = conv_shifted.grid((32, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1, 1, 1))
+    assert (g.hq, g.wq, g.oh, g.ow) == (33, 33, 32, 32)
+    assert g.length == (31 * 33 + 32) * 33 and g.size == 32 * 33 * 33 + 33  # a zero row after
+    unshared = conv_shifted.grid((32, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1, 1, 1), shared=False)
+    assert (unshared.hq, unshared.wq) == (34, 34)
+    g2 = conv_shifted.grid((32, 16, 32, 32), (32, 16, 3, 3), (2, 2), (1, 1, 1, 1))
+    assert (g2.hq, g2.wq, g2.oh, g2.ow, g2.size) == (17, 17, 16, 16, 32 * 17 * 17)

@@ -288,7 +288,12 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     if geo.pointwise:
         return pointwise.weight_grad(x, grad, w_shape, geo.stride, cache)
     if geo.shifted:
-        return conv_shifted.weight_grad(x, grad, w_shape, geo.stride, geo.padding, cache, gmat)
+        dw = conv_shifted.weight_grad(x, grad, w_shape, geo.stride, geo.padding, cache, gmat)
+        if all_finite(dw):
+            return dw
+        # A NaN/inf pixel met the zeros of the gradient's grid (see local_if_not_finite),
+        # or the gradient holds one: im2col gives what PyTorch's convolution does
+        geo, cache, gmat = geo._replace(shifted=False), None, None
     if geo.direct:
         return conv_direct.weight_grad(x, grad, w_shape, geo.padding, cache)
     cols = cache
@@ -318,7 +323,9 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     if geo.pointwise:
         return pointwise.input_grad(grad, w, x_shape, geo.stride)
     if geo.shifted:
-        return conv_shifted.input_grad(grad, w, x_shape, geo.stride, geo.padding, gmat)
+        if all_finite(w):  # an infinite weight would meet the zeros of the grid
+            return conv_shifted.input_grad(grad, w, x_shape, geo.stride, geo.padding, gmat)
+        geo, gmat = geo._replace(shifted=False), None
     if geo.direct:
         return conv_direct.input_grad(grad, w, x_shape, geo.padding)
     xp = get_array_module(grad)
@@ -333,22 +340,35 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
 
 
 def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
-    """Leave the Fourier, Winograd, shifted or direct path when an input holds a NaN or an
-    infinity.
+    """Leave the Fourier, Winograd or direct path when an input holds a NaN or an infinity.
 
     Every output pixel of the Fourier path mixes all pixels of its image (Winograd's:
     all pixels of its tile, and ``inf - inf`` there makes NaNs), so one NaN would spoil
     a whole image (tile), where a direct convolution (PyTorch's, or im2col) spoils only
-    the pixels whose windows see it; the shifted path's weight gradient multiplies
-    pixels by the zeros of its grid, and ``conv_direct``'s wrap columns multiply inputs
-    by a zero gradient (``0 * inf = NaN``). A sum is NaN or infinite whenever one of its
-    terms is (or when it overflows: then im2col is simply used).
+    the pixels whose windows see it; ``conv_direct``'s wrap columns multiply inputs by a
+    zero gradient (``0 * inf = NaN``).
+
+    The shifted path needs no look at its inputs here. Its forward and its input gradient
+    (given finite weights) add exactly im2col's products, plus products of finite
+    numbers with the zeros of its grid; only its weight gradient multiplies every pixel
+    (a non-finite one too) by such zeros, and then the result is not finite either, so
+    :func:`conv_weight_grad` checks that small result and redoes it by im2col if needed;
+    :func:`conv_input_grad` checks the weights. That spares two passes over the
+    activations per layer.
     """
-    if (geo.fourier or geo.winograd or geo.shifted or geo.direct) and not all(
-        bool(get_array_module(a).isfinite(a.sum())) for a in arrays
-    ):
-        return geo._replace(fourier=False, winograd=False, shifted=False, direct=False)
+    if (geo.fourier or geo.winograd or geo.direct) and not all(all_finite(a) for a in arrays):
+        return geo._replace(fourier=False, winograd=False, direct=False)
     return geo
+
+
+def all_finite(a) -> bool:
+    r"""Is every entry of ``a`` finite? :math:`\sum a^2` is NaN or infinite when one entry is
+    (or when it overflows, above ~1e19 in float32: then a fast path is left needlessly,
+    never wrongly). As one BLAS dot product of a contiguous array it is ~3x faster than
+    ``a.sum()`` (0.026 against 0.075 ms for a (32, 16, 32, 32) float32 array)."""
+    xp = get_array_module(a)
+    v = a.reshape(-1) if a.flags.c_contiguous else a.sum()
+    return bool(xp.isfinite(xp.dot(v, v) if v.ndim else v))
 
 
 def prefer_batch_last(rows: int, out_channels: int) -> bool:
