@@ -506,8 +506,11 @@ def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     return x.shape[1] <= 3 and _plain_cpu_float(x, geo)
 
 
-# Measured (see prefer_direct): the direct path wins once im2col's column matrix is this large
+# Measured (see prefer_direct): the direct path wins once im2col's column matrix is this
+# large, or already this large when its products are light (O C kh kw below _DIRECT_LIGHT)
 _DIRECT_MIN_COLUMN_BYTES = 8 << 20
+_DIRECT_LIGHT_MIN_COLUMN_BYTES = 512 << 10
+_DIRECT_LIGHT = 1024
 
 
 def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -532,4 +535,6 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> b
     n, c, h, w = x.shape
     kh, kw = w_shape[2:]
     oh, ow = geo.out_size(h, w, kh, kw)
-    return c * kh * kw * n * oh * ow * x.itemsize >= _DIRECT_MIN_COLUMN_BYTES
+    light = w_shape[0] * c * kh * kw < _DIRECT_LIGHT
+    columns = c * kh * kw * n * oh * ow * x.itemsize
+    return columns >= (_DIRECT_LIGHT_MIN_COLUMN_BYTES if light else _DIRECT_MIN_COLUMN_BYTES)
