@@ -38,10 +38,15 @@ A wrap column does multiply input values by a zero gradient, so an infinite inpu
 make a NaN where the exact sum has none: like the Fourier path, this one is left for
 im2col when an input is not finite (``conv.local_if_not_finite``).
 
-Stride 1, no dilation or groups, float32/float64 on the CPU. Chosen where im2col's
-column matrix would be large (``conv.prefer_direct``: measured, the blocks pay off once
-it no longer fits in the cache). Twins: im2col (``conv.py``) and the loops of
-``reference.py``.
+The blocks of a large batch run on two threads when a core is free (``split_work``):
+each image's product is too small for OpenBLAS to share it out. Small batches keep their
+columns for the weight gradient (``_KEEP_BYTES``); larger ones keep only the padded input
+and rebuild them, on the lines, or, with 8 or more output channels, as im2col's exact
+windows, which spare laying out the gradient (:func:`weight_grad`).
+
+Stride 1, no dilation or groups, float32/float64 on the CPU. Chosen for first layers
+from a few images on (``conv.prefer_direct``, fitted on measurements). Twins: im2col
+(``conv.py``) and the loops of ``reference.py``.
 """
 
 from __future__ import annotations
