@@ -200,12 +200,19 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_direct, bad):
     np.testing.assert_allclose(mw.grad.numpy()[finite], tw.grad.numpy()[finite], rtol=1e-10)
 
 
-def test_the_cost_model_picks_direct_for_first_layers():
-    """The benchmarks' first layers take the direct path: light products (O C kh kw < 1024)
-    from 512 KiB of columns (LeNet and the tutorial CNN at batch 64, the blitz net at
-    batch 4, the VGG and ResNet stems), heavier ones from 8 MiB; LeNet at batch 4 (0.3 MiB)
-    keeps im2col. The tutorial's 16 -> 32 layer keeps the Fourier path; strides,
-    dilation, groups and layers with more than 3 input channels are not offered to it."""
+@pytest.fixture
+def avx512_blas(monkeypatch):
+    """The cost model sees OpenBLAS's AVX-512 kernels, whatever this machine's NumPy runs."""
+    monkeypatch.setattr(kconv, "blas_core", lambda: "SkylakeX")
+
+
+def test_the_cost_model_picks_direct_for_first_layers(avx512_blas):
+    """On AVX-512 kernels, the benchmarks' first layers take the direct path: light products
+    (O C kh kw < 1024) from 512 KiB of columns (LeNet and the tutorial CNN at batch 64, the
+    blitz net at batch 4, the VGG and ResNet stems), heavier ones from 8 MiB; LeNet at
+    batch 4 (0.3 MiB) keeps im2col. The tutorial's 16 -> 32 layer keeps the Fourier path;
+    strides, dilation, groups and layers with more than 3 input channels are not offered
+    to it."""
     f32 = np.float32
     geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
     valid, same3 = geo._replace(padding=(0, 0, 0, 0)), geo._replace(padding=(1, 1, 1, 1))
@@ -230,6 +237,25 @@ def test_the_cost_model_picks_direct_for_first_layers():
     assert not kconv.direct_applies(np.zeros((8, 1, 8, 8), np.float16), (4, 1, 5, 5), geo)
 
 
+@pytest.mark.parametrize("core", ["Haswell", "", "Zen"])
+def test_other_blas_kernels_keep_the_8_mib_rule(monkeypatch, core):
+    """On AVX2 ("Haswell") kernels, another BLAS (no core name) or kernels never measured,
+    only column matrices of 8 MiB or more take the direct path."""
+    monkeypatch.setattr(kconv, "blas_core", lambda: core)
+    f32 = np.float32
+    geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
+    assert not kconv.prefer_direct(np.zeros((64, 1, 28, 28), f32), (16, 1, 5, 5), geo)  # 4.8 MiB
+    assert kconv.prefer_direct(np.zeros((128, 1, 28, 28), f32), (16, 1, 5, 5), geo)  # 9.6 MiB
+
+
+def test_blas_core_names_numpys_openblas_kernels():
+    """A name OpenBLAS reports for its kernels (or '' for another BLAS), the same each time."""
+    core = threads.blas_core()
+    assert isinstance(core, str) and core == threads.blas_core()
+    if threads._openblas() is not None:
+        assert core  # OpenBLAS always names its kernels
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layer", [
     ((64, 1, 28, 28), (16, 1, 5, 5), 2),  # the tutorial CNN at batch 64
@@ -237,7 +263,7 @@ def test_the_cost_model_picks_direct_for_first_layers():
     ((4, 3, 32, 32), (6, 3, 5, 5), 0),  # the blitz net at batch 4
     ((32, 3, 32, 32), (32, 3, 3, 3), 1),  # the VGG stem
 ], ids=["cnn b64", "lenet b64", "blitz b4", "vgg stem"])
-def test_benchmark_first_layers_match_torch(layer, dtype):
+def test_benchmark_first_layers_match_torch(layer, dtype, avx512_blas):
     """The benchmarks' first layers at their sizes, as ``conv2d`` chooses (the direct path):
     output, weight and bias gradients against torch's (the input needs none)."""
     xs, ws, pad = layer

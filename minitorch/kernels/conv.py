@@ -58,7 +58,7 @@ import numpy as np
 from .._backend import get_array_module
 from . import conv_direct, conv_fourier, conv_shifted, pointwise, winograd
 from .copies import contiguous_copy, permuted_copy, sliding_windows
-from .threads import split_work
+from .threads import blas_core, split_work
 
 
 class ConvGeometry(NamedTuple):
@@ -512,6 +512,9 @@ def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
 _DIRECT_MIN_COLUMN_BYTES = 8 << 20
 _DIRECT_LIGHT_MIN_COLUMN_BYTES = 512 << 10
 _DIRECT_LIGHT = 1024
+# ... on OpenBLAS's AVX-512 kernels, which run the direct path's small per-image products
+# 2-4x faster than its AVX2 ("Haswell") ones; elsewhere the 8 MiB rule, fitted on those
+_DIRECT_WIDE_CORES = ("SkylakeX", "Cooperlake", "SapphireRapids")
 
 
 def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
@@ -523,9 +526,11 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> b
     benchmarks) or 8 MiB for heavier ones. The direct path saves im2col's trips of that
     matrix through main memory and runs its blocks on both cores; it pays for the wrap
     columns, for rebuilding the columns in the backward pass and for smaller products.
-    Refitted with OpenBLAS's own kernel choice (AVX-512 here; the first fit ran under a
-    ``Haswell`` override, where the products are half as fast and the copies weigh less)
-    on 168 timings (1 and 3 channels, 6 to 32 outputs, 3x3 and 5x5 kernels, 28x28 and
+    The 512 KiB rule holds where NumPy's OpenBLAS runs AVX-512 kernels (:func:`blas_core`);
+    on its AVX2 ("Haswell") kernels, where the direct path's small products run 2-4x
+    slower, every layer keeps the 8 MiB rule it was first fitted on (the tutorial CNN at
+    batch 64 measured 2.23 ms direct against 2.02 im2col there). Refitted on AVX-512
+    kernels on 168 timings (1 and 3 channels, 6 to 32 outputs, 3x3 and 5x5 kernels, 28x28 and
     32x32 maps, batch 1 to 256, forward + backward, with the input gradient at batch 4 and
     64; interleaved, best of 15; docs/PERFORMANCE.md). Light layers: direct 13-75% faster
     in all 74 cases from 1 MiB of columns (LeNet at batch 64 0.77x, the tutorial CNN
@@ -539,6 +544,6 @@ def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> b
     n, c, h, w = x.shape
     kh, kw = w_shape[2:]
     oh, ow = geo.out_size(h, w, kh, kw)
-    light = w_shape[0] * c * kh * kw < _DIRECT_LIGHT
+    light = w_shape[0] * c * kh * kw < _DIRECT_LIGHT and blas_core() in _DIRECT_WIDE_CORES
     columns = c * kh * kw * n * oh * ow * x.itemsize
     return columns >= (_DIRECT_LIGHT_MIN_COLUMN_BYTES if light else _DIRECT_MIN_COLUMN_BYTES)
