@@ -26,7 +26,7 @@ from hypothesis import given, settings
 import minitorch
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.kernels import conv as kconv
-from minitorch.kernels import conv_direct, reference
+from minitorch.kernels import conv_direct, reference, threads
 from minitorch.ops import conv as _conv_functions  # noqa: F401  (imports conv_api in the right order)
 from minitorch.ops import conv_api
 
@@ -46,15 +46,23 @@ RAW_CASES = [
     ((1, 2, 5, 9), (4, 2, 2, 3), (1, 0, 2, 1)),  # asymmetric padding, non-square kernel
     ((2, 1, 4, 4), (1, 1, 1, 5), (0, 0, 3, 3)),  # padding wider than the kernel reaches
     ((2, 4, 6, 6), (3, 4, 5, 5), (4, 4, 4, 4)),  # padding > kernel - 1: all-zero windows
+    ((3, 1, 9, 8), (16, 1, 5, 5), (2, 2, 2, 2)),  # 8+ output channels: window columns
+    ((2, 3, 7, 7), (9, 3, 3, 3), (1, 1, 1, 1)),  # a VGG/ResNet-like stem
 ]
 
 
+@pytest.mark.parametrize("keep", [True, False], ids=["columns kept", "padded input kept"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("case", RAW_CASES)
-def test_raw_kernels_match_torch(case, dtype):
+def test_raw_kernels_match_torch(case, dtype, keep, monkeypatch):
+    """Output, input and weight gradients, with either cache the forward leaves (the
+    whole batch's columns, or only the padded input when they are large) and with none."""
+    if not keep:
+        monkeypatch.setattr(conv_direct, "_KEEP_BYTES", 0)
     xs, ws, pads = case
     x, w, b = _arr(xs, dtype), _arr(ws, dtype), _arr(ws[0], dtype)
     out, xpad = conv_direct.forward(x, w, pads, b)
+    assert xpad.ndim == (3 if keep else 4)
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     pt, pb, pl, pr = pads
     ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw, torch.tensor(b))
@@ -71,16 +79,48 @@ def test_raw_kernels_match_torch(case, dtype):
     close_to_reference(conv_direct.weight_grad(x, g, w.shape, pads), tw.grad.numpy(), dtype)
 
 
-def test_blocks_of_images_give_the_same_result(monkeypatch):
-    """Many small blocks (one image each, reusing one buffer) = one block for the batch."""
-    x, w, b = _arr((5, 2, 7, 6)), _arr((3, 2, 3, 5)), _arr(3)
+def _split_in_parts(parts: int):
+    """A stand-in for ``split_work`` that always cuts the range into ``parts`` slices
+    (run one after the other here; any order of the parts must give the same sums)."""
+    def split(fn, length, nbytes, xp=np):
+        bounds = [length * k // parts for k in range(parts + 1)]
+        for k in reversed(range(parts)):  # the last part first: order must not matter
+            fn(slice(bounds[k], bounds[k + 1]))
+    return split
+
+
+@pytest.mark.parametrize("o", [3, 9], ids=["lines", "window columns"])
+def test_blocks_and_parts_of_the_batch_give_the_same_result(monkeypatch, o):
+    """Many small blocks (one image each, reusing one buffer), and the batch cut into
+    parts (as over threads, each part with its own buffers and sum) = one block."""
+    x, w, b = _arr((5, 2, 7, 6)), _arr((o, 2, 3, 5)), _arr(o)
     pads = (1, 2, 2, 0)
     whole = conv_direct.forward(x, w, pads, b)[0]
     g = _arr(whole.shape)
     gw_whole = conv_direct.weight_grad(x, g, w.shape, pads)
+    for setting in ((conv_direct, "_BLOCK_BYTES", 1), (conv_direct, "split_work", _split_in_parts(3))):
+        monkeypatch.setattr(*setting)
+        np.testing.assert_allclose(conv_direct.forward(x, w, pads, b)[0], whole, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(conv_direct.weight_grad(x, g, w.shape, pads), gw_whole, rtol=1e-12, atol=1e-12)
+
+
+def test_parts_on_two_threads_match_torch(monkeypatch):
+    """The real ``split_work`` on two threads (as on a machine with a free core), float64."""
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    monkeypatch.setattr(threads._State, "free", 2)
+    monkeypatch.setattr(threads._State, "enabled", False)  # no looking at the real machine
     monkeypatch.setattr(conv_direct, "_BLOCK_BYTES", 1)
-    np.testing.assert_allclose(conv_direct.forward(x, w, pads, b)[0], whole, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(conv_direct.weight_grad(x, g, w.shape, pads), gw_whole, rtol=1e-12, atol=1e-12)
+    for o in (4, 16):
+        x, w, b = _arr((6, 1, 10, 10)), _arr((o, 1, 5, 5)), _arr(o)
+        tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+        ref = F.conv2d(tx, tw, tb, padding=2)
+        out, cache = conv_direct.forward(x, w, (2,) * 4, b)
+        np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+        g = _arr(tuple(ref.shape))
+        ref.backward(torch.tensor(g))
+        np.testing.assert_allclose(conv_direct.weight_grad(x, g, w.shape, (2,) * 4, cache),
+                                   tw.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_all_three_kernels_match_the_loop_twins():
@@ -160,17 +200,34 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_direct, bad):
     np.testing.assert_allclose(mw.grad.numpy()[finite], tw.grad.numpy()[finite], rtol=1e-10)
 
 
-def test_the_cost_model_picks_direct_for_large_first_layers_only():
-    """The tutorial CNN's and LeNet's first layers take the direct path at batch 256 (large
-    column matrices), not at batch 16; the tutorial's 16 -> 32 layer keeps the Fourier
-    path; strides, dilation, groups and layers with more than 3 input channels are not
-    offered to it."""
+@pytest.fixture
+def avx512_blas(monkeypatch):
+    """The cost model sees OpenBLAS's AVX-512 kernels, whatever this machine's NumPy runs."""
+    monkeypatch.setattr(kconv, "blas_core", lambda: "SkylakeX")
+
+
+def test_the_cost_model_picks_direct_for_first_layers(avx512_blas):
+    """On AVX-512 kernels, the benchmarks' first layers take the direct path: light products
+    (O C kh kw < 1024) from 512 KiB of columns (LeNet and the tutorial CNN at batch 64, the
+    blitz net at batch 4, the VGG and ResNet stems), heavier ones from 8 MiB; LeNet at
+    batch 4 (0.3 MiB) keeps im2col. The tutorial's 16 -> 32 layer keeps the Fourier path;
+    strides, dilation, groups and layers with more than 3 input channels are not offered
+    to it."""
+    f32 = np.float32
     geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
-    assert kconv.prefer_direct(np.zeros((256, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
-    assert not kconv.prefer_direct(np.zeros((16, 1, 28, 28), np.float32), (16, 1, 5, 5), geo)
-    valid = geo._replace(padding=(0, 0, 0, 0))
-    assert kconv.prefer_direct(np.zeros((256, 1, 32, 32), np.float32), (6, 1, 5, 5), valid)
-    second = np.zeros((256, 16, 14, 14), np.float32)
+    valid, same3 = geo._replace(padding=(0, 0, 0, 0)), geo._replace(padding=(1, 1, 1, 1))
+    for n in (64, 256):
+        assert kconv.prefer_direct(np.zeros((n, 1, 28, 28), f32), (16, 1, 5, 5), geo)
+        assert kconv.prefer_direct(np.zeros((n, 1, 32, 32), f32), (6, 1, 5, 5), valid)
+    for n in (4, 64, 256):
+        assert kconv.prefer_direct(np.zeros((n, 3, 32, 32), f32), (6, 3, 5, 5), valid)
+    assert kconv.prefer_direct(np.zeros((32, 3, 32, 32), f32), (32, 3, 3, 3), same3)
+    assert kconv.prefer_direct(np.zeros((32, 3, 32, 32), f32), (16, 3, 3, 3), same3)
+    assert not kconv.prefer_direct(np.zeros((4, 1, 32, 32), f32), (6, 1, 5, 5), valid)
+    heavy = (16, 3, 5, 5)  # 16 * 75 = 1200 multiply-adds per output pixel
+    assert not kconv.prefer_direct(np.zeros((16, 3, 32, 32), f32), heavy, valid)  # 3.6 MiB
+    assert kconv.prefer_direct(np.zeros((64, 3, 32, 32), f32), heavy, valid)  # 14 MiB
+    second = np.zeros((256, 16, 14, 14), f32)
     assert kconv.prefer_fourier(second, (32, 16, 5, 5), geo)
     assert not kconv.prefer_direct(second, (32, 16, 5, 5), geo._replace(fourier=True))
     assert not kconv.direct_applies(np.zeros((8, 16, 8, 8)), (16, 16, 3, 3), geo)
@@ -178,6 +235,50 @@ def test_the_cost_model_picks_direct_for_large_first_layers_only():
     for other in (geo._replace(stride=(2, 2)), geo._replace(dilation=(2, 1)), geo._replace(groups=2)):
         assert not kconv.direct_applies(np.zeros((8, 2, 8, 8)), (4, 1 if other.groups == 2 else 2, 5, 5), other)
     assert not kconv.direct_applies(np.zeros((8, 1, 8, 8), np.float16), (4, 1, 5, 5), geo)
+
+
+@pytest.mark.parametrize("core", ["Haswell", "", "Zen"])
+def test_other_blas_kernels_keep_the_8_mib_rule(monkeypatch, core):
+    """On AVX2 ("Haswell") kernels, another BLAS (no core name) or kernels never measured,
+    only column matrices of 8 MiB or more take the direct path."""
+    monkeypatch.setattr(kconv, "blas_core", lambda: core)
+    f32 = np.float32
+    geo = kconv.ConvGeometry((1, 1), (2, 2, 2, 2), (1, 1), 1)
+    assert not kconv.prefer_direct(np.zeros((64, 1, 28, 28), f32), (16, 1, 5, 5), geo)  # 4.8 MiB
+    assert kconv.prefer_direct(np.zeros((128, 1, 28, 28), f32), (16, 1, 5, 5), geo)  # 9.6 MiB
+
+
+def test_blas_core_names_numpys_openblas_kernels():
+    """A name OpenBLAS reports for its kernels (or '' for another BLAS), the same each time."""
+    core = threads.blas_core()
+    assert isinstance(core, str) and core == threads.blas_core()
+    if threads._openblas() is not None:
+        assert core  # OpenBLAS always names its kernels
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layer", [
+    ((64, 1, 28, 28), (16, 1, 5, 5), 2),  # the tutorial CNN at batch 64
+    ((64, 1, 32, 32), (6, 1, 5, 5), 0),  # LeNet at batch 64
+    ((4, 3, 32, 32), (6, 3, 5, 5), 0),  # the blitz net at batch 4
+    ((32, 3, 32, 32), (32, 3, 3, 3), 1),  # the VGG stem
+], ids=["cnn b64", "lenet b64", "blitz b4", "vgg stem"])
+def test_benchmark_first_layers_match_torch(layer, dtype, avx512_blas):
+    """The benchmarks' first layers at their sizes, as ``conv2d`` chooses (the direct path):
+    output, weight and bias gradients against torch's (the input needs none)."""
+    xs, ws, pad = layer
+    x, w, b = _arr(xs, dtype), _arr(ws, dtype) * 0.2, _arr(ws[0], dtype)
+    mw, mb = minitorch.tensor(w, requires_grad=True), minitorch.tensor(b, requires_grad=True)
+    tw, tb = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    y = conv_api.conv2d(minitorch.tensor(x), mw, mb, padding=pad)
+    ty = F.conv2d(torch.tensor(x), tw, tb, padding=pad)
+    assert conv_geometry_of(y).direct
+    close_to_reference(y.detach().numpy(), ty.detach().numpy(), dtype)
+    up = _arr(tuple(ty.shape), dtype)
+    y.backward(minitorch.tensor(up))
+    ty.backward(torch.tensor(up))
+    close_to_reference(mw.grad.numpy(), tw.grad.numpy(), dtype)
+    close_to_reference(mb.grad.numpy(), tb.grad.numpy(), dtype)
 
 
 def test_tutorial_cnn_first_block_matches_torch(on_direct):

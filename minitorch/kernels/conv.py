@@ -45,9 +45,8 @@ A second algorithm, for stride-1 layers with many channels on small images, live
 geometry's ``fourier`` flag then routes the three array kernels below to it. Small-channel
 3x3 layers can instead run as products on shifted views of the padded input
 (``conv_shifted.py``, :func:`prefer_shifted`), with no column matrix at all. Layers with
-1-3 input channels and a large column matrix (a first layer at a large batch) take
-``conv_direct.py``: im2col a block of images at a time, used while in cache
-(:func:`prefer_direct`, flag ``direct``).
+1-3 input channels (a first layer, from a few images on) take ``conv_direct.py``: im2col
+a block of images at a time, used while in cache (:func:`prefer_direct`, flag ``direct``).
 """
 
 from __future__ import annotations
@@ -59,7 +58,7 @@ import numpy as np
 from .._backend import get_array_module
 from . import conv_direct, conv_fourier, conv_shifted, pointwise, winograd
 from .copies import contiguous_copy, permuted_copy, sliding_windows
-from .threads import split_work
+from .threads import blas_core, split_work
 
 
 class ConvGeometry(NamedTuple):
@@ -525,30 +524,43 @@ def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     return x.shape[1] <= 3 and _plain_cpu_float(x, geo)
 
 
-# Measured (see prefer_direct): the direct path wins once im2col's column matrix is this large
+# Measured (see prefer_direct): the direct path wins once im2col's column matrix is this
+# large, or already this large when its products are light (O C kh kw below _DIRECT_LIGHT)
 _DIRECT_MIN_COLUMN_BYTES = 8 << 20
+_DIRECT_LIGHT_MIN_COLUMN_BYTES = 512 << 10
+_DIRECT_LIGHT = 1024
+# ... on OpenBLAS's AVX-512 kernels, which run the direct path's small per-image products
+# 2-4x faster than its AVX2 ("Haswell") ones; elsewhere the 8 MiB rule, fitted on those
+_DIRECT_WIDE_CORES = ("SkylakeX", "Cooperlake", "SapphireRapids")
 
 
 def prefer_direct(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
     """Choose ``conv_direct`` (im2col a block of images at a time) for this layer?
 
     Only where it applies (:func:`direct_applies`), not where the Fourier path was chosen,
-    and only when im2col's column matrix would be at least 8 MiB. The direct path saves
-    im2col's trips of that matrix through main memory, and pays for rebuilding the
-    columns in the backward pass and for smaller matrix products. Measured on 16 layer
-    shapes (1 to 16 input channels, 3x3 and 5x5 kernels, 14x14 to 64x64 maps, batch 4 to
-    256; forward + backward with and without the input gradient, the paths interleaved;
-    docs/PERFORMANCE.md): with columns of 7.5 MiB or more it was 3-39% faster than
-    im2col in every case (a second run found the two on par at 7.5 MiB; the Fourier
-    path, where chosen, was faster still on the 3-channel layers), with 0.4-4.8 MiB of
-    columns from 8% faster to 22% slower (the tutorial's first layer at batch 64: 1.73
-    against 1.60 ms). A linear FLOPs-and-entries model like
-    :func:`prefer_fourier`'s did not separate the two (it lost up to 49%): the
-    difference is in where the columns live, not in how many there are.
+    and when im2col's column matrix would be at least 512 KiB for *light* products
+    (``O C kh kw < 1024`` multiply-adds per output pixel: every first layer of the
+    benchmarks) or 8 MiB for heavier ones. The direct path saves im2col's trips of that
+    matrix through main memory and runs its blocks on both cores; it pays for the wrap
+    columns, for rebuilding the columns in the backward pass and for smaller products.
+    The 512 KiB rule holds where NumPy's OpenBLAS runs AVX-512 kernels (:func:`blas_core`);
+    on its AVX2 ("Haswell") kernels, where the direct path's small products run 2-4x
+    slower, every layer keeps the 8 MiB rule it was first fitted on (the tutorial CNN at
+    batch 64 measured 2.23 ms direct against 2.02 im2col there). Refitted on AVX-512
+    kernels on 168 timings (1 and 3 channels, 6 to 32 outputs, 3x3 and 5x5 kernels, 28x28 and
+    32x32 maps, batch 1 to 256, forward + backward, with the input gradient at batch 4 and
+    64; interleaved, best of 15; docs/PERFORMANCE.md). Light layers: direct 13-75% faster
+    in all 74 cases from 1 MiB of columns (LeNet at batch 64 0.77x, the tutorial CNN
+    0.74x, the blitz net at batch 4 0.68x), 0.68-1.14x at 0.5-1 MiB, 0.75-1.16x (median
+    0.93) at 0.25-0.5 MiB, and median 1.26x below (a few microseconds). Heavy ones (3 ->
+    16 or 32, 5x5): 0.98-1.39x below 8 MiB, 0.68-0.99x above. Summed over the 168 cases
+    the rule costs 0.2% more than the faster path of each (the old 8 MiB rule: 11%).
     """
     if geo.fourier or not direct_applies(x, w_shape, geo):
         return False
     n, c, h, w = x.shape
     kh, kw = w_shape[2:]
     oh, ow = geo.out_size(h, w, kh, kw)
-    return c * kh * kw * n * oh * ow * x.itemsize >= _DIRECT_MIN_COLUMN_BYTES
+    light = w_shape[0] * c * kh * kw < _DIRECT_LIGHT and blas_core() in _DIRECT_WIDE_CORES
+    columns = c * kh * kw * n * oh * ow * x.itemsize
+    return columns >= (_DIRECT_LIGHT_MIN_COLUMN_BYTES if light else _DIRECT_MIN_COLUMN_BYTES)

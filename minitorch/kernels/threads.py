@@ -103,8 +103,9 @@ _PERIOD = 0.05  # s between two looks at /proc
 _HOLD = 1.0  # s without other runnable tasks before using more threads again
 
 
-def _openblas():
-    """(set_num_threads, get_num_threads) of the OpenBLAS NumPy uses, or None."""
+def _openblas_functions(*names: str):
+    """The functions ``names`` of the OpenBLAS NumPy uses (found under its prefixes and
+    suffixes), or None."""
     try:
         with open("/proc/self/maps") as f:
             paths = sorted(set(re.findall(r"/\S*openblas\S*\.so\S*", f.read())))
@@ -117,12 +118,34 @@ def _openblas():
             continue
         for prefix in ("scipy_openblas", "openblas"):
             for suffix in ("64_", ""):
-                setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-                getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                if setter is not None and getter is not None:
-                    getter.restype = ctypes.c_int
-                    return setter, getter
+                found = [getattr(lib, f"{prefix}_{name}{suffix}", None) for name in names]
+                if all(f is not None for f in found):
+                    return found
     return None
+
+
+def _openblas():
+    """(set_num_threads, get_num_threads) of the OpenBLAS NumPy uses, or None."""
+    found = _openblas_functions("set_num_threads", "get_num_threads")
+    if found is None:
+        return None
+    found[1].restype = ctypes.c_int
+    return found[0], found[1]
+
+
+_core = None
+
+
+def blas_core() -> str:
+    """The kernels NumPy's OpenBLAS runs on this CPU (``'SkylakeX'``, ``'Haswell'``, ...;
+    ``''`` for another BLAS): a cost model's products are only as fast as these."""
+    global _core
+    if _core is None:
+        found = _openblas_functions("get_corename")
+        if found is not None:
+            found[0].restype = ctypes.c_char_p
+        _core = found[0]().decode() if found is not None else ""
+    return _core
 
 
 def _others_running() -> int:
