@@ -41,9 +41,10 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
+        for meta in node._input_meta:  # the edges (next_functions, without building it)
+            if meta is None or meta[0] is None:
                 continue
+            nxt = meta[0]
             deps[nxt] = deps.get(nxt, 0) + 1
             if nxt not in seen:
                 seen.add(nxt)
@@ -162,9 +163,10 @@ def _skip(node: Node, buffers: dict, deps: dict, ready: list) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        for nxt, _ in n.next_functions:
-            if nxt is None:
+        for meta in n._input_meta:
+            if meta is None or meta[0] is None:
                 continue
+            nxt = meta[0]
             deps[nxt] -= 1
             if deps[nxt] == 0:
                 if nxt in buffers:
