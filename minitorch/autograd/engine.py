@@ -53,15 +53,18 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph: bool) -> None:
+    # ``leaf._grad``, not the checked ``leaf.grad`` setter: ``grad`` has the leaf's shape
+    # and dtype already (summed and cast to the input's in ``_pass_on``; hooks' results
+    # are checked in ``run_hooks``).
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
-    if leaf.grad is None:
+    if leaf._grad is None:
         # A fresh tensor: never alias an array the user (or another leaf) may still hold.
-        leaf.grad = grad if create_graph else Tensor._wrap(grad._data.copy())
+        leaf._grad = grad if create_graph else Tensor._wrap(grad._data.copy())
     elif create_graph:
-        leaf.grad = leaf.grad + grad
+        leaf._grad = leaf._grad + grad
     else:
-        leaf.grad._data += grad._data
+        leaf._grad._data += grad._data
 
 
 def run_backward(
