@@ -211,7 +211,7 @@ class CrossEntropy(ArrayFunction):
         keep = valid.astype(x.dtype)  # the weight of each position in the gradient
         loss *= keep
         if reduction == "mean":
-            n = int(valid.sum())
+            n = int(get_array_module(valid).count_nonzero(valid))  # (faster than a sum)
             if n:
                 keep /= keep.dtype.type(n)
             # else nothing to average: the loss is nan and the gradient 0, as in PyTorch
