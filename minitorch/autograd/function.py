@@ -328,6 +328,7 @@ def mark_view(view, base) -> None:
 def _link(ctx: Node, args, result) -> None:
     """Wire ``ctx`` into the graph as ``result.grad_fn``."""
     metas = []  # per forward argument: (next node or None, shape, dtype) or None
+    tensors = []  # the Tensor arguments
     for a in args:
         if isinstance(a, Tensor):
             node = a.grad_fn
@@ -335,25 +336,27 @@ def _link(ctx: Node, args, result) -> None:
                 node = _accumulator(a)
             data = a._data
             metas.append((node, data.shape, data.dtype))
+            tensors.append(a)
         else:
             metas.append(None)
     ctx._input_meta = metas
     if ctx._to_save:
-        ctx._saved = [_save_entry(s, args, result) for s in ctx._to_save]
+        ctx._saved = [_save_entry(s, tensors, result) for s in ctx._to_save]
         ctx._to_save = (True,)  # remembers "something was saved" once _saved is released
     result._requires_grad = True
     result.grad_fn = ctx
 
 
-def _save_entry(s, args, result):
-    """How to give back a saved value: as an input Tensor, as the output, or as a constant."""
+def _save_entry(s, tensors, result):
+    """How to give back a saved value: as an input Tensor (one of ``tensors``, the
+    Tensor arguments), as the output, or as a constant."""
     if s is None:
         return None
     saved_tensor = s if isinstance(s, Tensor) else None
     if saved_tensor is not None:
         s = s._data
-    for a in args:  # an input (as an array, or a user's detached Tensor of it)
-        if isinstance(a, Tensor) and a._data is s:
+    for a in tensors:  # an input (as an array, or a user's detached Tensor of it)
+        if a._data is s:
             return ("in", a, a._vc, a._vc[0])
     if saved_tensor is not None and s is not result._data:
         return ("in", saved_tensor, saved_tensor._vc, saved_tensor._vc[0])
