@@ -1,7 +1,8 @@
 """The shortcuts that cut a training step's overhead (issue 18) change no number.
 
 * A backward pass that records no graph (no ``create_graph``) computes the gradients of
-  ``Linear``/``Addmm``, cross-entropy, max pooling and reshape on raw arrays; with
+  ``Linear``/``Addmm``, convolution, cross-entropy, max pooling and reshape on raw
+  arrays; with
   ``create_graph=True`` the same gradients go through Tensor ops. The two agree bit for
   bit, and with PyTorch (float64, tight).
 * Adam's step writes every intermediate into one scratch array: bit for bit the
@@ -31,15 +32,17 @@ def _np(t) -> np.ndarray:
 
 # ------------------------------------------------------------------ backward on arrays
 def _net_grads(lib, arrays, create_graph: bool, x_shape):
-    """Gradients of a small net that uses every op with an array backward: reshape
-    (Flatten), Linear as Addmm (2-D input with bias), Linear without bias, Linear on a
-    3-D input and on a 1-D input, ReLU, max pooling and cross-entropy."""
+    """Gradients of a small net that uses every op with an array backward: convolution
+    (input, weight and bias gradients), reshape (Flatten), Linear as Addmm (2-D input with
+    bias), Linear without bias, Linear on a 3-D input and on a 1-D input, ReLU, max
+    pooling and cross-entropy."""
     F = lib.nn.functional
-    x0, w1, b1, w2, w3, b3, w4, target = arrays
+    x0, wc, bc, w1, b1, w2, w3, b3, w4, target = arrays
     x = lib.tensor(x0.reshape(x_shape), requires_grad=True)
-    params = [lib.tensor(a, requires_grad=True) for a in (w1, b1, w2, w3, b3, w4)]
-    pw1, pb1, pw2, pw3, pb3, pw4 = params
-    h = F.max_pool2d(x, 2).flatten(1)  # (N, 8)
+    params = [lib.tensor(a, requires_grad=True) for a in (wc, bc, w1, b1, w2, w3, b3, w4)]
+    pwc, pbc, pw1, pb1, pw2, pw3, pb3, pw4 = params
+    h = F.conv2d(x, pwc, pbc, padding=1)  # (N, 2, 4, 4)
+    h = F.max_pool2d(h, 2).flatten(1)  # (N, 8)
     h = F.relu(F.linear(h, pw1, pb1))  # Addmm: (N, 6)
     h = F.linear(h, pw2)  # no bias: (N, 5)
     h3 = F.linear(h.reshape(h.shape[0], 1, 5), pw3, pb3)  # 3-D input: (N, 1, 4)
@@ -51,7 +54,8 @@ def _net_grads(lib, arrays, create_graph: bool, x_shape):
 @pytest.mark.parametrize("batch", [1, 3])
 def test_array_backward_paths_match_tensor_paths_and_torch(rng, batch):
     x_shape = (batch, 2, 4, 4)  # max_pool2d(2) -> (batch, 2, 2, 2): 8 features
-    arrays = [rng.standard_normal(int(np.prod(x_shape))), rng.standard_normal((6, 8)),
+    arrays = [rng.standard_normal(int(np.prod(x_shape))), rng.standard_normal((2, 2, 3, 3)),
+              rng.standard_normal(2), rng.standard_normal((6, 8)),
               rng.standard_normal(6), rng.standard_normal((5, 6)), rng.standard_normal((4, 5)),
               rng.standard_normal(4), rng.standard_normal((3, 4)), rng.integers(0, 4, batch)]
     plain = _net_grads(minitorch, arrays, False, x_shape)
@@ -65,7 +69,8 @@ def test_array_backward_paths_match_tensor_paths_and_torch(rng, batch):
 
 def test_array_backward_paths_float32_match_torch(rng):
     x_shape = (5, 2, 4, 4)
-    arrays = [rng.standard_normal(int(np.prod(x_shape))), rng.standard_normal((6, 8)),
+    arrays = [rng.standard_normal(int(np.prod(x_shape))), rng.standard_normal((2, 2, 3, 3)),
+              rng.standard_normal(2), rng.standard_normal((6, 8)),
               rng.standard_normal(6), rng.standard_normal((5, 6)), rng.standard_normal((4, 5)),
               rng.standard_normal(4), rng.standard_normal((3, 4)), rng.integers(0, 4, 5)]
     arrays = [a.astype(np.float32) if a.dtype.kind == "f" else a for a in arrays]
