@@ -41,9 +41,10 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
+        for meta in node._input_meta:  # the edges (next_functions, without building it)
+            if meta is None or meta[0] is None:
                 continue
+            nxt = meta[0]
             deps[nxt] = deps.get(nxt, 0) + 1
             if nxt not in seen:
                 seen.add(nxt)
@@ -52,15 +53,18 @@ def _collect(roots: Sequence[Node]) -> dict[Node, int]:
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph: bool) -> None:
+    # ``leaf._grad``, not the checked ``leaf.grad`` setter: ``grad`` has the leaf's shape
+    # and dtype already (summed and cast to the input's in ``_pass_on``; hooks' results
+    # are checked in ``run_hooks``).
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
-    if leaf.grad is None:
+    if leaf._grad is None:
         # A fresh tensor: never alias an array the user (or another leaf) may still hold.
-        leaf.grad = grad if create_graph else Tensor._wrap(grad._data.copy())
+        leaf._grad = grad if create_graph else Tensor._wrap(grad._data.copy())
     elif create_graph:
-        leaf.grad = leaf.grad + grad
+        leaf._grad = leaf._grad + grad
     else:
-        leaf.grad._data += grad._data
+        leaf._grad._data += grad._data
 
 
 def run_backward(
@@ -162,9 +166,10 @@ def _skip(node: Node, buffers: dict, deps: dict, ready: list) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        for nxt, _ in n.next_functions:
-            if nxt is None:
+        for meta in n._input_meta:
+            if meta is None or meta[0] is None:
                 continue
+            nxt = meta[0]
             deps[nxt] -= 1
             if deps[nxt] == 0:
                 if nxt in buffers:

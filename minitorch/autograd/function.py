@@ -60,6 +60,7 @@ import numpy as np
 from .. import _backend
 from .._backend import is_array
 from . import grad_mode
+from ._quiet import ignore_errors, restore_errors
 from ._quiet import state as _numpy_quiet
 from .hooks import NodeHooks, _RemovableHandle  # noqa: F401
 
@@ -81,12 +82,13 @@ class Node(NodeHooks):
 
     ``needs_input_grad``
         one bool per forward argument: does that argument need a gradient?
-    ``next_functions``
-        ``(node, 0)`` for each Tensor argument: the node that produced it, the leaf's
-        ``AccumulateGrad``, or ``None`` for a constant.  These are the graph's edges.
     ``_input_meta``
-        per forward argument ``(next node, shape, dtype)`` or ``None`` for a non-Tensor:
-        the engine sums each returned gradient back to this shape (undoing broadcasting).
+        per forward argument ``(next node, shape, dtype)`` or ``None`` for a non-Tensor.
+        The next node is the one that produced the argument, the leaf's
+        ``AccumulateGrad``, or ``None`` for a constant: these are the graph's edges
+        (``next_functions`` lists them as PyTorch does, ``(node, 0)`` per Tensor
+        argument). The engine sums each returned gradient back to the shape
+        (undoing broadcasting).
     ``_to_save`` / ``_saved``
         ``save_for_backward`` stores raw arrays in ``_to_save``; when the node is linked
         into the graph each becomes an entry ``(kind, value, version counter, version)``
@@ -96,7 +98,7 @@ class Node(NodeHooks):
     """
 
     _fn: type[Function]
-    __slots__ = ("__dict__", "__weakref__", "_input_meta", "needs_input_grad", "next_functions")
+    __slots__ = ("__dict__", "__weakref__", "_input_meta", "needs_input_grad")
     # Defaults shared by all nodes (class attributes cost nothing per call); set on an
     # instance only when they change.
     _to_save: tuple = ()
@@ -166,6 +168,12 @@ class Node(NodeHooks):
             self._saved[index] = None
 
     # ---- graph API (name, hooks, metadata: NodeHooks, in hooks.py) -------------------
+    @property
+    def next_functions(self) -> tuple:
+        """The graph's edges: ``(node, 0)`` per Tensor argument (read from ``_input_meta``,
+        which the engine walks directly; made only when asked for)."""
+        return tuple((m[0], 0) for m in self._input_meta if m is not None)
+
     def _release(self) -> None:
         self._saved = None
 
@@ -177,7 +185,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable) -> None:
         self.variable = variable
-        self.next_functions = ()
+        self._input_meta = ()  # a leaf: no edges (next_functions is empty)
         self.needs_input_grad = ()
 
 
@@ -240,24 +248,29 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the inputs' arrays and record a graph node if needed."""
         ctx = (cls.__dict__.get("_node_cls") or cls._node_class())()
-        enabled = grad_mode._state.enabled
         raw, needs, record = [], [], False
-        for a in args:  # one pass: raw arrays, and which inputs need a gradient
-            if isinstance(a, Tensor):
-                raw.append(a._data)
-                wants = enabled and a._requires_grad
-                needs.append(wants)
-                record = record or wants
-            else:
-                raw.append(a)
-                needs.append(False)
+        if grad_mode._state.enabled:
+            for a in args:  # one pass: raw arrays, and which inputs need a gradient
+                if isinstance(a, Tensor):
+                    raw.append(a._data)
+                    needs.append(a._requires_grad)
+                    record = record or a._requires_grad
+                else:
+                    raw.append(a)
+                    needs.append(False)
+        else:  # no_grad, or a backward pass without create_graph: nothing needs a gradient
+            raw = [a._data if isinstance(a, Tensor) else a for a in args]
+            needs = [False] * len(args)
         ctx.needs_input_grad = tuple(needs)
         if _backend._cupy is not None:
             Tensor._check_same_device(args)
         if cls._receives_arrays:  # an ArrayFunction: the hot path of every built-in op
-            if cls._quiet and not _numpy_quiet.on:
-                with np.errstate(all="ignore"):
+            if cls._quiet and not _numpy_quiet.on:  # NumPy's warnings off (see _quiet.py)
+                token = ignore_errors()
+                try:
                     out = cls.forward(ctx, *raw, **kwargs)
+                finally:
+                    restore_errors(token)
             else:
                 out = cls.forward(ctx, *raw, **kwargs)
         else:  # a user's Function: Tensors in and out, exactly like torch.autograd.Function
@@ -314,36 +327,36 @@ def mark_view(view, base) -> None:
 
 def _link(ctx: Node, args, result) -> None:
     """Wire ``ctx`` into the graph as ``result.grad_fn``."""
-    arg_nodes = []  # per forward argument: (next node or None, shape, dtype) or None
+    metas = []  # per forward argument: (next node or None, shape, dtype) or None
+    tensors = []  # the Tensor arguments
     for a in args:
         if isinstance(a, Tensor):
-            if a.grad_fn is not None:
-                node = a.grad_fn
-            elif a._requires_grad:
+            node = a.grad_fn
+            if node is None and a._requires_grad:
                 node = _accumulator(a)
-            else:
-                node = None
-            arg_nodes.append((node, a._data.shape, a._data.dtype))
+            data = a._data
+            metas.append((node, data.shape, data.dtype))
+            tensors.append(a)
         else:
-            arg_nodes.append(None)
-    ctx._input_meta = arg_nodes
-    ctx.next_functions = tuple((m[0], 0) for m in arg_nodes if m is not None)
+            metas.append(None)
+    ctx._input_meta = metas
     if ctx._to_save:
-        ctx._saved = [_save_entry(s, args, result) for s in ctx._to_save]
+        ctx._saved = [_save_entry(s, tensors, result) for s in ctx._to_save]
         ctx._to_save = (True,)  # remembers "something was saved" once _saved is released
     result._requires_grad = True
     result.grad_fn = ctx
 
 
-def _save_entry(s, args, result):
-    """How to give back a saved value: as an input Tensor, as the output, or as a constant."""
+def _save_entry(s, tensors, result):
+    """How to give back a saved value: as an input Tensor (one of ``tensors``, the
+    Tensor arguments), as the output, or as a constant."""
     if s is None:
         return None
     saved_tensor = s if isinstance(s, Tensor) else None
     if saved_tensor is not None:
         s = s._data
-    for a in args:  # an input (as an array, or a user's detached Tensor of it)
-        if isinstance(a, Tensor) and a._data is s:
+    for a in tensors:  # an input (as an array, or a user's detached Tensor of it)
+        if a._data is s:
             return ("in", a, a._vc, a._vc[0])
     if saved_tensor is not None and s is not result._data:
         return ("in", saved_tensor, saved_tensor._vc, saved_tensor._vc[0])

@@ -48,7 +48,7 @@ def cross_entropy_forward(x, target, ignore_index: int):
     soft = xp.exp(shifted)
     z = soft.sum(axis=1, keepdims=True)
     valid = target != ignore_index
-    t = xp.where(valid, target, 0)
+    t = target * valid  # ignored positions read class 0 (faster than a where)
     loss = xp.log(z).squeeze(1) - shifted[at_target(t)]
     soft /= z
     return loss, soft, t, valid

@@ -222,8 +222,8 @@ def _check_index_target(input: Tensor, target: Tensor, ignore_index: int):
         if target.ndim > 1 or target.numel() != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         input, target = input.unsqueeze(0), target.reshape(1)
-    tshape = tuple(target.shape)
-    if not tshape or tshape[0] != input.shape[0]:
+    tshape, xshape = target._data.shape, input._data.shape  # (tuples: cheaper than .shape)
+    if not tshape or tshape[0] != xshape[0]:
         if not tshape:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         raise ValueError(
@@ -237,11 +237,11 @@ def _check_index_target(input: Tensor, target: Tensor, ignore_index: int):
             "only batches of spatial targets supported (3D tensors) but got targets of "
             f"dimension: {target.ndim}"
         )
-    if input.ndim > 2 and tshape[1:] != tuple(input.shape[2:]):
+    if input.ndim > 2 and tshape[1:] != xshape[2:]:
         want = [input.shape[0], *input.shape[2:]]
         raise RuntimeError(f"Expected target size {want}, got {list(tshape)}")
     t = target._data.astype(np.int64, copy=False)
-    n_classes = input.shape[1]
+    n_classes = xshape[1]
     # cheap test first, then the exact one; as unsigned numbers the negative targets are
     # huge, so one max() tests both ends
     if t.size and t.view(np.uint64).max() >= n_classes:
@@ -298,7 +298,7 @@ def cross_entropy(
     the summed weights of the kept targets, exactly like PyTorch.
     """
     reduction = _reduction(reduction, size_average, reduce)
-    if input.shape == target.shape:
+    if input._data.shape == target._data.shape:
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")

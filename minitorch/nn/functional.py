@@ -141,31 +141,37 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     r""":math:`y = x W^\top + b` for ``input`` (..., in), ``weight`` (out, in)."""
     _check_tensor(input, "linear")
-    if weight.dim() != 2 or input.dim() == 0:
+    # The checks read the arrays' shapes and dtypes (cheaper than the Tensor properties:
+    # this runs for every layer call); identical NumPy dtypes are one object.
+    x, w = input._data, weight._data
+    if w.ndim != 2 or x.ndim == 0:
         return input.matmul(weight.t()) + (0 if bias is None else bias)
-    if input.shape[-1] != weight.shape[1]:
-        rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
+    if x.shape[-1] != w.shape[1]:
+        rows = x.size // x.shape[-1] if x.shape[-1] else 0
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
-            f"{weight.shape[1]}x{weight.shape[0]})"
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[1]}x{w.shape[0]})"
         )
-    if input.dtype is not weight.dtype:
+    if x.dtype is not w.dtype and input.dtype is not weight.dtype:
         raise RuntimeError(
             "mat1 and mat2 must have the same dtype, but got "
             f"{input._scalar_type_name()} and {weight._scalar_type_name()}"
         )
-    if bias is not None and bias.dtype is not weight.dtype:
-        raise RuntimeError(
-            f"expected m1 and bias to have the same dtype, but got: {input.dtype} != {bias.dtype}"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],) and bias.numel() != 1:
-        out = list(input.shape[:-1]) + [weight.shape[0]]
-        raise RuntimeError(
-            f"The expanded size of the tensor ({out[-1]}) must match the existing size "
-            f"({bias.shape[-1] if bias.ndim else 1}) at non-singleton dimension {len(out) - 1}."
-            f"  Target sizes: {out}.  Tensor sizes: {list(bias.shape)}")
-    if input.dim() == 2 and bias is not None:
-        return _linalg.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's node
+    if bias is not None:
+        b = bias._data
+        if b.dtype is not w.dtype and bias.dtype is not weight.dtype:
+            raise RuntimeError(
+                f"expected m1 and bias to have the same dtype, but got: {input.dtype} != "
+                f"{bias.dtype}"
+            )
+        if b.shape != (w.shape[0],) and b.size != 1:
+            out = list(x.shape[:-1]) + [w.shape[0]]
+            raise RuntimeError(
+                f"The expanded size of the tensor ({out[-1]}) must match the existing size "
+                f"({b.shape[-1] if b.ndim else 1}) at non-singleton dimension {len(out) - 1}."
+                f"  Target sizes: {out}.  Tensor sizes: {list(b.shape)}")
+        if x.ndim == 2:
+            return _linalg.Addmm.apply(bias, input, weight)  # named and wired like PyTorch's
     return _linalg.Linear.apply(input, weight, bias)
 
 

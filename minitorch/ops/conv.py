@@ -23,6 +23,7 @@ A loop-based twin of every kernel, for checking and learning, is in
 
 from __future__ import annotations
 
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..kernels.conv import (
     ConvGeometry,
@@ -81,18 +82,24 @@ class Convolution(ArrayFunction):
         gx = gw = gb = None
         needed = any(ctx.needs_input_grad[:2])
         gmat = grad_matrix(grad._data, geo, tuple(x.shape), tuple(w.shape)) if needed else None
+        # A backward pass that records nothing (no create_graph) runs the three kernels
+        # on the arrays; the gradient ops' forwards run the same kernels.
+        plain = not grad_mode.is_grad_enabled()
         if ctx.needs_input_grad[1]:
             raw_cache = cache._data if cache is not None else None
-            gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat)
+            gw = (Tensor._wrap(conv_weight_grad(x._data, grad._data, tuple(w.shape), geo,
+                                                raw_cache, gmat)) if plain else
+                  ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat))
             # The cache is not needed any more: free it before the input gradient
             # builds its own column matrix of the same size (halves this layer's peak
             # memory). A retained second backward rebuilds it from x.
             del cache, raw_cache
             ctx.free_saved(2)
         if ctx.needs_input_grad[0]:
-            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
+            gx = (Tensor._wrap(conv_input_grad(grad._data, w._data, tuple(x.shape), geo, gmat))
+                  if plain else ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat))
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
-            gb = ConvBiasGrad.apply(grad)
+            gb = Tensor._wrap(bias_grad(grad._data)) if plain else ConvBiasGrad.apply(grad)
         return (gx, gw, gb, None, None)[: len(ctx.needs_input_grad)]  # cache given or not
 
 

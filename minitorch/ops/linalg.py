@@ -7,6 +7,7 @@ For :math:`Z = X Y`, the chain rule gives :math:`\partial L/\partial X = G Y^\to
 from __future__ import annotations
 
 from .._backend import get_array_module
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..tensor import Tensor
 
@@ -191,7 +192,13 @@ class Linear(ArrayFunction):
 
 
 def _linear_grads(x: Tensor, w: Tensor, grad: Tensor, nx: bool, nw: bool, nb: bool):
-    """:class:`Linear`'s three gradients ``(G W, G^T X, sum_m G)``, each only if needed."""
+    """:class:`Linear`'s three gradients ``(G W, G^T X, sum_m G)``, each only if needed.
+
+    Written in Tensor ops (so ``create_graph=True`` records them); a backward pass that
+    records nothing computes the same products on the arrays (:func:`_linear_grads_arrays`).
+    """
+    if not grad_mode.is_grad_enabled():
+        return _linear_grads_arrays(x._data, w._data, grad._data, nx, nw, nb)
     fold = grad.ndim != 2  # leading dims into rows (skipped for matrices: each reshape,
     g2, x2 = grad, x       # even to the same shape, would be one more graph node)
     if fold:
@@ -201,6 +208,22 @@ def _linear_grads(x: Tensor, w: Tensor, grad: Tensor, nx: bool, nw: bool, nb: bo
         gx = gx.reshape(x.shape)
     gw = g2.T @ x2 if nw else None
     gb = g2.sum(0) if nb else None
+    return gx, gw, gb
+
+
+def _linear_grads_arrays(x: Array, w: Array, g: Array, nx: bool, nw: bool, nb: bool):
+    """:func:`_linear_grads` on raw arrays, for a backward pass that records no graph.
+
+    The same three products (``_mm``, as ``Mm`` runs them) and the same sum, so the same
+    numbers; it skips the four ops' bookkeeping (``Mm`` twice, a transpose, ``Sum``),
+    about a third of a small layer's backward.
+    """
+    x2 = x
+    if g.ndim != 2:  # leading dims into rows
+        g, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+    gx = Tensor._wrap(_mm(g, w).reshape(x.shape)) if nx else None
+    gw = Tensor._wrap(_mm(g.T, x2)) if nw else None
+    gb = Tensor._wrap(g.sum(axis=(0,))) if nb else None
     return gx, gw, gb
 
 

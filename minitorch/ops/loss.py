@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..kernels.cross_entropy import (
     at_target,
@@ -210,7 +211,7 @@ class CrossEntropy(ArrayFunction):
         keep = valid.astype(x.dtype)  # the weight of each position in the gradient
         loss *= keep
         if reduction == "mean":
-            n = int(valid.sum())
+            n = int(get_array_module(valid).count_nonzero(valid))  # (faster than a sum)
             if n:
                 keep /= keep.dtype.type(n)
             # else nothing to average: the loss is nan and the gradient 0, as in PyTorch
@@ -223,12 +224,21 @@ class CrossEntropy(ArrayFunction):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
         x, soft, t, keep = ctx.saved_tensors
-        return CrossEntropyGrad.apply(x, grad, soft._data, t._data, keep._data), None, None, None
+        if not grad_mode.is_grad_enabled():  # nothing recorded: the kernel, without the op
+            gx = Tensor._wrap(_ce_grad(soft._data, t._data, grad._data, keep._data))
+        else:
+            gx = CrossEntropyGrad.apply(x, grad, soft._data, t._data, keep._data)
+        return gx, None, None, None
 
 
 # PyTorch's cross_entropy ends in nll_loss, so its users (and tutorials) see
 # ``grad_fn=<NllLossBackward0>``; the fused op's graph node carries that name too.
 CrossEntropy._node_cls = type("NllLossBackward0", (Node,), {"_fn": CrossEntropy, "__slots__": ()})
+
+
+def _ce_grad(soft: Array, t: Array, g: Array, keep: Array) -> Array:
+    r""":math:`(s - h)\, v` with :math:`v = g k` (:class:`CrossEntropyGrad`'s forward)."""
+    return cross_entropy_grad(soft, t, (g * keep).astype(soft.dtype, copy=False))
 
 
 class CrossEntropyGrad(ArrayFunction):
@@ -252,7 +262,7 @@ class CrossEntropyGrad(ArrayFunction):
     @staticmethod
     def forward(ctx: Node, x: Array, g: Array, soft, t, keep) -> Array:
         ctx.save_for_backward(x, g, t, keep)
-        return cross_entropy_grad(soft, t, (g * keep).astype(soft.dtype, copy=False))
+        return _ce_grad(soft, t, g, keep)
 
     @staticmethod
     def backward(ctx: Node, up: Tensor) -> Grads:

@@ -26,6 +26,7 @@ block's rows and columns directly and the gradient is a plain repeat.
 
 from __future__ import annotations
 
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
 from ..kernels.pool import (
     PoolGeometry,
@@ -66,7 +67,10 @@ class MaxPool2DWithIndices(ArrayFunction):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
-        grad_x = MaxPool2dScatter.apply(grad, ctx.winners)
+        if not grad_mode.is_grad_enabled():  # nothing recorded: the kernel, without the op
+            grad_x = Tensor._wrap(scatter_to_planes(grad._data, ctx.winners))
+        else:
+            grad_x = MaxPool2dScatter.apply(grad, ctx.winners)
         return (grad_x,) + (None,) * (len(ctx.needs_input_grad) - 1)  # none for geo, pooled
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module, reshape_view
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, MovementFunction, Node
 from ..tensor import Tensor
 
@@ -59,6 +60,8 @@ class View(MovementFunction):
 
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
+        if not grad_mode.is_grad_enabled():  # nothing recorded: reshape the array itself
+            return Tensor._wrap(grad._data.reshape(ctx.in_shape)), None
         return grad.reshape(ctx.in_shape), None
 
 

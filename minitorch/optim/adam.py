@@ -124,23 +124,26 @@ class Adam(Optimizer):
             data *= 1 - lr * group["weight_decay"]
         g = _effective_grad(p, group, l2=not decoupled)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        xp = get_array_module(v)
+        # The formulas of the module docstring, one in-place operation at a time; one
+        # scratch array ``buf`` holds each intermediate in turn (the same operations in
+        # the same order as with a new array for each, so the same numbers, but one
+        # allocation per step instead of four).
+        buf = xp.multiply(g, 1 - beta1, out=xp.empty_like(v))
         m *= beta1
-        m += (1 - beta1) * g
+        m += buf  # m_t = beta1 m + (1 - beta1) g
+        xp.multiply(g, g, out=buf)
+        buf *= 1 - beta2
         v *= beta2
-        g2 = g * g
-        g2 *= 1 - beta2
-        v += g2
-
+        v += buf  # v_t = beta2 v + (1 - beta2) g^2
         if amsgrad:
             vmax = state["max_exp_avg_sq"]._data
-            xp = get_array_module(vmax)
             xp.maximum(vmax, v, out=vmax)
             v = vmax
-        step_size = lr / (1 - beta1**t)
-        denom = get_array_module(v).sqrt(v)
-        denom /= math.sqrt(1 - beta2**t)
-        denom += eps
-        update = m / denom
-        update *= step_size
-        data -= update
+        xp.sqrt(v, out=buf)
+        buf /= math.sqrt(1 - beta2**t)
+        buf += eps  # the denominator sqrt(v_t) / sqrt(1 - beta2^t) + eps
+        xp.divide(m, buf, out=buf)
+        buf *= lr / (1 - beta1**t)  # the step
+        data -= buf
         p._bump_version()
