@@ -39,6 +39,10 @@ axis: a real product along W that yields the half spectrum, then a complex one a
 For maps this small that beats an FFT library call per map by a wide margin, runs on
 BLAS's threads, and puts the frequency axis first, as the per-frequency products want.
 The inverse DFT is the same two steps in reverse, computing only the pixels we keep.
+From 16 rows on, the product along H is half a *real* product plus a pass of additions,
+pairing the frequencies k and P - k (:func:`_paired_spectrum`, :func:`_paired_inverse`).
+The per-frequency products are shared out over threads (:func:`_per_frequency`): each
+is too small for OpenBLAS to thread by itself.
 
 Numerics: every output mixes all pixels of its image, so float32 rounding is relative to
 the map's overall size, not to each pixel's; measured against float64, the result is as
