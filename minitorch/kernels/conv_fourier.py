@@ -41,8 +41,8 @@ BLAS's threads, and puts the frequency axis first, as the per-frequency products
 The inverse DFT is the same two steps in reverse, computing only the pixels we keep.
 From 16 rows on, the product along H is half a *real* product plus a pass of additions,
 pairing the frequencies k and P - k (:func:`_paired_spectrum`, :func:`_paired_inverse`).
-The per-frequency products are shared out over threads (:func:`_per_frequency`): each
-is too small for OpenBLAS to thread by itself.
+The smallest per-frequency products are shared out over threads (:func:`_per_frequency`):
+each is too small for OpenBLAS to thread by itself.
 
 Numerics: every output mixes all pixels of its image, so float32 rounding is relative to
 the map's overall size, not to each pixel's; measured against float64, the result is as
@@ -280,20 +280,21 @@ def _maps_first(z):
     return out
 
 
-# OpenBLAS runs a product of m x n x k below 65536 * 4 multiply-adds on one thread (its
-# GEMM_MULTITHREAD_THRESHOLD rule); the per-frequency products are that small
-_BLAS_ONE_THREAD_MNK = 1 << 18
+# OpenBLAS runs a product of m x n x k multiply-adds up to 65536 * 4 (real) or 8192 * 4
+# (complex) on one thread (interface/gemm.c: SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD)
+_BLAS_ONE_THREAD_MNK = {False: 65536 * 4, True: 8192 * 4}
 _FLOPS_PER_BYTE = 4  # split_work's 4 MiB threshold read as ~17 MFLOP (~0.2 ms on one core)
 
 
 def _per_frequency(a, b):
     """``a @ b`` for stacks (F, n, k) and (F, k, m): one small matrix product per frequency.
 
-    NumPy calls BLAS once per frequency, and OpenBLAS runs each of these small products
-    on one thread, so on two cores half the machine would sit idle: the frequencies are
-    shared out over threads instead (:func:`split_work`; NumPy's ``matmul`` releases
-    the GIL), when the job is large enough and every product small enough to stay on
-    one OpenBLAS thread.
+    NumPy calls BLAS once per frequency, and OpenBLAS runs the smallest of these products
+    (complex 32 x 32 x 32, 64 x 16 x 32) on one thread, so on two cores half the machine
+    would sit idle: the frequencies are shared out over threads instead
+    (:func:`split_work`; NumPy's ``matmul`` releases the GIL), when the job is large
+    enough and every product small enough to stay on one OpenBLAS thread (larger ones
+    OpenBLAS threads itself: two threads of ours would then compete for its pool).
     """
     f, n, k = a.shape
     m = b.shape[2]
@@ -302,7 +303,8 @@ def _per_frequency(a, b):
     def products(freqs: slice) -> None:
         np.matmul(a[freqs], b[freqs], out=out[freqs])
 
-    work = 8 * f * n * k * m // _FLOPS_PER_BYTE if n * k * m < _BLAS_ONE_THREAD_MNK else 0
+    one_thread = n * k * m <= _BLAS_ONE_THREAD_MNK[out.dtype.kind == "c"]
+    work = 8 * f * n * k * m // _FLOPS_PER_BYTE if one_thread else 0
     split_work(products, f, work)
     return out
 
