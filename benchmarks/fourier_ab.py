@@ -41,7 +41,7 @@ LAYERS = [
     *((f"cnn 16->32 5x5 @14 b{n}", n, 16, 32, 14, 5, 2) for n in (4, 64, 256)),
     *((f"lenet/blitz 6->16 5x5 @14 b{n}", n, 6, 16, 14, 5, 0) for n in (4, 64, 256)),
 ]
-STEPS = [("lenet", 64), ("blitz", 64), ("cnn", 64), ("vgg", 32)]
+STEPS = [("lenet", 64), ("blitz", 64), ("cnn", 64), ("vgg", 32), ("resnet", 32)]
 
 
 def load_old(path: str):
