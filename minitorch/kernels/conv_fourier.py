@@ -176,8 +176,9 @@ def _paired_spectrum(z, period: int, offset: int, conj: bool):
 
         \hat z_k = A_k - i S_k, \qquad \hat z_{P-k} = A_k + i S_k
 
-    (signs of :math:`S` flipped with ``conj``); with :math:`i S = -\mathrm{Im} S + i\,
-    \mathrm{Re} S` that is four additions of real views per entry, on threads.
+    (signs of :math:`S` flipped with ``conj``): one pass that turns :math:`S` into
+    :math:`-iS` (an exact swap of its parts) and one addition per entry, complex NumPy
+    ufuncs on contiguous rows, shared out over threads.
     """
     h, j = z.shape
     m = _half(period)
