@@ -41,8 +41,6 @@ BLAS's threads, and puts the frequency axis first, as the per-frequency products
 The inverse DFT is the same two steps in reverse, computing only the pixels we keep.
 From 16 rows on, the product along H is half a *real* product plus a pass of additions,
 pairing the frequencies k and P - k (:func:`_paired_spectrum`, :func:`_paired_inverse`).
-The smallest per-frequency products are shared out over threads (:func:`_per_frequency`):
-each is too small for OpenBLAS to thread by itself.
 
 Numerics: every output mixes all pixels of its image, so float32 rounding is relative to
 the map's overall size, not to each pixel's; measured against float64, the result is as
@@ -281,35 +279,6 @@ def _maps_first(z):
     return out
 
 
-# OpenBLAS runs a product of m x n x k multiply-adds up to 65536 * 4 (real) or 8192 * 4
-# (complex) on one thread (interface/gemm.c: SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD)
-_BLAS_ONE_THREAD_MNK = {False: 65536 * 4, True: 8192 * 4}
-_FLOPS_PER_BYTE = 4  # split_work's 4 MiB threshold read as ~17 MFLOP (~0.2 ms on one core)
-
-
-def _per_frequency(a, b):
-    """``a @ b`` for stacks (F, n, k) and (F, k, m): one small matrix product per frequency.
-
-    NumPy calls BLAS once per frequency, and OpenBLAS runs the smallest of these products
-    (complex 32 x 32 x 32, 64 x 16 x 32) on one thread, so on two cores half the machine
-    would sit idle: the frequencies are shared out over threads instead
-    (:func:`split_work`; NumPy's ``matmul`` releases the GIL), when the job is large
-    enough and every product small enough to stay on one OpenBLAS thread (larger ones
-    OpenBLAS threads itself: two threads of ours would then compete for its pool).
-    """
-    f, n, k = a.shape
-    m = b.shape[2]
-    out = np.empty((f, n, m), dtype=np.result_type(a, b))
-
-    def products(freqs: slice) -> None:
-        np.matmul(a[freqs], b[freqs], out=out[freqs])
-
-    one_thread = n * k * m <= _BLAS_ONE_THREAD_MNK[out.dtype.kind == "c"]
-    work = 8 * f * n * k * m // _FLOPS_PER_BYTE if one_thread else 0
-    split_work(products, f, work)
-    return out
-
-
 def _out_size(x_shape, padding, kernel) -> tuple[int, int]:
     """(OH, OW) of a stride-1 ``kernel`` (kh, kw) over the (N, C, H, W) input padded by
     ``padding`` (top, bottom, left, right). Symmetric in the kernel and the output size:
@@ -375,7 +344,7 @@ def forward(x, w, padding, xhat=None):
     if xhat is None:
         xhat = input_spectrum(x, padding, (kh, kw))
     what = weight_spectrum(w, period)
-    yhat = _per_frequency(xhat, what.transpose(0, 2, 1))  # (F, N, O), conjugated
+    yhat = xhat @ what.transpose(0, 2, 1)  # (F, N, O), conjugated
     oh, ow = _out_size(x.shape, padding, (kh, kw))
     out = from_spectrum(yhat.reshape(-1, n * o), period, (0, 0), (oh, ow), conj=True)
     return out.reshape(n, o, oh, ow), xhat
@@ -387,7 +356,7 @@ def input_grad(g, w, x_shape, padding, ghat=None):
     period = _period(x_shape, padding, w.shape[2:])
     if ghat is None:
         ghat = grad_spectrum(g, x_shape, padding)
-    dxhat = _per_frequency(ghat, weight_spectrum(w, period))  # (F, N, C)
+    dxhat = ghat @ weight_spectrum(w, period)  # (F, N, C)
     dx = from_spectrum(dxhat.reshape(-1, n * c), period, padding[0::2], (h, wd))
     return dx.reshape(x_shape)
 
@@ -403,7 +372,7 @@ def weight_grad(x, g, w_shape, padding, xhat=None, ghat=None):
         xhat = input_spectrum(x, padding, (kh, kw))
     if ghat is None:
         ghat = grad_spectrum(g, x.shape, padding)
-    dwhat = _per_frequency(ghat.transpose(0, 2, 1), xhat)  # (F, O, C), conjugated
+    dwhat = ghat.transpose(0, 2, 1) @ xhat  # (F, O, C), conjugated
     return from_spectrum(dwhat.reshape(-1, o * c), period, (0, 0), (kh, kw), conj=True).reshape(w_shape)
 
 
