@@ -69,6 +69,72 @@ def test_spectrum_is_the_dft_of_the_zero_padded_map(period):
                                atol=1e-12)
 
 
+@pytest.fixture(params=["paired", "complex"])
+def h_pass(request, monkeypatch):
+    """Every map through the paired H products (half a real product and a pass of
+    additions), or every map through the plain complex product, their twin."""
+    rows = 1 if request.param == "paired" else 10**9
+    monkeypatch.setattr(conv_fourier, "_PAIRED_MIN_ROWS", rows)
+    return request.param
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("conj", [False, True])
+@pytest.mark.parametrize(
+    "period,offset,size",
+    [((7, 9), (1, 2), (5, 7)), ((8, 8), (0, 0), (8, 8)), ((6, 5), (1, 0), (4, 5)),
+     ((1, 4), (0, 1), (1, 3)), ((2, 3), (1, 0), (1, 3)), ((17, 17), (1, 1), (16, 16)),
+     ((16, 6), (2, 2), (14, 4))],
+)
+def test_both_h_passes_give_the_dft_and_its_inverse(h_pass, period, offset, size, conj, dtype):
+    """Odd and even periods (P/2 unpaired), offsets, conjugated or not: spectrum() is
+    numpy.fft.rfft2 of the placed map and from_spectrum() takes it back, any window."""
+    (ph, pw), (top, left), (h, w) = period, offset, size
+    a = _arr((3, h, w), dtype)
+    padded = np.zeros((3, ph, pw))
+    padded[:, top : top + h, left : left + w] = a
+    ref = np.fft.rfft2(padded).transpose(1, 2, 0).reshape(-1, 3)
+    s = conv_fourier.spectrum(a, period, offset, conj)
+    assert s.dtype == conv_fourier._COMPLEX[np.dtype(dtype)]
+    tol = 1e-12 if dtype == np.float64 else 2e-5
+    np.testing.assert_allclose(s, ref.conj() if conj else ref, atol=tol * np.abs(ref).max())
+    back = conv_fourier.from_spectrum(s, period, offset, size, conj)
+    assert back.dtype == dtype
+    np.testing.assert_allclose(back, a, atol=tol * np.abs(a).max())
+    np.testing.assert_allclose(conv_fourier.from_spectrum(s, period, (0, 0), (ph, pw), conj), padded,
+                               atol=tol * np.abs(a).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_layer_with_16_rows_takes_the_paired_passes_and_matches_torch(dtype, monkeypatch):
+    """A map of 16 rows (VGG's 16x16 layers) takes the paired H products by default
+    (checked by counting their calls); output and both gradients equal PyTorch's."""
+    calls = []
+    for name in ("_paired_spectrum", "_paired_inverse"):
+        real = getattr(conv_fourier, name)
+
+        def counted(*args, _real=real, _name=name):
+            calls.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(conv_fourier, name, counted)
+    x, w = _arr((2, 3, 16, 18), dtype), _arr((4, 3, 3, 3), dtype)
+    geo = kconv.ConvGeometry((1, 1), (1, 1, 1, 1), (1, 1), 1, fourier=True)
+    out, xhat = kconv.conv_forward(x, w, geo)
+    g = _arr(out.shape, dtype)
+    ghat = kconv.grad_matrix(g, geo, x.shape)
+    gx = kconv.conv_input_grad(g, w, x.shape, geo, ghat)
+    gw = kconv.conv_weight_grad(x, g, w.shape, geo, xhat, ghat)
+    # spectra of x and g, inverses of the output and of dx (the 3x3 kernels: complex)
+    assert sorted(calls) == ["_paired_inverse"] * 2 + ["_paired_spectrum"] * 2
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ref = F.conv2d(tx, tw, padding=1)
+    ref.backward(torch.tensor(g))
+    for ours, theirs in ((out, ref.detach()), (gx, tx.grad), (gw, tw.grad)):
+        assert ours.dtype == dtype
+        _close(ours, theirs.numpy(), dtype)
+
+
 # ---------------------------------------------------------------------------------------
 # The raw kernels, asymmetric padding included
 # ---------------------------------------------------------------------------------------
@@ -85,7 +151,7 @@ RAW_CASES = [
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("case", RAW_CASES)
-def test_raw_kernels_match_torch(case, dtype):
+def test_raw_kernels_match_torch(case, dtype, h_pass):
     xs, ws, pads = case
     x, w = _arr(xs, dtype), _arr(ws, dtype)
     geo = kconv.ConvGeometry((1, 1), pads, (1, 1), 1, fourier=True)
@@ -139,6 +205,16 @@ def test_fourier_and_im2col_agree_on_random_geometries(case):
     give the same output and gradients in float64."""
     x, wt, pads, _ = case
     path_agrees_with_im2col("fourier", x, wt, pads)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=stride1_cases(max_channels=4))
+def test_paired_h_passes_agree_with_im2col_on_random_geometries(case):
+    """The same with every map, however small, through the paired H products."""
+    x, wt, pads, _ = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_fourier, "_PAIRED_MIN_ROWS", 1)
+        path_agrees_with_im2col("fourier", x, wt, pads)
 
 
 # ---------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ axis: a real product along W that yields the half spectrum, then a complex one a
 For maps this small that beats an FFT library call per map by a wide margin, runs on
 BLAS's threads, and puts the frequency axis first, as the per-frequency products want.
 The inverse DFT is the same two steps in reverse, computing only the pixels we keep.
+From 16 rows on, the product along H is half a *real* product plus a pass of additions,
+pairing the frequencies k and P - k (:func:`_paired_spectrum`, :func:`_paired_inverse`).
 
 Numerics: every output mixes all pixels of its image, so float32 rounding is relative to
 the map's overall size, not to each pixel's; measured against float64, the result is as
@@ -118,6 +120,29 @@ def _frozen(m: np.ndarray) -> np.ndarray:
     return m
 
 
+@lru_cache(maxsize=256)
+def _h_paired(n: int, period: int, offset: int, inverse: bool, dtype) -> np.ndarray:
+    r"""Real cosines and sines of the DFT along H for the frequencies :math:`k = 0 ..
+    P/2` only: forward (2m, n) :math:`[\cos\theta; \sin\theta]`, inverse (n, 2m)
+    :math:`[\cos\theta^\top, \sin\theta^\top]`, with :math:`\theta_{kp} = 2\pi k (p +
+    \mathrm{offset}) / P` and m = P // 2 + 1 (see :func:`_paired_spectrum`). The sines
+    of k = 0 and k = P/2 are exactly 0."""
+    m = _half(period)
+    angle = 2 * np.pi * np.outer(np.arange(m), np.arange(n) + offset) / period
+    sines = np.sin(angle)
+    sines[0] = 0.0
+    if period % 2 == 0:
+        sines[-1] = 0.0
+    both = np.concatenate([np.cos(angle), sines])
+    return _frozen(np.ascontiguousarray(both.T if inverse else both).astype(dtype))
+
+
+# A map with at least this many rows takes the paired H products (_paired_spectrum,
+# _paired_inverse): they halve the H product's FLOPs and add a pass of additions over
+# the spectrum, which pays from about 16 rows on (measured, see docs/PERFORMANCE.md)
+_PAIRED_MIN_ROWS = 16
+
+
 def spectrum(a, period: tuple[int, int], offset: tuple[int, int], conj: bool = False):
     """2-D DFTs of maps ``a`` (B, h, w) placed at ``offset`` in zero maps of size ``period``.
 
@@ -132,7 +157,44 @@ def spectrum(a, period: tuple[int, int], offset: tuple[int, int], conj: bool = F
     rows = a.reshape(b * h, w) @ _w_forward(w, pw, left, a.dtype, conj)
     by_row = permuted_copy(rows.view(cdt).reshape(b, h, k), (1, 2, 0))  # (h, K, B)
     # along H: one complex product over all maps and W-frequencies
+    if h >= _PAIRED_MIN_ROWS:
+        return _paired_spectrum(by_row.reshape(h, k * b), ph, top, conj).reshape(ph * k, b)
     return (_h_matrix(h, ph, top, False, cdt, conj) @ by_row.reshape(h, k * b)).reshape(ph * k, b)
+
+
+def _paired_spectrum(z, period: int, offset: int, conj: bool):
+    r"""The DFT along H of the complex rows ``z`` (h, J): (P, J), by half a real product.
+
+    Frequencies k and P - k share their cosines and have opposite sines, so with
+    :math:`A = \cos\theta\, z` and :math:`S = \sin\theta\, z` for k = 0 .. P/2 only
+    (one *real* product of the (2m, h) matrix :func:`_h_paired` with z's real view, half
+    the FLOPs of the complex product)
+
+    .. math::
+
+        \hat z_k = A_k - i S_k, \qquad \hat z_{P-k} = A_k + i S_k
+
+    (signs of :math:`S` flipped with ``conj``): one pass that turns :math:`S` into
+    :math:`-iS` (an exact swap of its parts) and one addition per entry, complex NumPy
+    ufuncs on contiguous rows, shared out over threads.
+    """
+    h, j = z.shape
+    m = _half(period)
+    rdt = _REAL[z.dtype]
+    r = (_h_paired(h, period, offset, False, rdt) @ z.view(rdt)).view(z.dtype).reshape(2, m, j)
+    a, s = r[0], r[1]
+    out = np.empty((period, j), dtype=z.dtype)
+    up = slice(period - m, 0, -1)  # k = P - m .. 1: the partners of rows m .. P - 1
+    turn = z.dtype.type(1j if conj else -1j)
+
+    def combine(cols: slice) -> None:
+        # complex ufuncs on contiguous rows: 1.7x faster than the same on Re/Im views
+        turned = np.multiply(s[:, cols], turn, out=s[:, cols])  # -i S (exact: a swap)
+        np.add(a[:, cols], turned, out=out[:m, cols])
+        np.subtract(a[up, cols], turned[up], out=out[m:, cols])
+
+    split_work(combine, j, out.nbytes)
+    return out
 
 
 def from_spectrum(s, period: tuple[int, int], offset: tuple[int, int], size: tuple[int, int],
@@ -143,10 +205,54 @@ def from_spectrum(s, period: tuple[int, int], offset: tuple[int, int], size: tup
     k = _half(pw)
     b = s.shape[1]
     rdt = _REAL[s.dtype]
-    by_row = _h_matrix(h, ph, top, True, s.dtype, conj) @ s.reshape(ph, k * b)  # (h, K*B)
+    if h >= _PAIRED_MIN_ROWS:
+        by_row = _paired_inverse(s.reshape(ph, k * b), h, top, conj)
+    else:
+        by_row = _h_matrix(h, ph, top, True, s.dtype, conj) @ s.reshape(ph, k * b)  # (h, K*B)
     per_map = _maps_first(by_row.reshape(h, k, b))  # (B, h, K)
     m = _w_inverse(w, pw, left, 1.0 / (ph * pw), rdt, conj)
     return (per_map.view(rdt).reshape(b * h, 2 * k) @ m).reshape(b, h, w)
+
+
+def _paired_inverse(s, h: int, offset: int, conj: bool):
+    r"""The inverse DFT along H of the spectra ``s`` (P, J), rows ``offset .. offset + h``:
+    (h, J) complex, by half a real product.
+
+    With :math:`\theta_{kp} = 2\pi k (p + \mathrm{offset})/P`, the terms of k and P - k
+    add up to :math:`\cos\theta\,(s_k + s_{P-k}) + i \sin\theta\,(s_k - s_{P-k})`, so
+
+    .. math::
+
+        z_p = \sum_{k=0}^{P/2} \cos\theta_{kp}\, U_k + \sin\theta_{kp}\, V_k,
+        \qquad U_k = s_k + s_{P-k}, \quad V_k = i\,(s_k - s_{P-k})
+
+    for the paired k = 1 .. (P-1)/2 (:math:`U = s_k`, :math:`V = 0` for k = 0 and k = P/2,
+    whose sines vanish); :math:`-i` instead of :math:`i` with ``conj``. One pass of
+    additions builds :math:`[U; V]` (2m, J) and one real product with :func:`_h_paired`
+    does the rest.
+    """
+    period, j = s.shape
+    m = _half(period)
+    rdt = _REAL[s.dtype]
+    pairs = period - m  # k = 1 .. pairs have a partner P - k
+    uv = np.empty((2, m, j), dtype=s.dtype)
+    u, v = uv[0], uv[1]
+    low, high = s[1 : pairs + 1], s[period - 1 : m - 1 : -1]  # s_k and s_{P-k}
+    turn = s.dtype.type(-1j if conj else 1j)
+
+    def combine(cols: slice) -> None:
+        u[0, cols] = s[0, cols]
+        v[0, cols] = 0
+        if pairs + 1 < m:  # even P: k = P/2 stands alone
+            u[m - 1, cols] = s[m - 1, cols]
+            v[m - 1, cols] = 0
+        np.add(low[:, cols], high[:, cols], out=u[1 : pairs + 1, cols])
+        diff = np.subtract(low[:, cols], high[:, cols], out=v[1 : pairs + 1, cols])
+        np.multiply(diff, turn, out=diff)
+
+    split_work(combine, j, uv.nbytes)
+    z = _h_paired(h, period, offset, True, rdt) @ uv.view(rdt).reshape(2 * m, 2 * j)
+    return z.view(s.dtype)
 
 
 _LOOP_BYTES = 1 << 17  # below 128 KiB, _maps_first's Python loop costs more than it saves
@@ -284,6 +390,10 @@ def cost(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int, padding) -> t
     k = _half(pw)
 
     def dft(a: int, b: int) -> int:
+        # 8 P_h a K even from 16 rows on, where the paired real product does half of that
+        # (_paired_spectrum) plus a pass of additions: counted as half, the model moved
+        # 12 of 184 geometries off shifted and im2col, among them batch 4-8 layers that
+        # measured slower on this path (docs/PERFORMANCE.md); kept until a refit
         return 4 * a * b * k + 8 * ph * a * k
 
     # the O*C kernel maps' DFTs count 1.6 times: a training step transforms the weight
