@@ -333,14 +333,15 @@ def input_grad(g, w, x_shape, padding, m: int = 4, dm=None):
     def scatter(part: slice) -> None:  # rows of tiles are independent
         mine = range(t.th)[part]
         k = max(1, min(len(mine), _CHUNK_BYTES // max(1, a * a * t.tw * n * c * u.itemsize)))
-        dv = np.empty((k, a * a, t.tw * n, c), dtype=u.dtype)  # k rows' dV, reused
+        buf = np.empty(a * a * k * t.tw * n * c, dtype=u.dtype)  # k rows' dV, reused
         half = np.empty((k, a, wp, n * c), dtype=u.dtype)  # their rows, along W
         spill = np.empty((k, a, t.tw, a - m, n * c), dtype=u.dtype)
         for r0 in mine[::k]:
             r1 = min(r0 + k, mine.stop)
             j = r1 - r0
-            np.matmul(dm[:, r0:r1], u[:, None], out=dv[:j].transpose(1, 0, 2, 3))
-            dvp = dv[:j].reshape(j, a, a, t.tw, n * c).transpose(0, 1, 3, 2, 4)
+            dv = buf[:a * a * j * t.tw * n * c].reshape(a * a, j * t.tw * n, c)
+            np.matmul(dm[:, r0:r1].reshape(a * a, j * t.tw * n, dm.shape[-1]), u, out=dv)
+            dvp = dv.reshape(a, a, j, t.tw, n * c).transpose(2, 0, 3, 1, 4)  # (j, a, tw, a, N C)
             hk = half[:j]
             hk[:, :, m * t.tw:] = 0
             np.matmul(b[:m], dvp, out=_windows(hk, 2, m, m, t.tw, True))  # along W
