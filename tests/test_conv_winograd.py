@@ -240,3 +240,16 @@ def test_input_grad_by_chunks_of_tile_rows_matches_torch_and_the_loop_twin(
     _close(gx, tx.grad.numpy(), np.float64)
     twin = reference.conv_input_grad(g, w, x.shape, (1, 1), pads, (1, 1), 1)
     np.testing.assert_allclose(gx, twin, atol=1e-11)
+
+
+@pytest.mark.parametrize("entries", [1, 100, 10**6])
+def test_pixel_major_copy_in_blocks_of_many_rows_on_small_maps(monkeypatch, entries):
+    """On small maps the copy in takes blocks of ``_BLOCK_ENTRIES // (H W)`` source rows
+    (at least 8): 8 rows, blocks of 11 rows with a short last one (28 = 11 + 11 + 6), one
+    block for everything; each gives NumPy's transpose into a padded view."""
+    monkeypatch.setattr(winograd, "_BLOCK_ENTRIES", entries)
+    x = _arr((4, 7, 3, 3))
+    big = np.full((5, 4, 4, 7), 7.0)
+    winograd._to_pixel_major(x, big[1:4, :3])
+    np.testing.assert_array_equal(big[1:4, :3], x.transpose(2, 3, 0, 1))
+    assert (big[0] == 7).all() and (big[4] == 7).all() and (big[:, 3] == 7).all()
