@@ -152,7 +152,7 @@ def tiling(x_shape, padding, m: int) -> Tiling:
 # ---------------------------------------------------------------------------------------
 _BLOCK = 8  # source rows (at least) per block of the transposing copies
 _BLOCK_ENTRIES = 8192  # entries per block of _to_pixel_major on small maps
-_CHUNK_BYTES = 1 << 21  # at most this much dV (unless one row is more) per step of input_grad
+_CHUNK_BYTES = 1 << 22  # at most this much dV (unless one row is more) per step of input_grad
 
 
 def _to_pixel_major(x, out) -> None:
