@@ -213,13 +213,21 @@ def test_raw_kernels_on_an_empty_batch_match_torch():
     test_raw_kernels_match_torch(((0, 3, 5, 5), 2, (1, 1, 1, 1)), np.float64, 4)
 
 
+# (input shape, padding): 18 x 9 outputs in 5 x 3 tiles, overhanging; 20 x 8 outputs in
+# 5 x 2 tiles, none overhanging (the last two padded columns and rows are then seen)
+CHUNK_CASES = [((2, 3, 17, 10), (1, 2, 0, 1)), ((2, 3, 20, 8), (1, 1, 1, 1))]
+
+
+@pytest.mark.parametrize("case", CHUNK_CASES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("threads_split", [False, True])
 @pytest.mark.parametrize("rows_per_chunk", [1, 2, 3, 100])
 def test_input_grad_by_chunks_of_tile_rows_matches_torch_and_the_loop_twin(
-        monkeypatch, rows_per_chunk, threads_split):
+        monkeypatch, rows_per_chunk, threads_split, dtype, case):
     """input_grad runs a few rows of tiles at a time (``_CHUNK_BYTES`` of dV): one row, two
     (5 rows of tiles: the last chunk is short), three, all at once, each also with the rows
-    split over 3 threads, gives torch's and the loop twin's input gradient (float64)."""
+    split over 3 threads, gives torch's and the loop twin's input gradient (float64
+    tight, float32 loose)."""
     from minitorch.kernels import threads
 
     if threads_split:
@@ -227,19 +235,22 @@ def test_input_grad_by_chunks_of_tile_rows_matches_torch_and_the_loop_twin(
         monkeypatch.setattr(threads, "free_cores", lambda: 3)
         monkeypatch.setattr(threads, "_pool", None)
         monkeypatch.setattr(threads, "_num_threads", 3)
-    xs, pads = (2, 3, 17, 10), (1, 2, 0, 1)  # 18 x 9 outputs: 5 x 3 tiles, overhanging
-    row = 36 * 3 * xs[0] * xs[1] * 8  # one row of tiles' dV in bytes
+    xs, pads = case
+    tw = winograd.tiling(xs, pads, 4).tw
+    row = 36 * tw * xs[0] * xs[1] * np.dtype(dtype).itemsize  # one row of tiles' dV in bytes
     monkeypatch.setattr(winograd, "_CHUNK_BYTES", rows_per_chunk * row + row // 2)
-    x, w = _arr(xs), _arr((4, 3, 3, 3))
+    x, w = _arr(xs, dtype), _arr((4, 3, 3, 3), dtype)
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w)
     pt, pb, pl, pr = pads
     ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw)
-    g = _arr(tuple(ref.shape))
+    g = _arr(tuple(ref.shape), dtype)
     ref.backward(torch.tensor(g))
     gx = winograd.input_grad(g, w, x.shape, pads)
-    _close(gx, tx.grad.numpy(), np.float64)
-    twin = reference.conv_input_grad(g, w, x.shape, (1, 1), pads, (1, 1), 1)
-    np.testing.assert_allclose(gx, twin, atol=1e-11)
+    assert gx.dtype == dtype
+    _close(gx, tx.grad.numpy(), dtype)
+    if dtype == np.float64:
+        twin = reference.conv_input_grad(g, w, x.shape, (1, 1), pads, (1, 1), 1)
+        np.testing.assert_allclose(gx, twin, atol=1e-11)
 
 
 @pytest.mark.parametrize("entries", [1, 100, 10**6])
