@@ -211,3 +211,56 @@ def test_the_cost_model_chooses_winograd_on_wide_3x3_layers_only():
 
 def test_raw_kernels_on_an_empty_batch_match_torch():
     test_raw_kernels_match_torch(((0, 3, 5, 5), 2, (1, 1, 1, 1)), np.float64, 4)
+
+
+# (input shape, padding): 18 x 9 outputs in 5 x 3 tiles, overhanging; 20 x 8 outputs in
+# 5 x 2 tiles, none overhanging (the last two padded columns and rows are then seen)
+CHUNK_CASES = [((2, 3, 17, 10), (1, 2, 0, 1)), ((2, 3, 20, 8), (1, 1, 1, 1))]
+
+
+@pytest.mark.parametrize("case", CHUNK_CASES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("threads_split", [False, True])
+@pytest.mark.parametrize("rows_per_chunk", [1, 2, 3, 100])
+def test_input_grad_by_chunks_of_tile_rows_matches_torch_and_the_loop_twin(
+        monkeypatch, rows_per_chunk, threads_split, dtype, case):
+    """input_grad runs a few rows of tiles at a time (``_CHUNK_BYTES`` of dV): one row, two
+    (5 rows of tiles: the last chunk is short), three, all at once, each also with the rows
+    split over 3 threads, gives torch's and the loop twin's input gradient (float64
+    tight, float32 loose)."""
+    from minitorch.kernels import threads
+
+    if threads_split:
+        monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+        monkeypatch.setattr(threads, "free_cores", lambda: 3)
+        monkeypatch.setattr(threads, "_pool", None)
+        monkeypatch.setattr(threads, "_num_threads", 3)
+    xs, pads = case
+    tw = winograd.tiling(xs, pads, 4).tw
+    row = 36 * tw * xs[0] * xs[1] * np.dtype(dtype).itemsize  # one row of tiles' dV in bytes
+    monkeypatch.setattr(winograd, "_CHUNK_BYTES", rows_per_chunk * row + row // 2)
+    x, w = _arr(xs, dtype), _arr((4, 3, 3, 3), dtype)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w)
+    pt, pb, pl, pr = pads
+    ref = F.conv2d(F.pad(tx, (pl, pr, pt, pb)), tw)
+    g = _arr(tuple(ref.shape), dtype)
+    ref.backward(torch.tensor(g))
+    gx = winograd.input_grad(g, w, x.shape, pads)
+    assert gx.dtype == dtype
+    _close(gx, tx.grad.numpy(), dtype)
+    if dtype == np.float64:
+        twin = reference.conv_input_grad(g, w, x.shape, (1, 1), pads, (1, 1), 1)
+        np.testing.assert_allclose(gx, twin, atol=1e-11)
+
+
+@pytest.mark.parametrize("entries", [1, 100, 10**6])
+def test_pixel_major_copy_in_blocks_of_many_rows_on_small_maps(monkeypatch, entries):
+    """On small maps the copy in takes blocks of ``_BLOCK_ENTRIES // (H W)`` source rows
+    (at least 8): 8 rows, blocks of 11 rows with a short last one (28 = 11 + 11 + 6), one
+    block for everything; each gives NumPy's transpose into a padded view."""
+    monkeypatch.setattr(winograd, "_BLOCK_ENTRIES", entries)
+    x = _arr((4, 7, 3, 3))
+    big = np.full((5, 4, 4, 7), 7.0)
+    winograd._to_pixel_major(x, big[1:4, :3])
+    np.testing.assert_array_equal(big[1:4, :3], x.transpose(2, 3, 0, 1))
+    assert (big[0] == 7).all() and (big[4] == 7).all() and (big[:, 3] == 7).all()

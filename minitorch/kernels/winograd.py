@@ -150,24 +150,31 @@ def tiling(x_shape, padding, m: int) -> Tiling:
 # contiguous runs, and the points' products read (T, C) matrices as they lie. The price
 # is one transposing copy in and one out (:func:`_to_pixel_major`).
 # ---------------------------------------------------------------------------------------
-_BLOCK = 8  # source rows per block of the transposing copies
+_BLOCK = 8  # source rows (at least) per block of the transposing copies
+_BLOCK_ENTRIES = 8192  # entries per block of _to_pixel_major on small maps
+_CHUNK_BYTES = 1 << 22  # at most this much dV (unless one row is more) per step of input_grad
 
 
 def _to_pixel_major(x, out) -> None:
     """``out[h, w, n, c] = x[n, c, h, w]``: (N, C, H, W) into a (H, W, N, C) view.
 
-    A transpose of an (N C) x (H W) matrix, done 8 source rows at a time, so every
-    block of the source stays in cache while its columns are written out as runs of 8
-    values (measured 0.5 ms for 4 MiB on one core, against 1.2 ms slab by slab with
-    ``copies.permuted_copy`` and 4.5 ms for NumPy's plain transposed assignment).
+    A transpose of an (N C) x (H W) matrix, done a block of source rows at a time, so
+    every block of the source stays in cache while its columns are written out as runs
+    of the block's length (measured 0.5 ms for 4 MiB on one core with 8 rows of 32x32
+    maps, against 1.2 ms slab by slab with ``copies.permuted_copy`` and 4.5 ms for
+    NumPy's plain transposed assignment). A block is 8 rows, or on small maps as many as
+    make ``_BLOCK_ENTRIES`` (32 KiB of float32): with 8 rows of 8x8 maps every NumPy
+    call moved only 512 values (measured, one core, batch 32: 128 channels on 8x8 maps
+    0.39 -> 0.09 ms, 64 on 16x16 0.37 -> 0.18 ms, 32x32 maps unchanged).
     """
     n, c, h, w = x.shape
     src, dst = x.reshape(n * c, h, w), out.reshape(h, w, n * c)
-    starts = range(0, n * c, _BLOCK)
+    block = max(_BLOCK, _BLOCK_ENTRIES // max(1, h * w))
+    starts = range(0, n * c, block)
 
     def copy(part: slice) -> None:
         for s in starts[part]:
-            dst[:, :, s:s + _BLOCK] = src[s:s + _BLOCK].transpose(1, 2, 0)
+            dst[:, :, s:s + block] = src[s:s + block].transpose(1, 2, 0)
 
     split_work(copy, len(starts), x.nbytes)
 
@@ -305,36 +312,56 @@ def input_grad(g, w, x_shape, padding, m: int = 4, dm=None):
     then :math:`\partial d = B\,\partial V B^\top` added onto the overlapping tiles'
     pixels: the adjoint of :func:`input_transform`, in reverse order (products with
     :math:`B` along W, each tile's columns added onto the padded image's, then along H),
-    and one transposing copy back to (N, C, H, W)."""
+    and one transposing copy back to (N, C, H, W).
+
+    A few rows of tiles at a time (``_CHUNK_BYTES`` of :math:`\partial V`, at least one
+    row), from the points' products to the image rows, so that their :math:`\partial V`
+    and half-transformed rows are reused from cache instead of streamed through memory
+    three times (one core, 32 -> 32 on 32x32 maps at batch 32: 5.6 -> 4.5 ms; on the
+    smaller maps of VGG and ResNet no change, docs/PERFORMANCE.md). The first m columns
+    (rows) of every tile are its own, the last ``a - m`` its neighbour's first ones: the
+    products write the former in place and add the latter; the image rows shared by
+    consecutive rows of tiles (which ``split_work`` may give to different cores) are
+    added after all rows are done.
+    """
     n, c, h, wd = x_shape
     t = tiling(x_shape, padding, m)
     a = m + 2
     if dm is None:
         dm = grad_transform(g, padding, x_shape, m)
-    dv = (dm @ weight_transform(w, m)).reshape(a, a, t.th, t.tw, n * c)
-    b = np.ascontiguousarray(_matrix(m, "bt", dv.dtype).T)
+    u = weight_transform(w, m)  # (P, O, C)
+    dm = dm.reshape(a * a, t.th, t.tw * n, dm.shape[-1])
+    b = np.ascontiguousarray(_matrix(m, "bt", u.dtype).T)
     wp = m * t.tw + 2
-    half = np.empty((t.th, a, wp, n * c), dtype=dv.dtype)  # rows of the padded image
-    gpad = np.empty((m * t.th + 2, wp * n * c), dtype=dv.dtype)  # the padded image
-    carry = np.empty((t.th, a - m, wp * n * c), dtype=dv.dtype)  # rows shared with the next
-    # The first m columns (rows) of every tile are its own, the last a - m its
-    # neighbour's first ones: products write the former in place and add the latter.
+    gpad = np.empty((m * t.th + 2, wp * n * c), dtype=u.dtype)  # the padded image
+    carry = np.empty((t.th, a - m, wp * n * c), dtype=u.dtype)  # rows shared with the next
 
     def scatter(part: slice) -> None:  # rows of tiles are independent
-        dvp = dv[:, :, part].transpose(2, 0, 3, 1, 4)  # (th', a, tw, a, N C)
-        hp = half[part]
-        hp[:, :, m * t.tw:] = 0
-        np.matmul(b[:m], dvp, out=_windows(hp, 2, m, m, t.tw, True))  # along W
-        _windows(hp[:, :, m:], 2, a - m, m, t.tw, True)[...] += np.matmul(b[m:], dvp)
-        hp = hp.reshape(hp.shape[0], a, hp[0, 0].size)
-        np.matmul(b[:m], hp, out=_windows(gpad, 0, m, m, t.th, True)[part])  # along H
-        np.matmul(b[m:], hp, out=carry[part])  # added below: other parts write those rows
+        mine = range(t.th)[part]
+        k = max(1, min(len(mine), _CHUNK_BYTES // max(1, a * a * t.tw * n * c * u.itemsize)))
+        buf = np.empty(a * a * k * t.tw * n * c, dtype=u.dtype)  # k rows' dV, reused
+        half = np.empty((k, a, wp, n * c), dtype=u.dtype)  # their rows, along W
+        spill = np.empty((k, a, t.tw, a - m, n * c), dtype=u.dtype)
+        for r0 in mine[::k]:
+            r1 = min(r0 + k, mine.stop)
+            j = r1 - r0
+            dv = buf[:a * a * j * t.tw * n * c].reshape(a * a, j * t.tw * n, c)
+            np.matmul(dm[:, r0:r1].reshape(a * a, j * t.tw * n, dm.shape[-1]), u, out=dv)
+            dvp = dv.reshape(a, a, j, t.tw, n * c).transpose(2, 0, 3, 1, 4)  # (j, a, tw, a, N C)
+            hk = half[:j]
+            hk[:, :, m * t.tw:] = 0
+            np.matmul(b[:m], dvp, out=_windows(hk, 2, m, m, t.tw, True))  # along W
+            _windows(hk[:, :, m:], 2, a - m, m, t.tw, True)[...] += np.matmul(
+                b[m:], dvp, out=spill[:j])
+            rows = hk.reshape(j, a, wp * n * c)
+            np.matmul(b[:m], rows, out=_windows(gpad, 0, m, m, t.th, True)[r0:r1])  # along H
+            np.matmul(b[m:], rows, out=carry[r0:r1])  # added below
 
-    split_work(scatter, t.th, dv.nbytes)
+    split_work(scatter, t.th, dm[:, :, :, :1].size * c * dm.itemsize)
     gpad[m * t.th:] = 0
     _windows(gpad[m:], 0, a - m, m, t.th, True)[...] += carry
     pt, _, pl, _ = padding
-    dx = np.empty(x_shape, dtype=dv.dtype)
+    dx = np.empty(x_shape, dtype=u.dtype)
     _from_pixel_major(gpad.reshape(m * t.th + 2, wp, n, c)[pt:pt + h, pl:pl + wd], dx)
     return dx
 
