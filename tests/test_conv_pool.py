@@ -505,6 +505,57 @@ def test_permuted_copy_slab_by_slab_equals_transpose(shape, axes):
     assert big.sum() == pytest.approx(x.sum())
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.int64])
+@pytest.mark.parametrize("rows, cols", [(300, 700), (1, 5), (5, 1), (0, 3), (37, 1030)])
+def test_transpose_into_equals_numpy_transpose(dtype, rows, cols):
+    """``transpose_into`` (OpenBLAS's somatcopy for float32, NumPy otherwise)
+    gives exactly ``src.T``: contiguous, from a source with a longer row stride, into the
+    interior of a padded destination (nothing outside it written), and split in bands."""
+    from minitorch.kernels.copies import transpose_into
+
+    rng = np.random.default_rng(0)
+    src = rng.standard_normal((rows, cols + 3)) * 100
+    if np.dtype(dtype).kind == "c":
+        src = src + 1j * rng.standard_normal((rows, cols + 3))
+    src = src.astype(dtype)
+    for s in (np.ascontiguousarray(src[:, :cols]), src[:, 2:cols + 2]):
+        out = np.empty((cols, rows), dtype=dtype)
+        transpose_into(s, out)
+        np.testing.assert_array_equal(out, s.T)
+        big = np.full((cols + 2, rows + 4), 7, dtype=dtype)
+        transpose_into(s, big[1:-1, 3:-1])
+        np.testing.assert_array_equal(big[1:-1, 3:-1], s.T)
+        assert (big[0] == 7).all() and (big[-1] == 7).all()
+        assert (big[:, :3] == 7).all() and (big[:, -1] == 7).all()
+
+
+def test_transpose_into_uses_openblas_where_numpy_has_it(monkeypatch):
+    """With NumPy's OpenBLAS the float32 transposes run through somatcopy, checked once
+    on a small matrix; its values are exact bit for bit (-0.0, inf, NaN), and a transpose
+    split over threads is the same; float64 takes NumPy's copy."""
+    from minitorch.kernels import copies, threads
+
+    if threads._openblas() is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS here: transpose_into uses NumPy's copy")
+    fn = copies._somatcopy_function()
+    assert fn is not None
+    called = []
+    monkeypatch.setattr(copies, "_somatcopy", lambda *a: called.append(a) or fn(*a))
+    monkeypatch.setattr(threads, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(threads, "free_cores", lambda: 3)
+    monkeypatch.setattr(threads, "_pool", None)
+    for dtype in (np.float32, np.float64):
+        src = np.random.default_rng(1).standard_normal((64, 33)).astype(dtype)
+        src[0, :4] = [-0.0, np.inf, -np.inf, np.nan]
+        out = np.empty((33, 64), dtype=dtype)
+        copies.transpose_into(src, out)
+        assert out.tobytes() == np.ascontiguousarray(src.T).tobytes()  # bit for bit
+        if dtype == np.float32:  # split into bands (one per thread), each one call
+            bands = len(called)
+            assert bands >= 2 and bands == len({a[5] for a in called})
+    assert len(called) == bands  # none for float64
+
+
 @pytest.fixture
 def split_everything(monkeypatch):
     """Make every copy, col2im and pooling job split over three threads, however small."""

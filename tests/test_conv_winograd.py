@@ -144,19 +144,29 @@ def test_non_finite_inputs_take_im2col_and_stay_local(on_winograd, bad):
     non_finite_stays_local(x, w, "winograd")
 
 
+@pytest.mark.parametrize("blas", [True, False], ids=["somatcopy", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(2, 3, 5, 7), (3, 5, 13, 9), (1, 1, 1, 1)])
-def test_pixel_major_copies_are_transposes(shape):
-    """The blocked transposing copies (N C not a multiple of their block of 8, W not one
-    either) give NumPy's transpose, into and out of strided (padded) views."""
-    x = _arr(shape)
+def test_pixel_major_copies_are_transposes(monkeypatch, shape, dtype, blas):
+    """The transposing copies, by OpenBLAS's somatcopy and by the NumPy fallback, give
+    NumPy's transpose, into and out of strided (padded) views, touching nothing else."""
+    from minitorch.kernels import copies
+
+    if not blas:
+        monkeypatch.setattr(copies, "_somatcopy", False)
+    x = _arr(shape).astype(dtype)
     n, c, h, w = shape
-    big = np.full((h + 3, w + 2, n, c), 7.0)
+    big = np.full((h + 3, w + 2, n, c), 7.0, dtype=dtype)
     winograd._to_pixel_major(x, big[1:h + 1, 2:])
     np.testing.assert_array_equal(big[1:h + 1, 2:], x.transpose(2, 3, 0, 1))
     assert (big[0] == 7).all() and (big[h + 1:] == 7).all() and (big[:, :2] == 7).all()
-    back = np.empty(shape)
+    back = np.empty(shape, dtype=dtype)
     winograd._from_pixel_major(big[1:h + 1, 2:], back)
     np.testing.assert_array_equal(back, x)
+    into = np.zeros((n, c + 1, h, w), dtype=dtype)  # into a strided view as well
+    winograd._from_pixel_major(big[1:h + 1, 2:], into[:, 1:])
+    np.testing.assert_array_equal(into[:, 1:], x)
+    assert (into[:, 0] == 0).all()
 
 
 @pytest.mark.parametrize("m", [2, 4])
@@ -251,16 +261,3 @@ def test_input_grad_by_chunks_of_tile_rows_matches_torch_and_the_loop_twin(
     if dtype == np.float64:
         twin = reference.conv_input_grad(g, w, x.shape, (1, 1), pads, (1, 1), 1)
         np.testing.assert_allclose(gx, twin, atol=1e-11)
-
-
-@pytest.mark.parametrize("entries", [1, 100, 10**6])
-def test_pixel_major_copy_in_blocks_of_many_rows_on_small_maps(monkeypatch, entries):
-    """On small maps the copy in takes blocks of ``_BLOCK_ENTRIES // (H W)`` source rows
-    (at least 8): 8 rows, blocks of 11 rows with a short last one (28 = 11 + 11 + 6), one
-    block for everything; each gives NumPy's transpose into a padded view."""
-    monkeypatch.setattr(winograd, "_BLOCK_ENTRIES", entries)
-    x = _arr((4, 7, 3, 3))
-    big = np.full((5, 4, 4, 7), 7.0)
-    winograd._to_pixel_major(x, big[1:4, :3])
-    np.testing.assert_array_equal(big[1:4, :3], x.transpose(2, 3, 0, 1))
-    assert (big[0] == 7).all() and (big[4] == 7).all() and (big[:, 3] == 7).all()

@@ -6,9 +6,12 @@ twin for them because each is checked directly against NumPy's own ``transpose``
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
 from .._backend import get_array_module
+from . import threads
 from .threads import split_work
 
 
@@ -67,6 +70,83 @@ def permuted_copy(x, axes, out=None):
 
     split_work(copy, len(starts), x.nbytes, xp)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# 2-D transposes by OpenBLAS's somatcopy
+# ---------------------------------------------------------------------------------------
+_ROW_MAJOR, _TRANS = 101, 112  # CBLAS's CblasRowMajor and CblasTrans
+_somatcopy = None  # OpenBLAS's cblas_somatcopy once looked up (False where there is none)
+
+
+def _somatcopy_function():
+    """OpenBLAS's ``cblas_somatcopy`` (float32 out-of-place scaled transpose), checked
+    once on a small matrix; ``None`` for another BLAS.
+
+    Only float32: OpenBLAS's ``domatcopy`` measured slower than NumPy's copy for many
+    shapes here (a (1024, 1024) float64 transpose 5.7 against 3.5 ms), and its complex
+    ones compute ``1 * z``, which turns ``inf + 0j`` into ``inf + nanj``. The integer
+    arguments are passed as 64-bit: right for OpenBLAS's 64-bit-integer builds (NumPy's
+    wheels) and, since on x86-64 and arm64 a value below 2**31 reads the same from the
+    low half of a register or 8-byte stack slot, for 32-bit builds too; the check below
+    falls back to NumPy should that ever not hold.
+    """
+    global _somatcopy
+    if _somatcopy is None:
+        _somatcopy = False
+        found = threads._openblas_functions("somatcopy", prefixes=("scipy_cblas", "cblas"))
+        if found is not None:
+            fn = found[0]
+            fn.restype = None
+            fn.argtypes = [ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                           ctypes.c_float, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
+                           ctypes.c_int64]
+            a = np.arange(12, dtype=np.float32).reshape(3, 4)
+            b = np.zeros((4, 3), dtype=np.float32)
+            fn(_ROW_MAJOR, _TRANS, 3, 4, 1.0, a.ctypes.data, 4, b.ctypes.data, 3)
+            if np.array_equal(b, a.T):
+                _somatcopy = fn
+    return _somatcopy or None
+
+
+def _leading(a) -> int | None:
+    """The row stride of the 2-D array ``a`` in elements, if its rows are contiguous runs
+    (what BLAS calls a leading dimension), else None."""
+    rows, cols = a.strides
+    size = a.itemsize
+    if cols != size or rows % size or rows // size < max(1, a.shape[1]):
+        return None
+    return rows // size
+
+
+def transpose_into(src, dst) -> None:
+    """``dst[j, i] = src[i, j]`` for 2-D arrays whose rows are contiguous (any row stride).
+
+    NumPy copies ``src.T`` into ``dst`` element by element, reading ``src`` down its
+    columns; OpenBLAS's ``somatcopy`` transposes block by block in registers. Measured on
+    this project's machine (one core, float32, against ``dst[...] = src.T``): (1024,
+    1024) 0.35 against 3.4 ms, (64, 4096) 0.076 against 0.43, (4096, 64) 0.046 against
+    0.17. Large copies are split over threads by bands of ``src``'s rows (OpenBLAS's
+    call releases the GIL). float32 only (see :func:`_somatcopy_function`); the plain
+    twin, and the path for other dtypes, other BLAS libraries and CuPy, is NumPy's
+    ``dst[...] = src.T``. The copy multiplies by 1.0, which changes no float32 value
+    (a signalling NaN, which NumPy never makes, would be quieted).
+    """
+    fn = _somatcopy_function() if isinstance(src, np.ndarray) else None
+    lda, ldb = _leading(src), _leading(dst)
+    if (fn is None or src.dtype != np.float32 or lda is None or ldb is None
+            or dst.dtype != src.dtype or dst.shape != src.shape[::-1]
+            or not dst.flags.writeable or 0 in src.shape):
+        dst[...] = src.T
+        return
+    size = src.itemsize
+
+    def copy(part: slice) -> None:
+        first, stop, _ = part.indices(src.shape[0])
+        fn(_ROW_MAJOR, _TRANS, stop - first, src.shape[1], 1.0,
+           src.ctypes.data + first * lda * size, lda, dst.ctypes.data + first * size, ldb)
+
+    split_work(copy, src.shape[0], src.nbytes)
 
 
 def sliding_windows(x, shape, strides):

@@ -103,9 +103,9 @@ _PERIOD = 0.05  # s between two looks at /proc
 _HOLD = 1.0  # s without other runnable tasks before using more threads again
 
 
-def _openblas_functions(*names: str):
+def _openblas_functions(*names: str, prefixes=("scipy_openblas", "openblas")):
     """The functions ``names`` of the OpenBLAS NumPy uses (found under its prefixes and
-    suffixes), or None."""
+    suffixes), or None. With ``prefixes=("scipy_cblas", "cblas")``: its CBLAS functions."""
     try:
         with open("/proc/self/maps") as f:
             paths = sorted(set(re.findall(r"/\S*openblas\S*\.so\S*", f.read())))
@@ -116,7 +116,7 @@ def _openblas_functions(*names: str):
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for prefix in ("scipy_openblas", "openblas"):
+        for prefix in prefixes:
             for suffix in ("64_", ""):
                 found = [getattr(lib, f"{prefix}_{name}{suffix}", None) for name in names]
                 if all(f is not None for f in found):
