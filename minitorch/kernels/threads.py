@@ -51,7 +51,7 @@ def usable_cores() -> int:
 
 
 _num_threads = usable_cores()
-_pool = None  # worker threads, made on first use
+_pool = None  # the worker threads split_work uses now (a list), made on first use
 _PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
 
 
@@ -71,29 +71,84 @@ def get_num_threads() -> int:
     return _num_threads
 
 
+class _Worker:
+    """One thread that runs one job at a time, handed over through two locks.
+
+    ``go`` is held until a job is there; the worker's ``go.acquire()`` returns when the
+    caller releases it, the worker runs the job and releases ``done``, which the caller
+    then acquires. A lock hand-off is the cheapest wake-up CPython has (one futex each
+    way); ``ThreadPoolExecutor.submit`` adds a queue, a condition variable and a Future
+    (docs/PERFORMANCE.md has the measured round trips).
+    """
+
+    def __init__(self, number: int) -> None:
+        self.go, self.done = threading.Lock(), threading.Lock()
+        self.go.acquire()
+        self.done.acquire()
+        self.job = self.error = None
+        threading.Thread(target=self._loop, name=f"minitorch-{number}", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            self.go.acquire()
+            fn, part = self.job
+            try:
+                fn(part)
+            except BaseException as e:  # noqa: BLE001 (handed to the caller, raised there)
+                self.error = e
+            self.job = None
+            self.done.release()
+
+    def start(self, fn, part: slice) -> None:
+        self.job = (fn, part)
+        self.go.release()
+
+    def wait(self) -> BaseException | None:
+        self.done.acquire()
+        error, self.error = self.error, None
+        return error
+
+
+_workers: list[_Worker] = []  # every worker made so far (they live as long as the process)
+_busy = threading.Lock()  # held while a split_work call uses the workers
+
+
+def _workers_for(count: int) -> list[_Worker]:
+    """``count`` workers, made on first use."""
+    global _pool
+    while len(_workers) < count:
+        _workers.append(_Worker(len(_workers)))
+    _pool = _workers[:count]
+    return _pool
+
+
 def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
 
     ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
     The calling thread does the first part and worker threads the rest; small jobs, CuPy
     arrays, ``set_num_threads(1)`` and cores busy with other processes
-    (:func:`free_cores`) get a single ``fn(slice(None))`` call.
+    (:func:`free_cores`) get a single ``fn(slice(None))`` call, as does a call made while
+    the workers are busy (from a worker, or from another thread of the user's).
     """
-    global _pool
     parts = min(_num_threads, length, free_cores())
-    if (xp is not np or nbytes < _PARALLEL_BYTES or parts < 2
-            or threading.current_thread().name.startswith("minitorch")):  # no waiting on ourselves
+    if xp is not np or nbytes < _PARALLEL_BYTES or parts < 2 or not _busy.acquire(False):
         fn(slice(None))
         return
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _pool = ThreadPoolExecutor(_num_threads - 1, thread_name_prefix="minitorch")
-    bounds = [length * k // parts for k in range(parts + 1)]
-    others = [_pool.submit(fn, slice(bounds[k], bounds[k + 1])) for k in range(1, parts)]
-    fn(slice(bounds[0], bounds[1]))
-    for job in others:
-        job.result()
+    try:
+        workers = _pool if _pool is not None and len(_pool) >= parts - 1 else _workers_for(parts - 1)
+        bounds = [length * k // parts for k in range(parts + 1)]
+        for k in range(1, parts):
+            workers[k - 1].start(fn, slice(bounds[k], bounds[k + 1]))
+        try:
+            fn(slice(bounds[0], bounds[1]))
+        finally:
+            errors = [workers[k - 1].wait() for k in range(1, parts)]
+    finally:
+        _busy.release()
+    for error in errors:
+        if error is not None:
+            raise error
 
 
 # ---------------------------------------------------------------------------------------

@@ -44,6 +44,12 @@ When the backward itself must be differentiable (``create_graph=True``), the sam
 formula is evaluated in Tensor ops from :math:`x`, so second derivatives flow through
 :math:`\mu` and :math:`\sigma^2` too (:func:`_backward_in_tensor_ops`, also the readable
 twin that the tests compare with).
+
+**Two cores.** The full-size elementwise passes (the centring, :math:`s\,x + t`, and the
+backward's :math:`a g + b (x - \mu) + c`) are cut by image and run on two threads when
+a core is free and the batch is large (:func:`~minitorch.kernels.threads.split_work`):
+every element gets the same operations in the same order either way, so the bits do not
+depend on the split. The per-channel sums are not split (that would change their order).
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..kernels.threads import split_work
 from ..tensor import Tensor
 
 
@@ -80,6 +87,20 @@ def _rows(per_channel, like):
     return xp.repeat(per_channel.astype(like.dtype, copy=False)[:, None], like.shape[2], axis=1)
 
 
+def _by_image(run, v, passes: int) -> None:
+    """``run(images)`` over the images of the (N, C, L) array ``v``, split over cores when
+    large (``passes``: full-size passes over ``v`` that ``run`` makes, for the threshold)."""
+    split_work(run, v.shape[0], passes * v.nbytes, get_array_module(v))
+
+
+def _minus_rows(v, per_channel):
+    """``v - per_channel`` broadcast over the channels of the (N, C, L) array ``v``."""
+    xp = get_array_module(v)
+    out, rows = xp.empty(v.shape, v.dtype), _rows(per_channel, v)
+    _by_image(lambda part: xp.subtract(v[part], rows, out=out[part]), v, 1)
+    return out
+
+
 def batch_stats(x):
     r"""(:math:`\mu`, biased :math:`\sigma^2`) of each channel of the array ``x`` (N, C, ...):
     the mean, then the mean square of the centred values (not :math:`E[x^2] - \mu^2`,
@@ -87,7 +108,7 @@ def batch_stats(x):
     v = _by_channel(x)
     count = v.shape[0] * v.shape[2]
     mean = get_array_module(v).einsum("ncl->c", v) / count  # (faster than .sum here)
-    centred = v - _rows(mean, v)
+    centred = _minus_rows(v, mean)
     # One refinement step: the centred values' own mean is the float rounding error of
     # the first (tiny next to sigma unless |mu| >> sigma); var = E[c^2] - E[c]^2 about it.
     xp = get_array_module(v)
@@ -111,16 +132,27 @@ class BatchNorm(ArrayFunction):
         scale = inv if weight is None else weight.reshape(-1) * inv
         shift = -mean * scale if bias is None else bias - mean * scale
         v = _by_channel(x)
-        if get_array_module(v).abs(mean * inv).max() > 4:
+        xp = get_array_module(v)
+        y, s_rows = xp.empty(v.shape, v.dtype), _rows(scale, v)
+        if xp.abs(mean * inv).max() > 4:
             # |mu| >> sigma: s x + t would cancel (|t| >> |y|), so centre first (one
             # more pass; float32 error then at PyTorch's level, see docs/PERFORMANCE.md)
-            y = v - _rows(mean, v)
-            y *= _rows(scale, v)
-            if bias is not None:
-                y += _rows(bias, v)
+            m_rows = _rows(mean, v)
+            b_rows = None if bias is None else _rows(bias, v)
+
+            def run(images: slice) -> None:  # y = (x - mean) s (+ bias)
+                part = xp.subtract(v[images], m_rows, out=y[images])
+                part *= s_rows
+                if b_rows is not None:
+                    part += b_rows
         else:
-            y = v * _rows(scale, v)
-            y += _rows(shift, v)
+            t_rows = _rows(shift, v)
+
+            def run(images: slice) -> None:  # y = s x + t
+                part = xp.multiply(v[images], s_rows, out=y[images])
+                part += t_rows
+
+        _by_image(run, v, 2)
         ctx.eps = eps
         ctx.stats = (mean, inv)
         ctx.save_for_backward(x, weight)
@@ -138,16 +170,22 @@ class BatchNorm(ArrayFunction):
         d_bias = xp.einsum("ncl->c", g)  # (3x faster than g.sum(axis=(0, 2)))
         # The centred values go into dx's buffer: sum g (x - mean) without cancellation
         # (not sum g x - mean sum g), and no second full-size temporary.
-        dx = xp.subtract(v, _rows(mean, v))
+        dx = _minus_rows(v, mean)
         d_weight = _dot_by_channel(g, dx) * inv  # sum of g * xhat
         gamma = inv if weight is None else weight._data.reshape(-1) * inv
         # dx = gamma r (g - d_bias/M - xhat d_weight/M), xhat = (x - mean) r, i.e.
         # dx = a g + b (x - mean) + c with per-channel a = gamma, b, c:
         b = -gamma * inv * d_weight / count
         c = -gamma * d_bias / count
-        dx *= _rows(b, v)
-        dx += _rows(c, v)
-        dx += g * _rows(gamma, v)
+        b_rows, c_rows, gamma_rows = _rows(b, v), _rows(c, v), _rows(gamma, v)
+
+        def finish(images: slice) -> None:
+            part = dx[images]
+            part *= b_rows
+            part += c_rows
+            part += g[images] * gamma_rows
+
+        _by_image(finish, v, 3)
         needs = ctx.needs_input_grad
         return (
             Tensor._wrap(dx.reshape(x.shape)) if needs[0] else None,
