@@ -31,9 +31,9 @@ from minitorch.tensor import Tensor
 
 __all__ = ["SGD"]
 
-# SGD with momentum makes about this many full passes over a parameter's size (the
-# threshold of split_work is in bytes of a single copy).
-_MOMENTUM_PASSES = 3
+# SGD with momentum takes about as long as this many ReLU passes over the parameter
+# (about 4 plain copies), the unit of split_work's threshold.
+_MOMENTUM_PASSES = 2
 
 
 def _momentum_rows(data, g, b, first, momentum, dampening, lr, nesterov) -> None:
