@@ -16,6 +16,7 @@ import torch
 import minitorch
 from minitorch.kernels import relu as krelu
 from minitorch.kernels import threads
+from minitorch.ops.normalization import batch_stats
 
 
 @pytest.fixture
@@ -138,15 +139,35 @@ def _batch_norm_run(x, g, offset):
     return [t.numpy() for t in (y.detach(), mx.grad, w.grad, b.grad)]
 
 
+SHAPES = [(7, 5, 6, 9), (1, 4, 37), (3, 7, 1, 1), (5, 3, 11, 13)]  # parts of one channel too
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("offset", [0.0, 100.0])  # the s x + t and the centred forward
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batch_norm_split_is_bit_identical_to_one_thread(split_in_three, offset, dtype):
+def test_batch_norm_split_is_bit_identical_to_one_thread(split_in_three, shape, offset, dtype):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((7, 5, 6, 9)).astype(dtype)
+    x = rng.standard_normal(shape).astype(dtype)
     g = rng.standard_normal(x.shape).astype(dtype)
     split = _batch_norm_run(x, g, offset)
     for a, b in zip(split, _one_thread(lambda: _batch_norm_run(x, g, offset))):
         _same_bits(a, b)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_stats_split_by_channel_sums_like_one_call(split_in_three, shape, dtype):
+    """The statistics, split by channel, against the same formulas on the whole array."""
+    x = (np.random.default_rng(4).standard_normal(shape) * 3 + 7).astype(dtype)
+    v = x.reshape(shape[0], shape[1], -1)
+    count = v.shape[0] * v.shape[2]
+    mean = np.einsum("ncl->c", v) / count
+    centred = v - mean[:, None]
+    shift = np.einsum("ncl->c", centred) / count
+    var = np.maximum(np.vecdot(centred, centred).sum(axis=0) / count - shift * shift, 0)
+    got_mean, got_var = batch_stats(x)
+    _same_bits(got_mean, mean + shift)
+    _same_bits(got_var, var)
 
 
 def test_batch_norm_split_matches_torch_float64(split_in_three):
