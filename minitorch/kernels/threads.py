@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import re
 import threading
 import time
@@ -71,53 +72,74 @@ def get_num_threads() -> int:
     return _num_threads
 
 
-class _Worker:
-    """One thread that runs one job at a time, handed over through two locks.
+class _Job:
+    """One ``split_work`` call: ``fn`` and the chunks of its range, handed out one at a
+    time to whichever thread asks first (the caller and the workers).
 
-    ``go`` is held until a job is there; the worker's ``go.acquire()`` returns when the
-    caller releases it, the worker runs the job and releases ``done``, which the caller
-    then acquires. A lock hand-off is the cheapest wake-up CPython has (one futex each
-    way); ``ThreadPoolExecutor.submit`` adds a queue, a condition variable and a Future
-    (docs/PERFORMANCE.md has the measured round trips).
+    Handing out chunks instead of one fixed part per thread matters because a worker
+    starts late: waking a sleeping thread takes 10-40 us here (docs/PERFORMANCE.md), and
+    much longer when another process holds its core. Meanwhile the caller goes on taking
+    chunks, and when it runs out, it sleeps (another wake-up) only if a worker is still
+    on one. A worker that wakes after the last chunk is gone finds nothing to do.
     """
 
-    def __init__(self, number: int) -> None:
-        self.go, self.done = threading.Lock(), threading.Lock()
-        self.go.acquire()
-        self.done.acquire()
-        self.job = self.error = None
-        threading.Thread(target=self._loop, name=f"minitorch-{number}", daemon=True).start()
+    __slots__ = ("bounds", "error", "finished", "fn", "lock", "next", "pending", "waiting")
 
-    def _loop(self) -> None:
+    def __init__(self, fn, length: int, chunks: int) -> None:
+        self.fn, self.bounds = fn, [length * k // chunks for k in range(chunks + 1)]
+        self.lock, self.finished = threading.Lock(), threading.Lock()
+        self.finished.acquire()  # released when the caller waits and the last chunk ends
+        self.next = self.pending = 0
+        self.waiting, self.error = False, None
+
+    def run(self) -> None:
+        """Take chunks and run them until none are left."""
         while True:
-            self.go.acquire()
-            fn, part = self.job
+            with self.lock:
+                k = self.next
+                if k >= len(self.bounds) - 1:
+                    return
+                self.next, self.pending = k + 1, self.pending + 1
             try:
-                fn(part)
-            except BaseException as e:  # noqa: BLE001 (handed to the caller, raised there)
-                self.error = e
-            self.job = None
-            self.done.release()
+                self.fn(slice(self.bounds[k], self.bounds[k + 1]))
+            except BaseException as e:  # noqa: BLE001 (raised by the caller)
+                self.error = self.error or e
+                self.next = len(self.bounds)  # hand out no more chunks
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    if self.pending == 0 and self.waiting:
+                        self.finished.release()
 
-    def start(self, fn, part: slice) -> None:
-        self.job = (fn, part)
-        self.go.release()
-
-    def wait(self) -> BaseException | None:
-        self.done.acquire()
-        error, self.error = self.error, None
-        return error
-
-
-_workers: list[_Worker] = []  # every worker made so far (they live as long as the process)
-_busy = threading.Lock()  # held while a split_work call uses the workers
+    def wait(self) -> None:
+        """Return when no chunk is running (the caller has taken the last one)."""
+        with self.lock:
+            self.waiting = self.pending > 0
+        if self.waiting:
+            self.finished.acquire()
+        if self.error is not None:
+            raise self.error
 
 
-def _workers_for(count: int) -> list[_Worker]:
-    """``count`` workers, made on first use."""
+_jobs: queue.SimpleQueue = queue.SimpleQueue()  # a job, once for each worker it wants
+_workers: list[threading.Thread] = []  # every worker made so far (they live with the process)
+_busy = threading.Lock()  # held while a split_work call hands out chunks
+_CHUNK_BYTES = 1 << 23  # the work of one chunk (ReLU bytes), at least one chunk per thread
+_MAX_CHUNKS_PER_THREAD = 4
+
+
+def _worker_loop() -> None:
+    while True:
+        _jobs.get().run()
+
+
+def _workers_for(count: int) -> list[threading.Thread]:
+    """``count`` worker threads, made on first use."""
     global _pool
     while len(_workers) < count:
-        _workers.append(_Worker(len(_workers)))
+        _workers.append(threading.Thread(target=_worker_loop, daemon=True,
+                                         name=f"minitorch-{len(_workers)}"))
+        _workers[-1].start()
     _pool = _workers[:count]
     return _pool
 
@@ -126,7 +148,9 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
 
     ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
-    The calling thread does the first part and worker threads the rest; small jobs, CuPy
+    ``nbytes`` is the work, in bytes of an array that a ReLU (one read and one write per
+    element) would take as long on (the threshold's unit). The calling thread and
+    worker threads take chunks of the range in turn (:class:`_Job`); small jobs, CuPy
     arrays, ``set_num_threads(1)`` and cores busy with other processes
     (:func:`free_cores`) get a single ``fn(slice(None))`` call, as does a call made while
     the workers are busy (from a worker, or from another thread of the user's).
@@ -136,19 +160,18 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
         fn(slice(None))
         return
     try:
-        workers = _pool if _pool is not None and len(_pool) >= parts - 1 else _workers_for(parts - 1)
-        bounds = [length * k // parts for k in range(parts + 1)]
-        for k in range(1, parts):
-            workers[k - 1].start(fn, slice(bounds[k], bounds[k + 1]))
-        try:
-            fn(slice(bounds[0], bounds[1]))
-        finally:
-            errors = [workers[k - 1].wait() for k in range(1, parts)]
+        if _pool is None or len(_pool) < parts - 1:
+            _workers_for(parts - 1)
+        # Chunks of ~8 MiB (~0.25 ms): a chunk's Python calls take the GIL, and
+        # many small chunks on two threads pass it to and fro (a wake-up each time).
+        chunks = min(length, max(parts, min(nbytes // _CHUNK_BYTES, parts * _MAX_CHUNKS_PER_THREAD)))
+        job = _Job(fn, length, chunks)
+        for _ in range(parts - 1):
+            _jobs.put(job)
+        job.run()
+        job.wait()
     finally:
         _busy.release()
-    for error in errors:
-        if error is not None:
-            raise error
 
 
 # ---------------------------------------------------------------------------------------
