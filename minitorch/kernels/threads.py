@@ -5,6 +5,24 @@ so the independent parts of a large job (its channels, its images, its slabs) ca
 several threads at once. Matrix products are already parallel inside OpenBLAS, which keeps
 its own thread count. ``minitorch.set_num_threads(1)`` turns the splitting off.
 
+Who splits: large copies and col2im (convolutions), max pooling, ReLU both ways,
+BatchNorm's passes, and the Adam and SGD-momentum updates, as PyTorch runs its
+elementwise, pooling, normalisation and optimizer kernels on all cores. Each part gets
+the same operations in the same order as one call would, so the bits never depend on
+the number of threads (the tests compare each split kernel with its one-call twin).
+
+**The hand-off.** One persistent worker thread per extra core waits on a queue; a split
+job is cut into chunks that the caller and the workers take in turn (:class:`_Job`).
+Waking a sleeping thread costs 10-40 us on the measured machine, so a worker starts
+late; the caller does not wait for it but goes on taking chunks, and sleeps only if a
+worker is still on its last one. A job too short to be worth a worker is thus done by
+the caller alone at the price of a queue put (~4 us), and one whose worker's core is
+taken by another process is not held up by it. Splitting pays from about 4 MiB of
+ReLU-like work (``_PARALLEL_BYTES``; callers scale their sizes by their cost per byte,
+measured): ReLU, a pure memory stream, gains little even then, kernels with more
+arithmetic per byte (pooling, Adam, BatchNorm's sums) start to pay from smaller arrays
+(docs/PERFORMANCE.md has the measurements).
+
 **Fewer threads while other processes keep the cores busy.** A matrix product split
 over two threads finishes when the slower half does. On a machine whose other cores are
 busy with other processes, the second thread waits for a time slice (milliseconds)
@@ -57,7 +75,7 @@ _PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it save
 
 
 def set_num_threads(num: int) -> None:
-    """How many threads minitorch's own large copies use (like ``torch.set_num_threads``).
+    """How many threads minitorch's own kernels use (like ``torch.set_num_threads``).
 
     NumPy's OpenBLAS keeps its own thread count for matrix products.
     """
