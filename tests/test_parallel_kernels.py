@@ -227,3 +227,22 @@ def test_optimizer_split_matches_torch_float64(split_in_three, name, kw):
     for a, b in zip(_optimize(minitorch, name, kw, np.float64),
                     _optimize(torch, name, kw, np.float64)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.skipif(not hasattr(threads.os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_makes_its_own_workers(split_in_three):
+    import os
+
+    threads.split_work(lambda part: None, 10, 1 << 30)  # the parent's workers exist
+    pid = os.fork()
+    if pid == 0:  # the child: split work must finish, on workers of its own
+        seen = np.zeros(10, dtype=int)
+
+        def fn(part: slice) -> None:
+            seen[part] += 1
+            time.sleep(0.001)
+
+        threads.split_work(fn, 10, 1 << 30)
+        os._exit(0 if (seen == 1).all() and len(threads._workers) == 2 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -162,6 +162,17 @@ def _workers_for(count: int) -> list[threading.Thread]:
     return _pool
 
 
+def _forget_workers() -> None:
+    """In a forked child: the workers were not copied, so start afresh (none is waiting)."""
+    global _jobs, _busy, _pool
+    _jobs, _busy, _pool = queue.SimpleQueue(), threading.Lock(), None
+    _workers.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
+
+
 def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
 
