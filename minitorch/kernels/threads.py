@@ -17,11 +17,11 @@ Waking a sleeping thread costs 10-40 us on the measured machine, so a worker sta
 late; the caller does not wait for it but goes on taking chunks, and sleeps only if a
 worker is still on its last one. A job too short to be worth a worker is thus done by
 the caller alone at the price of a queue put (~4 us), and one whose worker's core is
-taken by another process is not held up by it. Splitting pays from about 4 MiB of
-ReLU-like work (``_PARALLEL_BYTES``; callers scale their sizes by their cost per byte,
+taken by another process is not held up by it. Splitting pays from about 8 MiB of
+ReLU-like work (:func:`split_kernel`; each kernel scales its size by its cost per byte,
 measured): ReLU, a pure memory stream, gains little even then, kernels with more
-arithmetic per byte (pooling, Adam, BatchNorm's sums) start to pay from smaller arrays
-(docs/PERFORMANCE.md has the measurements).
+arithmetic per byte (pooling, Adam, BatchNorm's sums) pay from smaller arrays
+(docs/PERFORMANCE.md has the measurements). Copies keep ``split_work``'s 4 MiB.
 
 **Fewer threads while other processes keep the cores busy.** A matrix product split
 over two threads finishes when the slower half does. On a machine whose other cores are
@@ -177,8 +177,8 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
 
     ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
-    ``nbytes`` is the work, in bytes of an array that a ReLU (one read and one write per
-    element) would take as long on (the threshold's unit). The calling thread and
+    ``nbytes`` is the size of the job (its array, for a copy; see :func:`split_kernel`
+    for kernels that do more per byte). The calling thread and
     worker threads take chunks of the range in turn (:class:`_Job`); small jobs, CuPy
     arrays, ``set_num_threads(1)`` and cores busy with other processes
     (:func:`free_cores`) get a single ``fn(slice(None))`` call, as does a call made while
@@ -201,6 +201,17 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
         job.wait()
     finally:
         _busy.release()
+
+
+_RELU_BYTES = 1 << 23  # a ReLU-like pass pays for a second thread from about 8 MiB
+
+
+def split_kernel(fn, length: int, relu_bytes: float, xp=np) -> None:
+    """:func:`split_work` for a kernel whose work is given in bytes of a ReLU pass (one
+    read and one write per element; each kernel's factor is measured against ReLU):
+    split when that is at least ``_RELU_BYTES``, measured on whole training steps
+    (docs/PERFORMANCE.md). ``split_work``'s own size is that of a plain large copy."""
+    split_work(fn, length, int(relu_bytes * _PARALLEL_BYTES / _RELU_BYTES), xp)
 
 
 # ---------------------------------------------------------------------------------------

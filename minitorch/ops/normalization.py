@@ -46,7 +46,7 @@ formula is evaluated in Tensor ops from :math:`x`, so second derivatives flow th
 twin that the tests compare with).
 
 **Two cores.** Both passes each way run on two threads when a core is free and the
-batch is large (:func:`~minitorch.kernels.threads.split_work`): the statistics pass
+batch is large (:func:`~minitorch.kernels.threads.split_kernel`): the statistics pass
 (sums, centring, dot products) cut by channel, the elementwise pass (:math:`s\,x + t`;
 the backward's :math:`a g + b (x - \mu) + c`) by image. Every element, and every
 channel's sum, gets the same operations in the same order either way (NumPy's ``einsum``
@@ -62,7 +62,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
-from ..kernels.threads import split_work
+from ..kernels.threads import split_kernel
 from ..tensor import Tensor
 
 
@@ -92,13 +92,13 @@ def _rows(per_channel, like):
 def _by_image(run, v, passes: float) -> None:
     """``run(images)`` over the images of the (N, C, L) array ``v``, split over cores when
     large (``passes``: ``run``'s time in ReLU passes over ``v``, for the threshold)."""
-    split_work(run, v.shape[0], int(passes * v.nbytes), get_array_module(v))
+    split_kernel(run, v.shape[0], passes * v.nbytes, get_array_module(v))
 
 
 def _by_channels(run, v, passes: float) -> None:
     """:func:`_by_image` over the channels instead: for per-channel sums, whose order of
     summation over :math:`(n, l)` does not depend on which other channels are summed."""
-    split_work(run, v.shape[1], int(passes * v.nbytes), get_array_module(v))
+    split_kernel(run, v.shape[1], passes * v.nbytes, get_array_module(v))
 
 
 def batch_stats(x):

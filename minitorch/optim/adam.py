@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from minitorch._backend import get_array_module
-from minitorch.kernels.threads import split_work
+from minitorch.kernels.threads import split_kernel
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -40,7 +40,7 @@ from minitorch.tensor import Tensor
 __all__ = ["Adam"]
 
 # Adam's update takes about as long as this many ReLU passes over the parameter
-# (measured: 14 plain copies), the unit of split_work's threshold.
+# (measured: 14 plain copies), the unit of split_kernel's threshold.
 _ADAM_PASSES = 7
 
 
@@ -168,5 +168,5 @@ class Adam(Optimizer):
         if data.ndim == 0:
             run(Ellipsis)
         else:  # split over cores when large (the same numbers either way)
-            split_work(run, len(data), _ADAM_PASSES * data.nbytes, xp)
+            split_kernel(run, len(data), _ADAM_PASSES * data.nbytes, xp)
         p._bump_version()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch._backend import get_array_module
-from minitorch.kernels.threads import split_work
+from minitorch.kernels.threads import split_kernel
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -32,7 +32,7 @@ from minitorch.tensor import Tensor
 __all__ = ["SGD"]
 
 # SGD with momentum takes about as long as this many ReLU passes over the parameter
-# (about 4 plain copies), the unit of split_work's threshold.
+# (about 4 plain copies), the unit of split_kernel's threshold.
 _MOMENTUM_PASSES = 2
 
 
@@ -130,5 +130,5 @@ class SGD(Optimizer):
         if data.ndim == 0:
             run(Ellipsis)
         else:  # split over cores when large (the same numbers either way)
-            split_work(run, len(data), _MOMENTUM_PASSES * data.nbytes, get_array_module(data))
+            split_kernel(run, len(data), _MOMENTUM_PASSES * data.nbytes, get_array_module(data))
         p._bump_version()
