@@ -193,7 +193,8 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
             _workers_for(parts - 1)
         # Chunks of ~8 MiB (~0.25 ms): a chunk's Python calls take the GIL, and
         # many small chunks on two threads pass it to and fro (a wake-up each time).
-        chunks = min(length, max(parts, min(nbytes // _CHUNK_BYTES, parts * _MAX_CHUNKS_PER_THREAD)))
+        per_thread = max(1, min(nbytes // (parts * _CHUNK_BYTES), _MAX_CHUNKS_PER_THREAD))
+        chunks = min(length, parts * per_thread)
         job = _Job(fn, length, chunks)
         for _ in range(parts - 1):
             _jobs.put(job)
