@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_array_module
-from .threads import split_kernel
+from .threads import split_kernel, worth_splitting
 
 _ROW = 4096  # values per row of the zeros the input is compared with
 _ZEROS = {}  # dtype -> read-only zeros of length _ROW
@@ -63,8 +63,8 @@ def relu_backward_plain(out, g):
 def relu_backward(out, g):
     """:func:`relu_backward_plain`, on large contiguous NumPy arrays split over cores."""
     xp = get_array_module(g)
-    if (xp is not np or g.dtype.kind != "f" or g.shape != out.shape
-            or not (g.flags.c_contiguous and out.flags.c_contiguous)):
+    if (xp is not np or not worth_splitting(2 * g.nbytes) or g.dtype.kind != "f"
+            or g.shape != out.shape or not (g.flags.c_contiguous and out.flags.c_contiguous)):
         return relu_backward_plain(out, g)
     ints = g.view(f"i{g.dtype.itemsize}").reshape(-1)
     flat_out, result = out.reshape(-1), np.empty(ints.shape, ints.dtype)

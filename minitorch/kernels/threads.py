@@ -207,11 +207,20 @@ def split_work(fn, length: int, nbytes: int, xp=np) -> None:
 _RELU_BYTES = 1 << 23  # a ReLU-like pass pays for a second thread from about 8 MiB
 
 
+def worth_splitting(relu_bytes: float) -> bool:
+    """Whether :func:`split_kernel` may split this much work: a cheap test that lets a
+    small kernel skip building its parts (a few microseconds per call)."""
+    return relu_bytes >= _RELU_BYTES or _PARALLEL_BYTES <= 0
+
+
 def split_kernel(fn, length: int, relu_bytes: float, xp=np) -> None:
     """:func:`split_work` for a kernel whose work is given in bytes of a ReLU pass (one
     read and one write per element; each kernel's factor is measured against ReLU):
     split when that is at least ``_RELU_BYTES``, measured on whole training steps
     (docs/PERFORMANCE.md). ``split_work``'s own size is that of a plain large copy."""
+    if not worth_splitting(relu_bytes):  # the common small case, at the cost of one call
+        fn(slice(None))
+        return
     split_work(fn, length, int(relu_bytes * _PARALLEL_BYTES / _RELU_BYTES), xp)
 
 

@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from minitorch._backend import get_array_module
-from minitorch.kernels.threads import split_kernel
+from minitorch.kernels.threads import split_kernel, worth_splitting
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -161,12 +161,13 @@ class Adam(Optimizer):
         xp = get_array_module(v)
         bias2, step = math.sqrt(1 - beta2**t), lr / (1 - beta1**t)
 
-        def run(rows: slice) -> None:  # elementwise: rows are independent
-            _adam_rows(data[rows], g[rows], m[rows], v[rows],
-                       None if vmax is None else vmax[rows], beta1, beta2, bias2, eps, step)
-
-        if data.ndim == 0:
-            run(Ellipsis)
+        if data.ndim == 0 or not worth_splitting(_ADAM_PASSES * data.nbytes):
+            _adam_rows(data, g, m, v, vmax, beta1, beta2, bias2, eps, step)
         else:  # split over cores when large (the same numbers either way)
+
+            def run(rows: slice) -> None:  # elementwise: rows are independent
+                _adam_rows(data[rows], g[rows], m[rows], v[rows],
+                           None if vmax is None else vmax[rows], beta1, beta2, bias2, eps, step)
+
             split_kernel(run, len(data), _ADAM_PASSES * data.nbytes, xp)
         p._bump_version()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch._backend import get_array_module
-from minitorch.kernels.threads import split_kernel
+from minitorch.kernels.threads import split_kernel, worth_splitting
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -123,12 +123,13 @@ class SGD(Optimizer):
         b, data, dampening = buf._data, p._data, group["dampening"]
         nesterov = group["nesterov"]
 
-        def run(rows: slice) -> None:  # elementwise: rows are independent
-            _momentum_rows(data[rows], g[rows], b[rows], first, momentum, dampening, lr,
-                           nesterov)
-
-        if data.ndim == 0:
-            run(Ellipsis)
+        if data.ndim == 0 or not worth_splitting(_MOMENTUM_PASSES * data.nbytes):
+            _momentum_rows(data, g, b, first, momentum, dampening, lr, nesterov)
         else:  # split over cores when large (the same numbers either way)
+
+            def run(rows: slice) -> None:  # elementwise: rows are independent
+                _momentum_rows(data[rows], g[rows], b[rows], first, momentum, dampening, lr,
+                               nesterov)
+
             split_kernel(run, len(data), _MOMENTUM_PASSES * data.nbytes, get_array_module(data))
         p._bump_version()
