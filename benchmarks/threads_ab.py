@@ -7,7 +7,8 @@ times (thread time cannot show a parallel speed-up). The settings:
   ``ThreadPoolExecutor`` (submit and a Future per part) for copies, col2im and max
   pooling of 4 MiB or more; ReLU, BatchNorm and the optimizers in one call;
 * ``new@X``: this version, with :func:`~minitorch.kernels.threads.split_kernel`'s
-  threshold at X MiB of ReLU-pass work (``new@8`` is the default threshold).
+  threshold at X MiB of ReLU-pass work (``new@8`` is the default threshold);
+  ``new@X+Y`` also sets ``split_work``'s threshold for copies to Y MiB (default 4).
 
 A round is kept only if no other process was runnable just before and just after it
 (``/proc/loadavg``), so a busy machine costs time, not accuracy. ``--contention`` runs
@@ -49,7 +50,7 @@ _COPY_SITES = (conv, conv_direct, conv_fourier, conv_shifted, conv_transpose_pha
                winograd)  # call split_work (unchanged sizes)
 _KERNEL_SITES = (relu, normalization, adam, sgd)  # call split_kernel, one call before
 _old_pool = None
-_DEFAULT = threads._RELU_BYTES
+_DEFAULT = threads._RELU_BYTES, threads._PARALLEL_BYTES
 
 
 def old_split_work(fn, length: int, nbytes: int, xp=np) -> None:
@@ -87,7 +88,9 @@ def use(setting: str) -> None:
     for site in _KERNEL_SITES:
         site.split_kernel = _one_call if old else threads.split_kernel
     if not old:
-        threads._RELU_BYTES = int(float(setting.split("@")[1]) * 2**20)
+        kernels, _, copies_ = setting.split("@")[1].partition("+")
+        threads._RELU_BYTES = int(float(kernels) * 2**20)
+        threads._PARALLEL_BYTES = int(float(copies_ or 4) * 2**20)
 
 
 def _quiet() -> bool:
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         if hog is not None:
             hog.kill()
             hog.wait()
-        use(f"new@{_DEFAULT / 2**20:g}")
+        use(f"new@{_DEFAULT[0] / 2**20:g}+{_DEFAULT[1] / 2**20:g}")
 
 
 if __name__ == "__main__":

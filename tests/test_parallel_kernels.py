@@ -246,3 +246,15 @@ def test_a_forked_child_makes_its_own_workers(split_in_three):
         os._exit(0 if (seen == 1).all() and len(threads._workers) == 2 else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_threads_ab_script_switches_settings_and_restores_the_default(monkeypatch, capsys):
+    from benchmarks import threads_ab
+
+    monkeypatch.setattr(threads_ab, "_wait_for_quiet", lambda limit=3.0: None)
+    monkeypatch.setattr(threads_ab, "_quiet", lambda: True)
+    before = threads._RELU_BYTES, threads._PARALLEL_BYTES, krelu.split_kernel
+    threads_ab.main(["-n", "1", "--settings", "old,new@2+1", "mlp:8"])
+    line = capsys.readouterr().out
+    assert line.startswith("mlp:8") and "old" in line and "new@2+1" in line
+    assert (threads._RELU_BYTES, threads._PARALLEL_BYTES, krelu.split_kernel) == before
