@@ -11,7 +11,8 @@ times (thread time cannot show a parallel speed-up). The settings:
   ``new@X+Y`` also sets ``split_work``'s threshold for copies to Y MiB (default 4).
 
 A round is kept only if no other process was runnable just before and just after it
-(``/proc/loadavg``), so a busy machine costs time, not accuracy. ``--contention`` runs
+(``/proc/loadavg``) and minitorch saw the other core free (``free_cores``), so a busy
+machine costs time, not accuracy. ``--contention`` runs
 each case beside one other CPU-bound process instead (and keeps every round).
 
     python -m benchmarks.threads_ab lenet:64 vgg:32
@@ -94,16 +95,21 @@ def use(setting: str) -> None:
 
 
 def _quiet() -> bool:
+    """No other process runnable now, and none seen by minitorch in the last second
+    (``free_cores``: after one is seen, minitorch keeps to one core for a second)."""
     try:
-        return threads._others_running() == 0
+        others = threads._others_running()
     except (OSError, ValueError, IndexError):
         return True  # no /proc: keep every round
+    return others == 0 and threads.free_cores() >= min(2, threads._State.cores)
 
 
 def _wait_for_quiet(limit: float = 3.0) -> None:
     end = time.monotonic() + limit
+    threads.refresh()
     while not _quiet() and time.monotonic() < end:
-        time.sleep(0.005)
+        time.sleep(0.01)
+        threads.refresh()  # free_cores rises again a second after the last other process
 
 
 def measure(case: str, settings: list[str], rounds: int, contention: bool) -> dict[str, list[float]]:
