@@ -38,8 +38,9 @@ not ours (``/proc/self/task/*/stat`` in state R) are using cores we would otherw
 wait for. :func:`refresh` (called once per backward pass and per convolution; it reads
 ``/proc`` at most every 50 ms) sets OpenBLAS's thread count, and the count used by
 ``split_work``, to the cores left free, between 1 and what the user allowed. It drops at
-once when another process appears and rises again only after a second without one:
-waiting for a busy core costs far more than leaving an idle one unused for a moment.
+the second look in a row (>= 50 ms apart) that sees another process, and rises again
+only after a second without one: waiting for a busy core costs far more than leaving
+an idle one unused for a moment.
 
 The price: OpenBLAS's products can differ in the last bits between one and two
 threads, so a run on a busy machine need not repeat a quiet run bit for bit. For
@@ -307,6 +308,7 @@ class _State:
     blas_max = 1  # OpenBLAS's own thread count at the first refresh: the ceiling
     cores = usable_cores()
     free = cores  # cores not busy with other processes, as last decided
+    seen = cores  # the free cores the last look saw
     next_look = 0.0
     hold_until = 0.0
 
@@ -342,10 +344,15 @@ def refresh() -> None:
         s.blas_fixed = s.blas_fixed or not s.blas
         s.blas_max = s.blas[1]() if s.blas else 1
     try:
-        free = max(1, s.cores - _others_running())
+        seen = max(1, s.cores - _others_running())
     except (OSError, ValueError, IndexError):
         s.enabled = False
         return
+    # A core counts as taken only when two looks in a row see it taken: single looks
+    # catch kernel threads passing by (kdamond, every few seconds on the measured VM)
+    # and our own threads changing state between the two reads of /proc, and a false
+    # alarm costs a whole second on one core.
+    free, s.seen = max(seen, s.seen), seen
     if free > s.free and now < s.hold_until:
         return
     if free < s.cores:  # someone else is running: wait a while before using more threads
