@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -234,7 +235,9 @@ def test_a_forked_child_makes_its_own_workers(split_in_three):
     import os
 
     threads.split_work(lambda part: None, 10, 1 << 30)  # the parent's workers exist
-    pid = os.fork()
+    with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: split work must finish, on workers of its own
         seen = np.zeros(10, dtype=int)
 
