@@ -13,11 +13,13 @@ the number of threads (the tests compare each split kernel with its one-call twi
 
 **The hand-off.** One persistent worker thread per extra core waits on a queue; a split
 job is cut into chunks that the caller and the workers take in turn (:class:`_Job`).
-Waking a sleeping thread costs 10-40 us on the measured machine, so a worker starts
-late; the caller does not wait for it but goes on taking chunks, and sleeps only if a
-worker is still on its last one. A job too short to be worth a worker is thus done by
-the caller alone at the price of a queue put (~4 us), and one whose worker's core is
-taken by another process is not held up by it. Splitting pays from about 8 MiB of
+Waking a sleeping thread costs 7-15 us on the measured machine (more when its core is
+busy), so a worker starts late; the caller does not wait for it but goes on taking
+chunks, and sleeps only if a worker is still on its last one. A job too short to be
+worth a worker is thus done by the caller alone at the price of a queue put (~3 us, the
+``ThreadPoolExecutor`` used before cost 25-50 us), and one whose worker's core is taken
+by another process (or by OpenBLAS's threads, which spin ~1.5 ms after each product) is
+not held up by it. Splitting pays from about 8 MiB of
 ReLU-like work (:func:`split_kernel`; each kernel scales its size by its cost per byte,
 measured): ReLU, a pure memory stream, gains little even then, kernels with more
 arithmetic per byte (pooling, Adam, BatchNorm's sums) pay from smaller arrays
@@ -96,7 +98,7 @@ class _Job:
     time to whichever thread asks first (the caller and the workers).
 
     Handing out chunks instead of one fixed part per thread matters because a worker
-    starts late: waking a sleeping thread takes 10-40 us here (docs/PERFORMANCE.md), and
+    starts late: waking a sleeping thread takes 7-15 us here (docs/PERFORMANCE.md), and
     much longer when another process holds its core. Meanwhile the caller goes on taking
     chunks, and when it runs out, it sleeps (another wake-up) only if a worker is still
     on one. A worker that wakes after the last chunk is gone finds nothing to do.
