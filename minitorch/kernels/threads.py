@@ -5,6 +5,26 @@ so the independent parts of a large job (its channels, its images, its slabs) ca
 several threads at once. Matrix products are already parallel inside OpenBLAS, which keeps
 its own thread count. ``minitorch.set_num_threads(1)`` turns the splitting off.
 
+Who splits: large copies and col2im (convolutions), max pooling, ReLU both ways,
+BatchNorm's passes, and the Adam and SGD-momentum updates, as PyTorch runs its
+elementwise, pooling, normalisation and optimizer kernels on all cores. Each part gets
+the same operations in the same order as one call would, so the bits never depend on
+the number of threads (the tests compare each split kernel with its one-call twin).
+
+**The hand-off.** One persistent worker thread per extra core waits on a queue; a split
+job is cut into chunks that the caller and the workers take in turn (:class:`_Job`).
+Waking a sleeping thread costs 7-15 us on the measured machine (more when its core is
+busy), so a worker starts late; the caller does not wait for it but goes on taking
+chunks, and sleeps only if a worker is still on its last one. A job too short to be
+worth a worker is thus done by the caller alone at the price of a queue put (~3 us, the
+``ThreadPoolExecutor`` used before cost 25-50 us), and one whose worker's core is taken
+by another process (or by OpenBLAS's threads, which spin ~1.5 ms after each product) is
+not held up by it. Splitting pays from about 8 MiB of
+ReLU-like work (:func:`split_kernel`; each kernel scales its size by its cost per byte,
+measured): ReLU, a pure memory stream, gains little even then, kernels with more
+arithmetic per byte (pooling, Adam, BatchNorm's sums) pay from smaller arrays
+(docs/PERFORMANCE.md has the measurements). Copies keep ``split_work``'s 4 MiB.
+
 **Fewer threads while other processes keep the cores busy.** A matrix product split
 over two threads finishes when the slower half does. On a machine whose other cores are
 busy with other processes, the second thread waits for a time slice (milliseconds)
@@ -20,8 +40,9 @@ not ours (``/proc/self/task/*/stat`` in state R) are using cores we would otherw
 wait for. :func:`refresh` (called once per backward pass and per convolution; it reads
 ``/proc`` at most every 50 ms) sets OpenBLAS's thread count, and the count used by
 ``split_work``, to the cores left free, between 1 and what the user allowed. It drops at
-once when another process appears and rises again only after a second without one:
-waiting for a busy core costs far more than leaving an idle one unused for a moment.
+the second look in a row (>= 50 ms apart) that sees another process, and rises again
+only after a second without one: waiting for a busy core costs far more than leaving
+an idle one unused for a moment.
 
 The price: OpenBLAS's products can differ in the last bits between one and two
 threads, so a run on a busy machine need not repeat a quiet run bit for bit. For
@@ -35,6 +56,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import re
 import threading
 import time
@@ -51,12 +73,12 @@ def usable_cores() -> int:
 
 
 _num_threads = usable_cores()
-_pool = None  # worker threads, made on first use
+_pool = None  # the worker threads split_work uses now (a list), made on first use
 _PARALLEL_BYTES = 1 << 22  # below 4 MiB a second thread costs more than it saves
 
 
 def set_num_threads(num: int) -> None:
-    """How many threads minitorch's own large copies use (like ``torch.set_num_threads``).
+    """How many threads minitorch's own kernels use (like ``torch.set_num_threads``).
 
     NumPy's OpenBLAS keeps its own thread count for matrix products.
     """
@@ -71,29 +93,138 @@ def get_num_threads() -> int:
     return _num_threads
 
 
+class _Job:
+    """One ``split_work`` call: ``fn`` and the chunks of its range, handed out one at a
+    time to whichever thread asks first (the caller and the workers).
+
+    Handing out chunks instead of one fixed part per thread matters because a worker
+    starts late: waking a sleeping thread takes 7-15 us here (docs/PERFORMANCE.md), and
+    much longer when another process holds its core. Meanwhile the caller goes on taking
+    chunks, and when it runs out, it sleeps (another wake-up) only if a worker is still
+    on one. A worker that wakes after the last chunk is gone finds nothing to do.
+    """
+
+    __slots__ = ("bounds", "error", "finished", "fn", "lock", "next", "pending", "waiting")
+
+    def __init__(self, fn, length: int, chunks: int) -> None:
+        self.fn, self.bounds = fn, [length * k // chunks for k in range(chunks + 1)]
+        self.lock, self.finished = threading.Lock(), threading.Lock()
+        self.finished.acquire()  # released when the caller waits and the last chunk ends
+        self.next = self.pending = 0
+        self.waiting, self.error = False, None
+
+    def run(self) -> None:
+        """Take chunks and run them until none are left."""
+        while True:
+            with self.lock:
+                k = self.next
+                if k >= len(self.bounds) - 1:
+                    return
+                self.next, self.pending = k + 1, self.pending + 1
+            try:
+                self.fn(slice(self.bounds[k], self.bounds[k + 1]))
+            except BaseException as e:  # noqa: BLE001 (raised by the caller)
+                self.error = self.error or e
+                self.next = len(self.bounds)  # hand out no more chunks
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    if self.pending == 0 and self.waiting:
+                        self.finished.release()
+
+    def wait(self) -> None:
+        """Return when no chunk is running (the caller has taken the last one)."""
+        with self.lock:
+            self.waiting = self.pending > 0
+        if self.waiting:
+            self.finished.acquire()
+        if self.error is not None:
+            raise self.error
+
+
+_jobs: queue.SimpleQueue = queue.SimpleQueue()  # a job, once for each worker it wants
+_workers: list[threading.Thread] = []  # every worker made so far (they live with the process)
+_busy = threading.Lock()  # held while a split_work call hands out chunks
+_CHUNK_BYTES = 1 << 23  # the work of one chunk (ReLU bytes), at least one chunk per thread
+_MAX_CHUNKS_PER_THREAD = 4
+
+
+def _worker_loop() -> None:
+    while True:
+        _jobs.get().run()
+
+
+def _workers_for(count: int) -> list[threading.Thread]:
+    """``count`` worker threads, made on first use."""
+    global _pool
+    while len(_workers) < count:
+        _workers.append(threading.Thread(target=_worker_loop, daemon=True,
+                                         name=f"minitorch-{len(_workers)}"))
+        _workers[-1].start()
+    _pool = _workers[:count]
+    return _pool
+
+
+def _forget_workers() -> None:
+    """In a forked child: the workers were not copied, so start afresh (none is waiting)."""
+    global _jobs, _busy, _pool
+    _jobs, _busy, _pool = queue.SimpleQueue(), threading.Lock(), None
+    _workers.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
+
+
 def split_work(fn, length: int, nbytes: int, xp=np) -> None:
     """Run ``fn(part)`` for ``slice``s that cover ``range(length)``, in parallel when large.
 
     ``fn`` must touch only its part (e.g. its channels), so the parts are independent.
-    The calling thread does the first part and worker threads the rest; small jobs, CuPy
+    ``nbytes`` is the size of the job (its array, for a copy; see :func:`split_kernel`
+    for kernels that do more per byte). The calling thread and
+    worker threads take chunks of the range in turn (:class:`_Job`); small jobs, CuPy
     arrays, ``set_num_threads(1)`` and cores busy with other processes
-    (:func:`free_cores`) get a single ``fn(slice(None))`` call.
+    (:func:`free_cores`) get a single ``fn(slice(None))`` call, as does a call made while
+    the workers are busy (from a worker, or from another thread of the user's).
     """
-    global _pool
     parts = min(_num_threads, length, free_cores())
-    if (xp is not np or nbytes < _PARALLEL_BYTES or parts < 2
-            or threading.current_thread().name.startswith("minitorch")):  # no waiting on ourselves
+    if xp is not np or nbytes < _PARALLEL_BYTES or parts < 2 or not _busy.acquire(False):
         fn(slice(None))
         return
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor
+    try:
+        if _pool is None or len(_pool) < parts - 1:
+            _workers_for(parts - 1)
+        # Chunks of ~8 MiB (~0.25 ms): a chunk's Python calls take the GIL, and
+        # many small chunks on two threads pass it to and fro (a wake-up each time).
+        per_thread = max(1, min(nbytes // (parts * _CHUNK_BYTES), _MAX_CHUNKS_PER_THREAD))
+        chunks = min(length, parts * per_thread)
+        job = _Job(fn, length, chunks)
+        for _ in range(parts - 1):
+            _jobs.put(job)
+        job.run()
+        job.wait()
+    finally:
+        _busy.release()
 
-        _pool = ThreadPoolExecutor(_num_threads - 1, thread_name_prefix="minitorch")
-    bounds = [length * k // parts for k in range(parts + 1)]
-    others = [_pool.submit(fn, slice(bounds[k], bounds[k + 1])) for k in range(1, parts)]
-    fn(slice(bounds[0], bounds[1]))
-    for job in others:
-        job.result()
+
+_RELU_BYTES = 1 << 23  # a ReLU-like pass pays for a second thread from about 8 MiB
+
+
+def worth_splitting(relu_bytes: float) -> bool:
+    """Whether :func:`split_kernel` may split this much work: a cheap test that lets a
+    small kernel skip building its parts (a few microseconds per call)."""
+    return relu_bytes >= _RELU_BYTES or _PARALLEL_BYTES <= 0
+
+
+def split_kernel(fn, length: int, relu_bytes: float, xp=np) -> None:
+    """:func:`split_work` for a kernel whose work is given in bytes of a ReLU pass (one
+    read and one write per element; each kernel's factor is measured against ReLU):
+    split when that is at least ``_RELU_BYTES``, measured on whole training steps
+    (docs/PERFORMANCE.md). ``split_work``'s own size is that of a plain large copy."""
+    if not worth_splitting(relu_bytes):  # the common small case, at the cost of one call
+        fn(slice(None))
+        return
+    split_work(fn, length, int(relu_bytes * _PARALLEL_BYTES / _RELU_BYTES), xp)
 
 
 # ---------------------------------------------------------------------------------------
@@ -179,6 +310,7 @@ class _State:
     blas_max = 1  # OpenBLAS's own thread count at the first refresh: the ceiling
     cores = usable_cores()
     free = cores  # cores not busy with other processes, as last decided
+    seen = cores  # the free cores the last look saw
     next_look = 0.0
     hold_until = 0.0
 
@@ -214,10 +346,15 @@ def refresh() -> None:
         s.blas_fixed = s.blas_fixed or not s.blas
         s.blas_max = s.blas[1]() if s.blas else 1
     try:
-        free = max(1, s.cores - _others_running())
+        seen = max(1, s.cores - _others_running())
     except (OSError, ValueError, IndexError):
         s.enabled = False
         return
+    # A core counts as taken only when two looks in a row see it taken: single looks
+    # catch kernel threads passing by (kdamond, every few seconds on the measured VM)
+    # and our own threads changing state between the two reads of /proc, and a false
+    # alarm costs a whole second on one core.
+    free, s.seen = max(seen, s.seen), seen
     if free > s.free and now < s.hold_until:
         return
     if free < s.cores:  # someone else is running: wait a while before using more threads

@@ -245,7 +245,8 @@ class Relu(_Broadcasting):
     (:math:`z` NaN) passes :math:`g` through. Since :math:`z \ge 0` or NaN, ":math:`z
     \le 0`" is ":math:`z = 0`". Without ``create_graph`` the select runs on arrays as an
     integer product of :math:`g`'s bits with the 0/1 mask (exact: bits times 0 is +0.0),
-    one pass as fast as ``g * mask`` and with no graph nodes.
+    one pass as fast as ``g * mask`` and with no graph nodes (``kernels/relu.py``; both
+    directions split over cores when large).
     """
 
     @staticmethod
@@ -257,14 +258,10 @@ class Relu(_Broadcasting):
     @staticmethod
     def backward(ctx: Node, grad: Tensor) -> Grads:
         (out,) = ctx.saved_tensors
-        keep = out._data != 0  # z > 0 or NaN
         if grad_mode.is_grad_enabled():  # create_graph: differentiable Tensor ops
+            keep = out._data != 0  # z > 0 or NaN
             return where(Tensor._wrap(keep), grad, grad.new_zeros(()))
-        g = grad._data
-        if g.dtype.kind != "f":
-            return Tensor._wrap(g * keep)
-        bits = g.view(f"i{g.dtype.itemsize}") * keep  # the int product keeps g's bits or 0
-        return Tensor._wrap(bits.view(g.dtype))
+        return Tensor._wrap(relu_kernel.relu_backward(out._data, grad._data))
 
 
 class Where(_Broadcasting):

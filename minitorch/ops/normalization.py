@@ -44,6 +44,15 @@ When the backward itself must be differentiable (``create_graph=True``), the sam
 formula is evaluated in Tensor ops from :math:`x`, so second derivatives flow through
 :math:`\mu` and :math:`\sigma^2` too (:func:`_backward_in_tensor_ops`, also the readable
 twin that the tests compare with).
+
+**Two cores.** Both passes each way run on two threads when a core is free and the
+batch is large (:func:`~minitorch.kernels.threads.split_kernel`): the statistics pass
+(sums, centring, dot products) cut by channel, the elementwise pass (:math:`s\,x + t`;
+the backward's :math:`a g + b (x - \mu) + c`) by image. Every element, and every
+channel's sum, gets the same operations in the same order either way (NumPy's ``einsum``
+sums a channel the same way whichever channels are beside it; the per-image dot products
+are summed over images after the split), so the bits do not depend on the split; the
+tests check this for uneven parts of one channel.
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..kernels.threads import split_kernel
 from ..tensor import Tensor
 
 
@@ -61,13 +71,12 @@ def _by_channel(x):
     return x.reshape(x.shape[0], x.shape[1], -1)
 
 
-def _dot_by_channel(a, b):
-    r""":math:`\sum_{n,l} a_{n,c,l} b_{n,c,l}` for each channel, without a product array
-    (NumPy's ``vecdot`` over :math:`l`, then a sum over :math:`n`: faster than ``einsum``)."""
+def _dots_by_image(a, b):
+    r""":math:`\sum_l a_{n,c,l} b_{n,c,l}` for each image and channel, (N, C), without a
+    product array (NumPy's ``vecdot``; summed over :math:`n` after, it is faster than
+    ``einsum``)."""
     xp = get_array_module(a)
-    if xp is np:
-        return np.vecdot(a, b).sum(axis=0)
-    return xp.einsum("ncl,ncl->c", a, b)
+    return np.vecdot(a, b) if xp is np else xp.einsum("ncl,ncl->nc", a, b)
 
 
 def _rows(per_channel, like):
@@ -80,19 +89,39 @@ def _rows(per_channel, like):
     return xp.repeat(per_channel.astype(like.dtype, copy=False)[:, None], like.shape[2], axis=1)
 
 
+def _by_image(run, v, passes: float) -> None:
+    """``run(images)`` over the images of the (N, C, L) array ``v``, split over cores when
+    large (``passes``: ``run``'s time in ReLU passes over ``v``, for the threshold)."""
+    split_kernel(run, v.shape[0], passes * v.nbytes, get_array_module(v))
+
+
+def _by_channels(run, v, passes: float) -> None:
+    """:func:`_by_image` over the channels instead: for per-channel sums, whose order of
+    summation over :math:`(n, l)` does not depend on which other channels are summed."""
+    split_kernel(run, v.shape[1], passes * v.nbytes, get_array_module(v))
+
+
 def batch_stats(x):
     r"""(:math:`\mu`, biased :math:`\sigma^2`) of each channel of the array ``x`` (N, C, ...):
     the mean, then the mean square of the centred values (not :math:`E[x^2] - \mu^2`,
     which cancels catastrophically in float32 when :math:`|\mu| \gg \sigma`)."""
     v = _by_channel(x)
-    count = v.shape[0] * v.shape[2]
-    mean = get_array_module(v).einsum("ncl->c", v) / count  # (faster than .sum here)
-    centred = v - _rows(mean, v)
-    # One refinement step: the centred values' own mean is the float rounding error of
-    # the first (tiny next to sigma unless |mu| >> sigma); var = E[c^2] - E[c]^2 about it.
     xp = get_array_module(v)
-    shift = xp.einsum("ncl->c", centred) / count
-    var = xp.maximum(_dot_by_channel(centred, centred) / count - shift * shift, 0)
+    (n, c, _), count = v.shape, v.shape[0] * v.shape[2]
+    mean, shift = xp.empty(c, v.dtype), xp.empty(c, v.dtype)
+    centred, dots = xp.empty(v.shape, v.dtype), xp.empty((n, c), v.dtype)
+
+    def run(channels: slice) -> None:
+        part = v[:, channels]
+        mean[channels] = xp.einsum("ncl->c", part) / count  # (faster than .sum here)
+        cen = xp.subtract(part, _rows(mean[channels], v), out=centred[:, channels])
+        # One refinement step: the centred values' own mean is the float rounding error
+        # of the first (tiny next to sigma unless |mu| >> sigma); var = E[c^2] - E[c]^2.
+        shift[channels] = xp.einsum("ncl->c", cen) / count
+        dots[:, channels] = _dots_by_image(cen, cen)
+
+    _by_channels(run, v, 2)  # measured: about two ReLU passes
+    var = xp.maximum(dots.sum(axis=0) / count - shift * shift, 0)
     return (mean + shift).astype(x.dtype, copy=False), var.astype(x.dtype, copy=False)
 
 
@@ -111,16 +140,27 @@ class BatchNorm(ArrayFunction):
         scale = inv if weight is None else weight.reshape(-1) * inv
         shift = -mean * scale if bias is None else bias - mean * scale
         v = _by_channel(x)
-        if get_array_module(v).abs(mean * inv).max() > 4:
+        xp = get_array_module(v)
+        y, s_rows = xp.empty(v.shape, v.dtype), _rows(scale, v)
+        if xp.abs(mean * inv).max() > 4:
             # |mu| >> sigma: s x + t would cancel (|t| >> |y|), so centre first (one
             # more pass; float32 error then at PyTorch's level, see docs/PERFORMANCE.md)
-            y = v - _rows(mean, v)
-            y *= _rows(scale, v)
-            if bias is not None:
-                y += _rows(bias, v)
+            m_rows = _rows(mean, v)
+            b_rows = None if bias is None else _rows(bias, v)
+
+            def run(images: slice) -> None:  # y = (x - mean) s (+ bias)
+                part = xp.subtract(v[images], m_rows, out=y[images])
+                part *= s_rows
+                if b_rows is not None:
+                    part += b_rows
         else:
-            y = v * _rows(scale, v)
-            y += _rows(shift, v)
+            t_rows = _rows(shift, v)
+
+            def run(images: slice) -> None:  # y = s x + t
+                part = xp.multiply(v[images], s_rows, out=y[images])
+                part += t_rows
+
+        _by_image(run, v, 1.5)
         ctx.eps = eps
         ctx.stats = (mean, inv)
         ctx.save_for_backward(x, weight)
@@ -134,20 +174,33 @@ class BatchNorm(ArrayFunction):
         g, v = _by_channel(grad._data), _by_channel(x._data)
         xp = get_array_module(v)
         mean, inv = ctx.stats
-        count = v.shape[0] * v.shape[2]
-        d_bias = xp.einsum("ncl->c", g)  # (3x faster than g.sum(axis=(0, 2)))
-        # The centred values go into dx's buffer: sum g (x - mean) without cancellation
-        # (not sum g x - mean sum g), and no second full-size temporary.
-        dx = xp.subtract(v, _rows(mean, v))
-        d_weight = _dot_by_channel(g, dx) * inv  # sum of g * xhat
+        (n, c, _), count = v.shape, v.shape[0] * v.shape[2]
+        d_bias, dx = xp.empty(c, g.dtype), xp.empty(v.shape, v.dtype)
+        dots = xp.empty((n, c), xp.result_type(g.dtype, v.dtype))
+
+        def sums(channels: slice) -> None:
+            d_bias[channels] = xp.einsum("ncl->c", g[:, channels])  # (3x faster than .sum)
+            # The centred values go into dx's buffer: sum g (x - mean) without
+            # cancellation (not sum g x - mean sum g), and no second full-size temporary.
+            cen = xp.subtract(v[:, channels], _rows(mean[channels], v), out=dx[:, channels])
+            dots[:, channels] = _dots_by_image(g[:, channels], cen)
+
+        _by_channels(sums, v, 2)
+        d_weight = dots.sum(axis=0) * inv  # sum of g * xhat
         gamma = inv if weight is None else weight._data.reshape(-1) * inv
         # dx = gamma r (g - d_bias/M - xhat d_weight/M), xhat = (x - mean) r, i.e.
         # dx = a g + b (x - mean) + c with per-channel a = gamma, b, c:
         b = -gamma * inv * d_weight / count
         c = -gamma * d_bias / count
-        dx *= _rows(b, v)
-        dx += _rows(c, v)
-        dx += g * _rows(gamma, v)
+        b_rows, c_rows, gamma_rows = _rows(b, v), _rows(c, v), _rows(gamma, v)
+
+        def finish(images: slice) -> None:
+            part = dx[images]
+            part *= b_rows
+            part += c_rows
+            part += g[images] * gamma_rows
+
+        _by_image(finish, v, 2.5)
         needs = ctx.needs_input_grad
         return (
             Tensor._wrap(dx.reshape(x.shape)) if needs[0] else None,

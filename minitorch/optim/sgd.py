@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from minitorch._backend import get_array_module
+from minitorch.kernels.threads import split_kernel, worth_splitting
 from minitorch.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -28,6 +30,23 @@ from minitorch.optim.optimizer import (
 from minitorch.tensor import Tensor
 
 __all__ = ["SGD"]
+
+# SGD with momentum takes about as long as this many ReLU passes over the parameter
+# (about 4 plain copies), the unit of split_kernel's threshold.
+_MOMENTUM_PASSES = 2
+
+
+def _momentum_rows(data, g, b, first, momentum, dampening, lr, nesterov) -> None:
+    r"""One momentum step on (rows of) one parameter, in place: the buffer ``b``
+    (:math:`b \leftarrow g` on the first step, else :math:`\mu b + (1 - \tau) g`), then
+    ``data`` (:math:`\theta \leftarrow \theta - \gamma\,(g + \mu b)` with Nesterov,
+    else :math:`\theta - \gamma b`)."""
+    if first:
+        b[...] = g
+    else:
+        b *= momentum
+        b += g if dampening == 0 else (1 - dampening) * g
+    data -= lr * (g + momentum * b if nesterov else b)
 
 
 class SGD(Optimizer):
@@ -91,17 +110,26 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         """Apply one SGD step to parameter ``p`` (which has a gradient)."""
         g = _effective_grad(p, group)
-        momentum = group["momentum"]
-        if momentum != 0:
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            if buf is None:  # the first step: b_1 = g_1
-                buf = state["momentum_buffer"] = _zeros_like(p)
-                buf._data[...] = g
-            else:
-                dampening = group["dampening"]
-                buf._data *= momentum
-                buf._data += g if dampening == 0 else (1 - dampening) * g
-            g = g + momentum * buf._data if group["nesterov"] else buf._data
-        p._data -= group["lr"] * g
+        momentum, lr = group["momentum"], group["lr"]
+        if momentum == 0:
+            p._data -= lr * g
+            p._bump_version()
+            return
+        state = self.state[p]
+        buf = state.get("momentum_buffer")
+        first = buf is None  # the first step: b_1 = g_1
+        if first:
+            buf = state["momentum_buffer"] = _zeros_like(p)
+        b, data, dampening = buf._data, p._data, group["dampening"]
+        nesterov = group["nesterov"]
+
+        if data.ndim == 0 or not worth_splitting(_MOMENTUM_PASSES * data.nbytes):
+            _momentum_rows(data, g, b, first, momentum, dampening, lr, nesterov)
+        else:  # split over cores when large (the same numbers either way)
+
+            def run(rows: slice) -> None:  # elementwise: rows are independent
+                _momentum_rows(data[rows], g[rows], b[rows], first, momentum, dampening, lr,
+                               nesterov)
+
+            split_kernel(run, len(data), _MOMENTUM_PASSES * data.nbytes, get_array_module(data))
         p._bump_version()
