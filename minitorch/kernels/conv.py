@@ -501,19 +501,27 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     3-channel stems im2col's column matrix is small and its one product beats three
     products with K = 9: measured 2.3 against 3.4 ms, 3 -> 32 at 32x32, batch 32), and
     when its predicted time, with a 10% margin, beats the path chosen so far (im2col or
-    the Fourier path). Its time is its product FLOPs plus a price per entry of the
-    stacks and grids it streams (``conv_shifted.cost``), weights fitted to forward +
-    backward times of 20 layer shapes (3 to 128 channels, 8x8 to 32x32 maps, stride 1
-    and 2, batch 8 to 128; 2 threads; docs/PERFORMANCE.md), in the units of the other
-    two models. It wins where channels are few and maps large (8 to 32 channels on
-    32x32 maps, ResNet's first stride-2 layer), where the Fourier path's DFTs and
-    im2col's 9x copies cost more than the products.
+    the Fourier path; ``conv2d`` asks :func:`prefer_winograd` first). Its time is its
+    product FLOPs plus a price per entry of the stacks and grids it streams
+    (``conv_shifted.cost``), in the units of the other models. The weights were first
+    fitted on 20 layer shapes; after its products were made thicker (issue 18, ResNet
+    round) they priced it 1.3x too high (median; 1.9x at the 90th percentile) and left
+    60 stride-2 layers of the set below to im2col, which was slower on most of them
+    (median 1.13x, up to 1.63x). Refitted (relative least squares) on forward + backward
+    times of 144 layers on the quiet machine (batch 4 to 128, 8 to 128 channels, 8x8 to
+    32x32 maps, stride 1 and 2, with the input gradient; float32, 2 threads, each path
+    interleaved, best of 8-10; docs/PERFORMANCE.md): over those layers the chosen paths'
+    total time fell from 941 to 919 ms (the fastest path of each: 896 ms), no layer's
+    choice got more than 10% slower, and ResNet's 32 -> 64 stride-2 layer (batch 32)
+    moved to it.
+    It wins where channels are few and maps large, and on stride-2 layers, where the
+    Fourier path does not apply and im2col's 9x copies cost more than the products.
     """
     if not shifted_applies(x, w_shape, geo) or x.shape[1] < 8:
         return False
     n, c, h, w = x.shape
     flops, entries = conv_shifted.cost(n, c, w_shape[0], h, w, 3, 3, geo.stride, geo.padding)
-    return 1.1 * (0.30 * flops + 19 * entries) < _chosen_cost(x, w_shape, geo)
+    return 1.1 * (0.16 * flops + 18 * entries) < _chosen_cost(x, w_shape, geo)
 
 
 def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
