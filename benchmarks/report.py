@@ -43,8 +43,8 @@ def header(meta: dict[str, Any]) -> list[str]:
         f"{t['torch_inter_op']}; minitorch = NumPy, whose OpenBLAS uses "
         f"{t['numpy_openblas']} threads for matrix products (idle threads sleep after "
         f"2^{t.get('OPENBLAS_THREAD_TIMEOUT') or 28} cycles); minitorch's large copies, "
-        f"col2im and max pooling use {t.get('minitorch_copies', 1)} threads, other "
-        "elementwise NumPy code 1"
+        f"col2im, max pooling, ReLU, batch norm and the optimizers' updates use "
+        f"{t.get('minitorch_copies', 1)} threads on large arrays, other elementwise NumPy code 1"
         + ("; both step down to the cores other processes leave free "
            "(minitorch/kernels/threads.py)" if t.get("minitorch_adaptive") else "")
     )
