@@ -17,9 +17,12 @@ from __future__ import annotations
 import argparse
 import time
 
+# minitorch before NumPy, as in a user's program (OpenBLAS's spin: minitorch._process_tweaks)
+import minitorch
+
+# isort: split
 import numpy as np
 
-import minitorch
 from minitorch.kernels import conv as kconv
 from minitorch.kernels import threads
 from minitorch.ops import conv_api
@@ -61,11 +64,12 @@ def chosen_path(x, w, stride: int, padding: int) -> str:
     """The path ``conv2d`` takes for these tensors (its geometry's flag)."""
     geo = conv_api.conv2d(x, w, stride=stride, padding=padding).grad_fn.geo  # w needs a grad
     flags = [f for f in ("fourier", "winograd", "shifted", "direct", "pointwise") if getattr(geo, f)]
-    return flags[0] if flags else "im2col"
+    return (flags[0] if flags else "im2col") + (f"/{geo.parts}" if geo.parts > 1 else "")
 
 
-def candidate_paths(x, w_shape, geo) -> dict:
-    """Geometries of im2col and of every other path that applies to this layer."""
+def candidate_paths(x, w_shape, geo, parts: int = 1) -> dict:
+    """Geometries of im2col and of every other path that applies to this layer (and with
+    ``parts > 1`` of each with the batch cut into that many parts: ``path/parts``)."""
     paths = {"im2col": geo}
     if kconv.fourier_applies(x, geo):
         paths["fourier"] = geo._replace(fourier=True)
@@ -75,10 +79,12 @@ def candidate_paths(x, w_shape, geo) -> dict:
         paths["shifted"] = geo._replace(shifted=True)
     if kconv.direct_applies(x, w_shape, geo):
         paths["direct"] = geo._replace(direct=True)
+    if parts > 1:  # each path also with the batch in parts, one per core
+        paths.update({f"{p}/{parts}": g._replace(parts=parts) for p, g in list(paths.items())})
     return paths
 
 
-def time_layer(n, c, o, side, stride, input_grad, repeats):
+def time_layer(n, c, o, side, stride, input_grad, repeats, parts=1):
     """Best forward and forward + backward times (ms) of each path, interleaved."""
     rng = np.random.default_rng(0)
     xa = rng.standard_normal((n, c, side, side)).astype(np.float32)
@@ -87,7 +93,7 @@ def time_layer(n, c, o, side, stride, input_grad, repeats):
     w = minitorch.tensor(wa, requires_grad=True)
     geo = kconv.ConvGeometry((stride, stride), (1, 1, 1, 1), (1, 1), 1,
                              kconv.prefer_batch_last(c * 9, o))
-    paths = candidate_paths(xa, (o, c, 3, 3), geo)
+    paths = candidate_paths(xa, (o, c, 3, 3), geo, parts)
     oh, ow = geo.out_size(side, side, 3, 3)
     up = minitorch.tensor(rng.standard_normal((n, o, oh, ow)).astype(np.float32))
     best = {(p, k): float("inf") for p in paths for k in ("fwd", "fwd+bwd")}
@@ -121,12 +127,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--models", default="resnet,vgg")
+    parser.add_argument("--parts", type=int, default=1,
+                        help="also time each path with the batch in this many parts")
     args = parser.parse_args()
     for model in args.models.split(","):
         print(f"{model}, batch {args.batch_size}, best of {args.repeats} (ms, float32)")
         for name, c, o, side, stride, grad in LAYERS[model]:
             times, paths, choice = time_layer(args.batch_size, c, o, side, stride, grad,
-                                              args.repeats)
+                                              args.repeats, args.parts)
             cells = "  ".join(f"{p} {times[p, 'fwd']:.2f}/{times[p, 'fwd+bwd']:.2f}" for p in paths)
             print(f"  {name:12s} @{side:<2d} chosen {choice:9s} fwd/fwd+bwd: {cells}")
     print("other models' layers: chosen path")

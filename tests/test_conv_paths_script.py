@@ -27,9 +27,12 @@ def test_every_path_runs_and_the_chosen_one_is_among_them():
     times, paths, _ = conv_paths.time_layer(2, 3, 4, 8, 1, False, repeats=1)
     assert paths == ["im2col", "fourier", "winograd", "shifted", "direct"]
     assert len(times) == 2 * len(paths)
+    times, paths, _ = conv_paths.time_layer(4, 16, 8, 8, 2, True, repeats=1, parts=2)
+    assert paths == ["im2col", "shifted", "im2col/2", "shifted/2"]
+    assert all(math.isfinite(t) and t > 0 for t in times.values())
 
 
 def test_other_models_choices_are_listed():
     rows = conv_paths.other_choices()
     assert len(rows) == len(conv_paths.OTHERS) == 18
-    assert {p for _, p in rows} <= {"im2col", "fourier", "direct"}
+    assert {p.split("/")[0] for _, p in rows} <= {"im2col", "fourier", "direct"}

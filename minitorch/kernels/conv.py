@@ -56,7 +56,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._backend import get_array_module
-from . import conv_direct, conv_fourier, conv_shifted, pointwise, winograd
+from . import conv_direct, conv_fourier, conv_shifted, pointwise, threads, winograd
 from .copies import contiguous_copy, permuted_copy, sliding_windows
 from .threads import blas_core, split_work
 
@@ -78,6 +78,7 @@ class ConvGeometry(NamedTuple):
     pointwise: bool = False  # 1x1 kernel, no padding: products on the input itself
     shifted: bool = False  # products on shifted views, no im2col, see prefer_shifted
     direct: bool = False  # few input channels: im2col a block at a time, see conv_direct
+    parts: int = 1  # the batch cut into this many parts, each on a core, see prefer_parts
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -198,6 +199,9 @@ def grad_matrix(g, geo: ConvGeometry, x_shape, w_shape=None):
     on the shifted path its stack of shifted grids, which needs ``w_shape`` (without it,
     None: each gradient then builds its own).
     """
+    if geo.parts > 1:
+        return _by_parts(g.shape[0], geo, lambda k, sl, one: grad_matrix(
+            g[sl], one, _rows(x_shape, sl), w_shape))
     if geo.fourier:
         return conv_fourier.grad_spectrum(g, x_shape, geo.padding)
     if geo.winograd:
@@ -233,8 +237,10 @@ def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
     ``cache`` is what the chosen path can reuse for the weight gradient: the im2col
     columns, or on the Fourier path the input's spectrum (see ``conv_fourier``), on the
     Winograd path the input's tile transform (``winograd``), for 1x1 kernels the pixels
-    the kernel sees (``pointwise``).
+    the kernel sees (``pointwise``); with ``geo.parts > 1`` a :class:`Parts` of them.
     """
+    if geo.parts > 1:
+        return _forward_by_parts(x, w, geo, cache, bias)
     if geo.fourier:
         out, cache = conv_fourier.forward(x, w, geo.padding, cache)
     elif geo.winograd:
@@ -280,6 +286,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     ``cache`` (im2col of ``x``) and ``gmat`` (``grad`` as matrices) are reused if given
     (on the Fourier path: the spectra of ``x`` and ``grad``).
     """
+    if geo.parts > 1:
+        return _weight_grad_by_parts(x, grad, w_shape, geo, cache, gmat)
     if geo.fourier:
         return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cache, gmat)
     if geo.winograd:
@@ -315,6 +323,8 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
 
 def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
+    if geo.parts > 1:
+        return _input_grad_by_parts(grad, w, x_shape, geo, gmat)
     if geo.fourier:
         return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
     if geo.winograd:
@@ -336,6 +346,90 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     sizes = {0: n, 2: oh, 3: ow}
     tail = tuple(sizes[a] for a in _layout(geo)[1:])
     return col2im(cols.reshape(x_shape[1], kh, kw, *tail), x_shape, geo)
+
+
+# ---------------------------------------------------------------------------------------
+# The batch in parts, each part on a core (``geo.parts > 1``, chosen by prefer_parts).
+# Every path above is single-threaded in its products when its matrices are small, and
+# its copies split over the cores only from 4 MiB: on ResNet's and VGG's layers (2-8 MiB
+# of activations at batch 32) two cores did little better than one (measured: 16 -> 16
+# at 32x32, forward + backward by Winograd, 3.5 ms with two threads, 3.4 ms with one).
+# The images of a batch are independent, so cutting the batch into as many parts as
+# there are cores and running the whole path on each part (OpenBLAS on one thread
+# meanwhile) uses both cores all the time, as PyTorch's oneDNN convolutions do.
+# ---------------------------------------------------------------------------------------
+class Parts(list):
+    """What each part of the batch left (caches, gradient layouts), in part order."""
+
+
+def part_slices(n: int, parts: int) -> list[slice]:
+    """The images of each part: ``parts`` runs of consecutive images, sizes within one."""
+    return [slice(n * k // parts, n * (k + 1) // parts) for k in range(parts)]
+
+
+def _rows(shape, sl: slice) -> tuple:
+    """``shape`` with the batch size of the part ``sl``."""
+    return (len(range(shape[0])[sl]), *shape[1:])
+
+
+def _part(given, k: int):
+    """Part ``k`` of a cache or gradient layout left by the parts (None if none was)."""
+    return given[k] if isinstance(given, Parts) else None
+
+
+def _by_parts(n: int, geo: ConvGeometry, fn) -> Parts:
+    """``Parts(fn(k, slice_k, one) for every part k)``, the parts spread over the free
+    cores by :func:`threads.split_work` (a busy machine runs them one after another),
+    OpenBLAS on one thread meanwhile; ``one`` is the geometry of a single part. Which
+    images a part holds never depends on the number of threads, so neither do the
+    results."""
+    slices = part_slices(n, geo.parts)
+    one = geo._replace(parts=1)
+    out = Parts([None] * geo.parts)
+
+    def run(chunk: slice) -> None:
+        for k in range(geo.parts)[chunk]:
+            out[k] = fn(k, slices[k], one)
+
+    with threads.one_blas_thread():
+        split_work(run, geo.parts, 1 << 62)  # as large as it gets: the caller chose to split
+    return out
+
+
+def _forward_by_parts(x, w, geo: ConvGeometry, cache, bias):
+    """:func:`conv_forward` part by part, each part's output copied into its images."""
+    n, _, h, wd = x.shape
+    oh, ow = geo.out_size(h, wd, w.shape[2], w.shape[3])
+    out = np.empty((n, w.shape[0], oh, ow), dtype=np.result_type(x.dtype, w.dtype))
+
+    def part(k: int, sl: slice, one: ConvGeometry):
+        y, left = conv_forward(x[sl], w, one, _part(cache, k), bias)
+        out[sl] = y
+        return left
+
+    return out, _by_parts(n, geo, part)
+
+
+def _weight_grad_by_parts(x, grad, w_shape, geo: ConvGeometry, cache, gmat):
+    """:func:`conv_weight_grad` of each part, summed in part order."""
+    dws = _by_parts(x.shape[0], geo, lambda k, sl, one: conv_weight_grad(
+        x[sl], grad[sl], w_shape, one, _part(cache, k), _part(gmat, k)))
+    dw = dws[0]
+    for d in dws[1:]:
+        dw = dw + d
+    return dw
+
+
+def _input_grad_by_parts(grad, w, x_shape, geo: ConvGeometry, gmat):
+    """:func:`conv_input_grad` part by part, into each part's images."""
+    dx = np.empty(x_shape, dtype=np.result_type(grad.dtype, w.dtype))
+
+    def part(k: int, sl: slice, one: ConvGeometry) -> None:
+        dx[sl] = conv_input_grad(grad[sl], w, _rows(x_shape, sl), one, _part(gmat, k))
+
+    _by_parts(x_shape[0], geo, part)
+    return dx
+
 
 
 def local_if_not_finite(geo: ConvGeometry, *arrays) -> ConvGeometry:
@@ -364,10 +458,15 @@ def all_finite(a) -> bool:
     r"""Is every entry of ``a`` finite? :math:`\sum a^2` is NaN or infinite when one entry is
     (or when it overflows, above ~1e19 in float32: then a fast path is left needlessly,
     never wrongly). As one BLAS dot product of a contiguous array it is ~3x faster than
-    ``a.sum()`` (0.026 against 0.075 ms for a (32, 16, 32, 32) float32 array)."""
+    ``a.sum()`` (0.026 against 0.075 ms for a (32, 16, 32, 32) float32 array). On one
+    OpenBLAS thread: a second one would go on spinning for ~1.5 ms after the product,
+    holding the core that the batch parts of the convolution that follows need."""
     xp = get_array_module(a)
     v = a.reshape(-1) if a.flags.c_contiguous else a.sum()
-    return bool(xp.isfinite(xp.dot(v, v) if v.ndim else v))
+    if not v.ndim:
+        return bool(xp.isfinite(v))
+    with threads.one_blas_thread():  # OpenBLAS's second thread would then spin for ~1.5 ms
+        return bool(xp.isfinite(xp.dot(v, v)))
 
 
 def prefer_batch_last(rows: int, out_channels: int) -> bool:
@@ -522,6 +621,41 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
     n, c, h, w = x.shape
     flops, entries = conv_shifted.cost(n, c, w_shape[0], h, w, 3, 3, geo.stride, geo.padding)
     return 1.1 * (0.16 * flops + 18 * entries) < _chosen_cost(x, w_shape, geo)
+
+
+# Measured (see prefer_parts): parts pay from about this much activation (input and
+# output) or this many multiply-adds
+_PARTS_MIN_BYTES = 3 << 19  # 1.5 MiB
+_PARTS_MIN_MACS = 100_000_000
+
+
+def prefer_parts(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> int:
+    """Into how many parts to cut the batch (``geo.parts``; 1: not at all), once the path
+    is chosen.
+
+    One part per core the user allows (:func:`threads.get_num_threads`; never the load:
+    a busy machine runs the parts one after another, with the same results), on NumPy
+    with OpenBLAS, when the layer is large enough that a second thread's hand-offs (four
+    per training step: forward, the gradient's layout, the two gradients) and both
+    threads' turns at the GIL cost less than half of the work: from 1.5 MiB of
+    activations (input and output) or 1e8 multiply-adds. Not on the direct path, which
+    splits its blocks of images over the cores itself, nor on 1x1 kernels, whose one
+    product per image is already split by OpenBLAS. Measured, forward + backward,
+    whole batch against two parts (float32, 2 cores, docs/PERFORMANCE.md): VGG's 32 ->
+    32 on 32x32 maps (batch 32) 10.4 -> 7.5 ms, ResNet's 16 -> 16 3.9 -> 2.9, the
+    tutorial CNN's second layer at batch 64 4.1 -> 2.7; below the thresholds, LeNet's
+    second layer at batch 4 0.25 -> 0.40 and ResNet's 64 -> 64 on 8x8 maps 1.2 -> 1.5.
+    """
+    parts = min(threads.get_num_threads(), x.shape[0])
+    if (parts < 2 or geo.direct or geo.pointwise or get_array_module(x) is not np
+            or not threads.parts_may_run_together()):
+        return 1
+    n, c, h, w = x.shape
+    o, _, kh, kw = w_shape
+    oh, ow = geo.out_size(h, w, kh, kw)
+    activations = n * (c * h * w + o * oh * ow) * x.itemsize
+    macs = n * o * c * kh * kw * oh * ow
+    return parts if activations >= _PARTS_MIN_BYTES or macs >= _PARTS_MIN_MACS else 1
 
 
 def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:

@@ -363,3 +363,49 @@ def refresh() -> None:
         s.free = free
         if not s.blas_fixed:
             s.blas[0](max(1, min(free, s.blas_max)))
+
+
+
+_blas_pair = None  # OpenBLAS's (set_num_threads, get_num_threads), or (), once looked up
+
+
+def _blas():
+    global _blas_pair
+    if _blas_pair is None:
+        _blas_pair = _openblas() or ()
+    return _blas_pair
+
+
+class one_blas_thread:
+    """``with one_blas_thread(): ...``: OpenBLAS on one thread inside the block, its count
+    before the block restored after it.
+
+    For work that spreads over the cores by itself (:func:`split_work` over a batch's
+    images, each part with its own products): products called from two threads at once
+    would otherwise each wake OpenBLAS's own threads, four threads on two cores. A count
+    the user fixed is left alone (see :func:`parts_may_run_together`), as is any count
+    off Linux or with another BLAS.
+    """
+
+    __slots__ = ("before",)
+
+    def __enter__(self) -> None:
+        self.before = None
+        blas = _blas()
+        if blas and not _State.blas_fixed:
+            self.before = blas[1]()
+            if self.before != 1:
+                blas[0](1)
+
+    def __exit__(self, *exc) -> None:
+        if self.before is not None and self.before != 1:
+            _blas()[0](self.before)
+
+
+def parts_may_run_together() -> bool:
+    """Can independent parts with their own products run on threads of ours without
+    oversubscribing the cores? Yes unless the user fixed OpenBLAS at several threads
+    (then :class:`one_blas_thread` may not lower it) or NumPy's BLAS is not OpenBLAS
+    (whose thread count we cannot set)."""
+    blas = _blas()
+    return bool(blas) and (not _State.blas_fixed or blas[1]() == 1)

@@ -86,7 +86,7 @@ class Convolution(ArrayFunction):
         # on the arrays; the gradient ops' forwards run the same kernels.
         plain = not grad_mode.is_grad_enabled()
         if ctx.needs_input_grad[1]:
-            raw_cache = cache._data if cache is not None else None
+            raw_cache = cache._data if isinstance(cache, Tensor) else cache  # or Parts
             gw = (Tensor._wrap(conv_weight_grad(x._data, grad._data, tuple(w.shape), geo,
                                                 raw_cache, gmat)) if plain else
                   ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat))
