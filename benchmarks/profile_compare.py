@@ -83,8 +83,12 @@ def profile_library(name: str, args: argparse.Namespace) -> list[dict]:
 
 
 def _run_worker(name: str, args: argparse.Namespace) -> list[dict]:
-    """The rows from a fresh ``python -m benchmarks.profile_compare --worker name``."""
-    cmd = [sys.executable, "-m", "benchmarks.profile_compare", "--worker", name,
+    """The rows from a fresh process running ``main(["--worker", name, ...])``."""
+    # the library is imported first, as a user's program does (minitorch shortens
+    # OpenBLAS's spin only when it is imported before NumPy: minitorch._process_tweaks)
+    code = (f"import {name}, sys; from benchmarks.profile_compare import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    cmd = [sys.executable, "-c", code, "--worker", name,
            "--model", args.model, "--batch-size", str(args.batch_size),
            "--steps", str(args.steps), "--warmup", str(args.warmup)]
     env = dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "PASSIVE"))
