@@ -6,17 +6,36 @@ For :math:`Z = X Y`, the chain rule gives :math:`\partial L/\partial X = G Y^\to
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels.threads import one_blas_thread
 from ..tensor import Tensor
+
+# OpenBLAS runs a product on all its threads from 2^18 multiply-adds (m n k) on. Up to
+# 2^21 (20-40 us on one core) the second thread saves a few microseconds, then spins
+# for ~1.5 ms waiting for more work (minitorch._process_tweaks) on the core that the
+# next convolution's batch parts or a split kernel needs: measured, the tutorial CNN's
+# step (its 1568 -> 10 layer: 1e6 multiply-adds each way) 4-8% faster and the blitz
+# net's at batch 64 6% faster with these products on one thread; the MLPs' larger
+# products keep both threads.
+_ONE_THREAD_MACS = (1 << 18, 1 << 21)
 
 
 def _mm(x: Array, y: Array) -> Array:
     """``x @ y`` for matrices. With inner size 1 (an outer product, such as a batch-1
     weight gradient) the broadcast product ``x * y`` is ~4x faster than NumPy's matmul and
-    gives the same numbers (a zero's sign as PyTorch's matmul gives it: -1 * 0 = -0)."""
-    return x * y if x.shape[1] == 1 else x @ y
+    gives the same numbers (a zero's sign as PyTorch's matmul gives it: -1 * 0 = -0).
+    Small products run on one OpenBLAS thread (``_ONE_THREAD_MACS``)."""
+    if x.shape[1] == 1:
+        return x * y
+    low, high = _ONE_THREAD_MACS
+    if low <= x.shape[0] * x.shape[1] * y.shape[1] < high and isinstance(x, np.ndarray):
+        with one_blas_thread():
+            return x @ y
+    return x @ y
 
 
 class Mm(ArrayFunction):
