@@ -232,3 +232,28 @@ def test_a_blas_count_fixed_by_the_user_is_respected(two_threads, monkeypatch):
 def test_paths_list_is_complete():
     """Every path flag of ConvGeometry is covered by CASES above."""
     assert {c[0] for c in CASES} - {"im2col"} == set(PATHS)
+
+
+@pytest.mark.parametrize("path,xs,ws,stride,pads", CASES)
+@pytest.mark.parametrize("parts", [1, 2])
+@pytest.mark.parametrize("needs", [(True, True), (True, False), (False, True)])
+def test_conv_grads_is_the_two_gradients(path, xs, ws, stride, pads, parts, needs):
+    """``conv_grads`` (one layout and both gradients, a part at a time) gives what
+    conv_input_grad and conv_weight_grad give, bit for bit, and empties ``held``."""
+    x, w = _arr(xs), _arr(ws)
+    geo = _geometry(path, stride, pads, parts)
+    out, cache = kconv.conv_forward(x, w, geo)
+    g = np.cos(np.arange(out.size)).reshape(out.shape)
+    held = [cache]
+    dx, dw = kconv.conv_grads(x, g, w, geo, held, *needs)
+    assert held == []
+    gmat = kconv.grad_matrix(g, geo, x.shape, w.shape)
+    if needs[0]:
+        np.testing.assert_array_equal(dx, kconv.conv_input_grad(g, w, x.shape, geo, gmat))
+    else:
+        assert dx is None
+    if needs[1]:
+        _, cache = kconv.conv_forward(x, w, geo)
+        np.testing.assert_array_equal(dw, kconv.conv_weight_grad(x, g, w.shape, geo, cache, gmat))
+    else:
+        assert dw is None

@@ -412,12 +412,50 @@ def _forward_by_parts(x, w, geo: ConvGeometry, cache, bias):
 
 def _weight_grad_by_parts(x, grad, w_shape, geo: ConvGeometry, cache, gmat):
     """:func:`conv_weight_grad` of each part, summed in part order."""
-    dws = _by_parts(x.shape[0], geo, lambda k, sl, one: conv_weight_grad(
-        x[sl], grad[sl], w_shape, one, _part(cache, k), _part(gmat, k)))
-    dw = dws[0]
-    for d in dws[1:]:
-        dw = dw + d
-    return dw
+    return _sum_in_order(_by_parts(x.shape[0], geo, lambda k, sl, one: conv_weight_grad(
+        x[sl], grad[sl], w_shape, one, _part(cache, k), _part(gmat, k))))
+
+
+def conv_grads(x, grad, w, geo: ConvGeometry, held: list, input_grad: bool = True,
+               weight_grad: bool = True):
+    """``(dx, dw)``: :func:`conv_input_grad` and :func:`conv_weight_grad` (each None when
+    not asked for) from one :func:`grad_matrix`, as a backward pass that records nothing
+    needs them. ``held`` is a one-entry list holding the forward's cache (or None),
+    emptied once the weight gradient has used it, so that nothing holds it while the
+    input gradient builds arrays of the same size (halves a layer's peak memory).
+
+    With the batch in parts, each part does its layout and both its gradients in one go
+    on its thread (one hand-off instead of three, the part's layout still in cache),
+    dropping its cache entry in between."""
+    cache = held.pop()
+    if geo.parts == 1:
+        gmat = grad_matrix(grad, geo, x.shape, w.shape)
+        dw = conv_weight_grad(x, grad, w.shape, geo, cache, gmat) if weight_grad else None
+        del cache
+        dx = conv_input_grad(grad, w, x.shape, geo, gmat) if input_grad else None
+        return dx, dw
+    dx = np.empty(x.shape, dtype=np.result_type(grad.dtype, w.dtype)) if input_grad else None
+
+    def part(k: int, sl: slice, one: ConvGeometry):
+        xs, gs = x[sl], grad[sl]
+        gmat = grad_matrix(gs, one, xs.shape, w.shape)
+        dw = conv_weight_grad(xs, gs, w.shape, one, _part(cache, k), gmat) if weight_grad else None
+        if isinstance(cache, Parts):
+            cache[k] = None  # (only this list holds it now)
+        if input_grad:
+            dx[sl] = conv_input_grad(gs, w, xs.shape, one, gmat)
+        return dw
+
+    dws = _by_parts(x.shape[0], geo, part)
+    return dx, _sum_in_order(dws) if weight_grad else None
+
+
+def _sum_in_order(arrays):
+    """``arrays[0] + arrays[1] + ...``, left to right (a fixed order: fixed bits)."""
+    total = arrays[0]
+    for a in arrays[1:]:
+        total = total + a
+    return total
 
 
 def _input_grad_by_parts(grad, w, x_shape, geo: ConvGeometry, gmat):

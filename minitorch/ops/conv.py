@@ -29,6 +29,7 @@ from ..kernels.conv import (
     ConvGeometry,
     bias_grad,
     conv_forward,
+    conv_grads,
     conv_input_grad,
     conv_weight_grad,
     grad_matrix,
@@ -81,23 +82,29 @@ class Convolution(ArrayFunction):
             cache = None  # a spectrum, of no use to the im2col path
         gx = gw = gb = None
         needed = any(ctx.needs_input_grad[:2])
-        gmat = grad_matrix(grad._data, geo, tuple(x.shape), tuple(w.shape)) if needed else None
-        # A backward pass that records nothing (no create_graph) runs the three kernels
-        # on the arrays; the gradient ops' forwards run the same kernels.
+        # A backward pass that records nothing (no create_graph) runs the kernels on the
+        # arrays; the gradient ops' forwards run the same kernels.
         plain = not grad_mode.is_grad_enabled()
-        if ctx.needs_input_grad[1]:
+        if plain and needed:
+            held = [cache._data if isinstance(cache, Tensor) else cache]  # or Parts
+            del cache  # conv_grads frees it after the weight gradient: this node must not
+            ctx.free_saved(2)  # hold it (a retained second backward rebuilds it from x)
+            dx, dw = conv_grads(x._data, grad._data, w._data, geo, held,
+                                *ctx.needs_input_grad[:2])
+            gx = None if dx is None else Tensor._wrap(dx)
+            gw = None if dw is None else Tensor._wrap(dw)
+            needed = False
+        gmat = grad_matrix(grad._data, geo, tuple(x.shape), tuple(w.shape)) if needed else None
+        if needed and ctx.needs_input_grad[1]:
             raw_cache = cache._data if isinstance(cache, Tensor) else cache  # or Parts
-            gw = (Tensor._wrap(conv_weight_grad(x._data, grad._data, tuple(w.shape), geo,
-                                                raw_cache, gmat)) if plain else
-                  ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat))
+            gw = ConvWeightGrad.apply(x, grad, tuple(w.shape), geo, raw_cache, gmat)
             # The cache is not needed any more: free it before the input gradient
             # builds its own column matrix of the same size (halves this layer's peak
             # memory). A retained second backward rebuilds it from x.
             del cache, raw_cache
             ctx.free_saved(2)
-        if ctx.needs_input_grad[0]:
-            gx = (Tensor._wrap(conv_input_grad(grad._data, w._data, tuple(x.shape), geo, gmat))
-                  if plain else ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat))
+        if needed and ctx.needs_input_grad[0]:
+            gx = ConvInputGrad.apply(grad, w, tuple(x.shape), geo, gmat)
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = Tensor._wrap(bias_grad(grad._data)) if plain else ConvBiasGrad.apply(grad)
         return (gx, gw, gb, None, None)[: len(ctx.needs_input_grad)]  # cache given or not
