@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -200,3 +202,24 @@ def test_only_the_parameters_need_gradients():
         grads.append([m.weight.grad.numpy(), m.bias.grad.numpy()])
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_inf_and_nan_inputs_are_quiet_and_match_torch():
+    """Non-finite values: no NumPy warning (forward, running estimates, backward), and
+    torch's output, gradients and running estimates, NaN for NaN."""
+    a = RNG.standard_normal((4, 3, 5, 5))
+    a[0, 0, 0, 0], a[1, 1, 2, 3] = np.inf, np.nan
+    up = RNG.standard_normal(a.shape)
+    results = []
+    for lib in (minitorch, torch):
+        m = lib.nn.BatchNorm2d(3).double()
+        for _ in range(2):  # the second step adds to non-finite running estimates
+            x = lib.tensor(a, requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                y = m(x)
+                y.backward(lib.tensor(up))
+        results.append([t.detach().numpy() for t in (y, x.grad, m.weight.grad,
+                                                     m.running_mean, m.running_var)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, equal_nan=True)

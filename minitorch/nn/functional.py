@@ -323,11 +323,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         # readable twin
         stats = []
         out = _norm.BatchNorm.apply(input, weight, bias, eps, stats)
-        # r <- (1 - m) r + m s on the buffers' arrays (a version bump each, as mul_/add_)
-        for buffer, s, factor in ((running_mean, stats[0], momentum),
-                                  (running_var, stats[1], momentum * n / (n - 1))):
-            if buffer is not None:
-                buffer._write(buffer._data * (1 - momentum) + s * factor)
+        if running_mean is not None:
+            _norm.update_running(running_mean, stats[0], momentum, momentum)
+        if running_var is not None:
+            _norm.update_running(running_var, stats[1], momentum, momentum * n / (n - 1))
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
