@@ -80,14 +80,16 @@ def _by_channel(x):
 
 def _rows(*per_channel, like):
     """The (C,) vectors, each repeated along the rows of a (C, L) array of ``like``'s
-    dtype (one ``repeat`` for all of them).
+    dtype (one broadcast copy for all of them).
 
     ``v * s[:, None]`` runs NumPy's loop for a scalar operand on each row, which is not
     vectorised (see kernels/relu.py); against a small (C, L) array, broadcast over N, it
     is: measured 73 -> 42 us for one multiply of (32, 16, 1024) float32."""
     xp = get_array_module(like)
-    stacked = xp.stack(per_channel).astype(like.dtype, copy=False)[:, :, None]
-    return tuple(xp.repeat(stacked, like.shape[2], axis=2))
+    rows = xp.empty((len(per_channel), *like.shape[1:]), like.dtype)
+    rows[...] = xp.stack(per_channel)[:, :, None] if xp is not np else np.array(
+        per_channel, like.dtype)[:, :, None]
+    return tuple(rows)
 
 
 def _sums(a):
@@ -161,10 +163,10 @@ def _centred_stats(v, out):
 
         _by_image(third, v, 1)
         shift = _total(parts[1]) / count
-    var = xp.maximum(square - shift * shift, 0)
-    # an infinite mean stays infinite (PyTorch's), not inf - inf
-    shift = xp.where(xp.isfinite(mean), shift, 0)
-    return m + shift, var, m
+        var = xp.maximum(square - shift * shift, 0)
+        # an infinite mean stays infinite (PyTorch's), not inf - inf
+        return m + xp.where(xp.isfinite(mean), shift, 0), var, m
+    return m + shift, xp.maximum(square - shift * shift, 0), m
 
 
 def batch_stats(x):
