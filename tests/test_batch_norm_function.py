@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -101,7 +103,7 @@ def test_fused_function_matches_its_composed_twin_in_float32():
     for fused in (True, False):
         x, ww, bb = (minitorch.tensor(v, requires_grad=True) for v in (a, w, b))
         if fused:
-            y = normalization.BatchNorm.apply(x, ww, bb, normalization.batch_stats(a), 1e-5)
+            y = normalization.BatchNorm.apply(x, ww, bb, 1e-5, [])
         else:
             y = MF._normalize_over(x, (0, 2, 3), 1e-5)[0] * ww.reshape(1, 4, 1, 1) + bb.reshape(
                 1, 4, 1, 1)
@@ -143,3 +145,81 @@ def test_float32_gradients_as_accurate_as_torch_against_float64(offset):
         ours = np.abs(results["minitorch", "float32"][i] - exact).max() / scale
         theirs = np.abs(results["torch", "float32"][i] - exact).max() / scale
         assert ours <= 2 * theirs + 1e-6, (i, ours, theirs)
+
+
+def _functional_run(lib, a, w, b, up, retain=False):
+    x = lib.tensor(a, requires_grad=True)
+    ww, bb = lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)
+    y = lib.nn.functional.batch_norm(x, None, None, ww, bb, training=True)
+    y.backward(lib.tensor(up), retain_graph=retain)
+    return x, ww, bb, y
+
+
+@pytest.mark.parametrize("offset", [0.0, 40.0])  # 40: |mu| > 8 sigma, the refining pass
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_second_backward_forms_the_centred_values_again(offset, dtype):
+    """The first backward uses up the forward's centred values (as dx's buffer); a second
+    one (retain_graph) forms them again from x: the same bits, and torch's values."""
+    a = (RNG.standard_normal((5, 3, 4, 6)) * 2 + offset).astype(dtype)
+    w, b = RNG.standard_normal(3).astype(dtype), RNG.standard_normal(3).astype(dtype)
+    up = RNG.standard_normal(a.shape).astype(dtype)
+    x, ww, bb, y = _functional_run(minitorch, a, w, b, up, retain=True)
+    first = [t.grad.numpy().copy() for t in (x, ww, bb)]
+    for t in (x, ww, bb):
+        t.grad = None
+    y.backward(minitorch.tensor(up))
+    for got, before in zip((x.grad, ww.grad, bb.grad), first):
+        np.testing.assert_array_equal(got.numpy(), before)
+        assert got.dtype == getattr(minitorch, np.dtype(dtype).name)
+    theirs = _functional_run(torch, a.astype(np.float64), w.astype(np.float64),
+                             b.astype(np.float64), up.astype(np.float64))
+    tol = 1e-9 if dtype == np.float64 else 2e-4
+    for got, ref in zip(first, (theirs[0].grad, theirs[1].grad, theirs[2].grad)):
+        np.testing.assert_allclose(got, ref.numpy(), rtol=tol, atol=tol * np.abs(ref.numpy()).max())
+
+
+def test_training_forward_without_grad_matches_the_recorded_one():
+    """Under no_grad nothing is kept for a backward and y is formed in place: the same
+    bits as with gradients, and the same running statistics."""
+    a = RNG.standard_normal((6, 4, 5, 5)).astype(np.float32) + 3
+    mods = [minitorch.nn.BatchNorm2d(4) for _ in range(2)]
+    with minitorch.no_grad():
+        quiet = mods[0](minitorch.tensor(a))
+    recorded = mods[1](minitorch.tensor(a, requires_grad=True))
+    np.testing.assert_array_equal(quiet.numpy(), recorded.detach().numpy())
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_array_equal(getattr(mods[0], name).numpy(),
+                                      getattr(mods[1], name).numpy())
+
+
+def test_only_the_parameters_need_gradients():
+    """An input without requires_grad: weight and bias gradients still match torch's."""
+    a, up = RNG.standard_normal((4, 3, 5)) + 2, RNG.standard_normal((4, 3, 5))
+    grads = []
+    for lib in (minitorch, torch):
+        m = lib.nn.BatchNorm1d(3).double()
+        m(lib.tensor(a)).backward(lib.tensor(up))
+        grads.append([m.weight.grad.numpy(), m.bias.grad.numpy()])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_inf_and_nan_inputs_are_quiet_and_match_torch():
+    """Non-finite values: no NumPy warning (forward, running estimates, backward), and
+    torch's output, gradients and running estimates, NaN for NaN."""
+    a = RNG.standard_normal((4, 3, 5, 5))
+    a[0, 0, 0, 0], a[1, 1, 2, 3] = np.inf, np.nan
+    up = RNG.standard_normal(a.shape)
+    results = []
+    for lib in (minitorch, torch):
+        m = lib.nn.BatchNorm2d(3).double()
+        for _ in range(2):  # the second step adds to non-finite running estimates
+            x = lib.tensor(a, requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                y = m(x)
+                y.backward(lib.tensor(up))
+        results.append([t.detach().numpy() for t in (y, x.grad, m.weight.grad,
+                                                     m.running_mean, m.running_var)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, equal_nan=True)

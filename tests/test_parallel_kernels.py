@@ -160,18 +160,23 @@ def test_batch_norm_split_is_bit_identical_to_one_thread(split_in_three, shape, 
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batch_stats_split_by_channel_sums_like_one_call(split_in_three, shape, dtype):
-    """The statistics, split by channel, against the same formulas on the whole array."""
-    x = (np.random.default_rng(4).standard_normal(shape) * 3 + 7).astype(dtype)
+@pytest.mark.parametrize("offset", [7.0, 1000.0])  # |mu| > 8 sigma: the refining pass
+def test_batch_stats_split_by_image_sums_like_one_call(split_in_three, shape, dtype, offset):
+    """The statistics, split by image, against the same formulas on the whole array: per
+    image and channel sums by einsum, totals over the images in float64."""
+    x = (np.random.default_rng(4).standard_normal(shape) * 3 + offset).astype(dtype)
     v = x.reshape(shape[0], shape[1], -1)
     count = v.shape[0] * v.shape[2]
-    mean = np.einsum("ncl->c", v) / count
-    centred = v - mean[:, None]
-    shift = np.einsum("ncl->c", centred) / count
-    var = np.maximum(np.vecdot(centred, centred).sum(axis=0) / count - shift * shift, 0)
+    mean = np.einsum("ncl->nc", v).sum(axis=0, dtype=np.float64) / count
+    m = mean.astype(dtype)
+    centred = v - m[:, None]
+    square = np.vecdot(centred, centred).sum(axis=0, dtype=np.float64) / count
+    shift = mean - m
+    if not (np.abs(mean) <= 8 * np.sqrt(square)).all():  # the implementation's rule
+        shift = np.einsum("ncl->nc", centred).sum(axis=0, dtype=np.float64) / count
     got_mean, got_var = batch_stats(x)
-    _same_bits(got_mean, mean + shift)
-    _same_bits(got_var, var)
+    _same_bits(got_mean, (m + shift).astype(dtype))
+    _same_bits(got_var, np.maximum(square - shift * shift, 0).astype(dtype))
 
 
 def test_batch_norm_split_matches_torch_float64(split_in_three):

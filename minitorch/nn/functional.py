@@ -319,16 +319,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 f"Expected more than 1 value per channel when training, got input size "
                 f"{input.shape!r}"
             )
-        # one Function, two passes each way (ops/normalization.py); the composition
-        # _normalize_over is its readable twin
-        stats = _norm.batch_stats(input._data)
-        out = _norm.BatchNorm.apply(input, weight, bias, stats, eps)
-        with no_grad():
-            mean, var = (Tensor._wrap(s) for s in stats)
-            if running_mean is not None:
-                running_mean.mul_(1 - momentum).add_(mean * momentum)
-            if running_var is not None:
-                running_var.mul_(1 - momentum).add_(var * (momentum * n / (n - 1)))
+        # one Function (ops/normalization.py); the composition _normalize_over is its
+        # readable twin
+        stats = []
+        out = _norm.BatchNorm.apply(input, weight, bias, eps, stats)
+        if running_mean is not None:
+            _norm.update_running(running_mean, stats[0], momentum, momentum)
+        if running_var is not None:
+            _norm.update_running(running_var, stats[1], momentum, momentum * n / (n - 1))
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
