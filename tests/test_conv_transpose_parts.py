@@ -146,8 +146,9 @@ def test_results_do_not_depend_on_the_free_cores(parts, monkeypatch, dtype):
 def test_the_choice(monkeypatch):
     """prefer_parts' rule, asked about the convolution whose input gradient this is: the
     DCGAN generator's 128 -> 64 layer (batch 64) takes one part per thread, LeNet-sized
-    layers none, nor do weights over 1 MiB (its 512 -> 256 layer: 2 MiB in float32, 1 MiB
-    of 256 -> 128 in float64 is not over), a single image, one thread, or other arrays."""
+    layers none, nor do weights over 4 MiB (its 512 -> 256 layer: 8 MiB in float32; the
+    4 MiB of 256 -> 128 in float64 are not over), a single image, one thread, or other
+    arrays."""
     before = threads.get_num_threads()
     minitorch.set_num_threads(2)
     try:
