@@ -146,9 +146,9 @@ def test_results_do_not_depend_on_the_free_cores(parts, monkeypatch, dtype):
 def test_the_choice(monkeypatch):
     """prefer_parts' rule, asked about the convolution whose input gradient this is: the
     DCGAN generator's 128 -> 64 layer (batch 64) takes one part per thread, LeNet-sized
-    layers none, nor do weights over 4 MiB (its 512 -> 256 layer: 8 MiB in float32; the
-    4 MiB of 256 -> 128 in float64 are not over), a single image, one thread, or other
-    arrays."""
+    layers none, nor do weights over 2 MiB (its 512 -> 256 layer: 8 MiB in float32, its
+    first layer 3.1 MiB; 256 -> 128 has 2 MiB in float32, 4 MiB in float64), a single
+    image, one thread, or other arrays."""
     before = threads.get_num_threads()
     minitorch.set_num_threads(2)
     try:
@@ -158,8 +158,10 @@ def test_the_choice(monkeypatch):
         assert ctp.prefer(z[:1], (128, 64, 4, 4), geo, (32, 32)) == 1
         big = np.zeros((64, 512, 4, 4), np.float32)
         assert ctp.prefer(big, (512, 256, 4, 4), geo, (8, 8)) == 1
-        assert ctp.prefer(big[:, :256].astype(np.float64), (256, 128, 4, 4), geo, (8, 8)) == 2
-        assert ctp.prefer(big[:, :257].astype(np.float64), (257, 128, 4, 4), geo, (8, 8)) == 1
+        assert ctp.prefer(big[:, :256], (256, 128, 4, 4), geo, (8, 8)) == 2
+        assert ctp.prefer(big[:, :256].astype(np.float64), (256, 128, 4, 4), geo, (8, 8)) == 1
+        z1 = np.zeros((64, 100, 1, 1), np.float32)
+        assert ctp.prefer(z1, (100, 512, 4, 4), geo._replace(stride=(1, 1)), (4, 4)) == 1
         small = np.zeros((4, 16, 4, 4), np.float32)
         assert ctp.prefer(small, (16, 6, 4, 4), geo, (8, 8)) == 1
         minitorch.set_num_threads(1)

@@ -18,7 +18,7 @@ and each part runs the whole path on its own thread, OpenBLAS on one thread mean
 Which images a part holds depends only on the batch size and ``geo.parts``, never on
 how many threads are free, so neither do the results. How many parts:
 :func:`prefer`: :func:`~minitorch.kernels.conv.prefer_parts` of the convolution whose
-input gradient this is, for weights of at most 4 MiB.
+input gradient this is, for weights of at most 2 MiB.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .conv import (
 )
 
 # Measured (see prefer): parts lose once the weight is this large
-_PARTS_MAX_WEIGHT_BYTES = 4 << 20  # 4 MiB
+_PARTS_MAX_WEIGHT_BYTES = 2 << 20  # 2 MiB
 
 
 def prefer(x, w_shape, geo: ConvGeometry, core: tuple[int, int]) -> int:
@@ -51,14 +51,15 @@ def prefer(x, w_shape, geo: ConvGeometry, core: tuple[int, int]) -> int:
 
     :func:`prefer_parts` of the convolution ``geo`` from that output (N, C_out, *core)
     to ``x`` (the same activations and multiply-adds; asked with a zero-copy stand-in of
-    the output's shape), and only for a weight of at most 4 MiB: every part streams the
+    the output's shape), and only for a weight of at most 2 MiB: every part streams the
     whole weight (by phases its transform, 9/4 of its size) through its products and
     makes its own weight gradient, where OpenBLAS's two threads on the whole batch share
     one packed copy. Measured, forward + backward, whole batch against two parts
     (float32, 2 cores, same process alternating, best of 15; docs/PERFORMANCE.md): the
     DCGAN generator's 256 -> 128 (2 MiB of float32 weight) 6-16% faster in parts at
     batch 16 to 64, its 128 -> 64 (0.5 MiB) 4-12% faster; its 512 -> 256 (8 MiB) 3-12%
-    *slower* at batch 64 to 256, whatever the tiles per part (128 to 512).
+    *slower* at batch 64 to 256, whatever the tiles per part (128 to 512), and its first
+    layer, 100 -> 512 from 1x1 on the im2col path (3.1 MiB), 3-10% slower (0.1-0.3 ms).
     """
     if get_array_module(x) is not np:
         return 1
