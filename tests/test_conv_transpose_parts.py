@@ -171,3 +171,22 @@ def test_the_choice(monkeypatch):
         assert ctp.prefer(z, (128, 64, 4, 4), geo, (32, 32)) == 1
     finally:
         minitorch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("case", CASES[:2])
+@pytest.mark.parametrize("needs", [(True, False), (False, True)])
+def test_one_gradient_asked_for(parts, case, needs):
+    """Only the input's or only the weight's gradient (a frozen weight; the generator's
+    latent input), in parts: torch's."""
+    x, w, _, up = _arrays(case, seed=6)
+    _, _, s, p, op, g, d = case
+    grads = []
+    for lib in (minitorch, torch):
+        xs, ws = lib.tensor(x, requires_grad=needs[0]), lib.tensor(w, requires_grad=needs[1])
+        y = lib.nn.functional.conv_transpose2d(xs, ws, None, s, p, op, g, d)
+        if lib is minitorch:
+            assert conv_geometry_of(y).parts == 2
+        y.backward(lib.tensor(up))
+        grads.append((xs if needs[0] else ws).grad.numpy())
+        assert (ws if needs[0] else xs).grad is None
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-10)
