@@ -190,3 +190,16 @@ def test_one_gradient_asked_for(parts, case, needs):
         grads.append((xs if needs[0] else ws).grad.numpy())
         assert (ws if needs[0] else xs).grad is None
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-10)
+
+
+def test_only_the_bias_gradient(parts):
+    """Neither the input's nor the weight's gradient asked for: the bias's alone, torch's."""
+    case = CASES[0]
+    x, w, b, up = _arrays(case, seed=7)
+    grads = []
+    for lib in (minitorch, torch):
+        bs = lib.tensor(b, requires_grad=True)
+        y = lib.nn.functional.conv_transpose2d(lib.tensor(x), lib.tensor(w), bs, 2, 1)
+        y.backward(lib.tensor(up))
+        grads.append(bs.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-10)

@@ -87,6 +87,8 @@ class ConvolutionTranspose(ArrayFunction):
         phases = ctx.phases and _all_finite(up._data)
         if ctx.phases and not phases:  # G is not finite: the im2col gradients, from x itself
             xmat = grad_matrix(x._data, geo, tuple(up.shape))
+        if not any(ctx.needs_input_grad[:2]):
+            return None, None, gb, None, None, None, None
         if not grad_mode.is_grad_enabled():  # records nothing: the kernels, part by part
             dx, dw = parts_kernel.grads(up._data, x._data, w._data, geo, xmat, phases,
                                         ctx.u, *ctx.needs_input_grad[:2])
