@@ -21,6 +21,11 @@ multiply-adds, by phases and Winograd's :math:`F(2 \times 2, 2 \times 2)`
 computed that way (``ConvolutionByPhases``, ``ConvWeightGradByPhases``: only their
 forward differs, their backward is the im2col Functions').
 
+Large layers cut the batch into parts, one per core, like the convolution
+(``geo.parts``, :mod:`minitorch.kernels.conv_transpose_parts`): the forward, and in a
+backward pass that records no graph the layout of :math:`G` and both gradients, run part
+by part; with ``create_graph`` the gradients are the Functions above, on the whole batch.
+
 The first two both read the windows of :math:`G` (its im2col, 4x the size of :math:`G`
 for a 4x4 stride-2 kernel): the backward pass builds them once and hands them to both, and
 keeps :math:`X` as the forward product laid it out, for the weight gradient.
