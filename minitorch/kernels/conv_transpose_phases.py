@@ -222,9 +222,10 @@ def grad_transform(g):
 
 
 # ------------------------------------------------------------------------------- the op
-def forward(x, w, u=None):
+def forward(x, w, u=None, out=None):
     r"""``conv_transpose2d(x, w, stride=2, padding=1)``; returns ``(out, xt)``, with
-    :math:`\tilde X` (``xt``) kept for the weight gradient.
+    :math:`\tilde X` (``xt``) kept for the weight gradient; written into ``out`` if given
+    (a part of a batch's output).
 
     :math:`M_k = U_k^\top \tilde X_k`, then :math:`B M B^\top` of every tile (``B`` takes
     (m0, m1, m2) to (m0, m1 - m0 - m2, m2)), added onto the 3x3 phase tiles of the padded
@@ -260,32 +261,33 @@ def forward(x, w, u=None):
                     dst += mm[k, l, rho, sig]
 
     _blocked(scatter, o, 9 * h * wd * n * x.itemsize)
-    return permuted_copy(gpad[:, 1:-1, 1:-1], (3, 0, 1, 2)), xt
+    return permuted_copy(gpad[:, 1:-1, 1:-1], (3, 0, 1, 2), out), xt
 
 
-def input_grad(v, w, x_shape, u=None):
+def input_grad(v, w, x_shape, u=None, out=None):
     r"""The input gradient :math:`\mathrm{conv2d}(G, W, \text{stride } 2, \text{padding } 1)`
     from ``v`` = :func:`grad_transform` of :math:`G`: :math:`M_k = U_k V_k`, then
-    :math:`A^\top M A` per tile (``A^T`` takes (m0, m1, m2) to (m0 + m1, m1 + m2))."""
+    :math:`A^\top M A` per tile (``A^T`` takes (m0, m1, m2) to (m0 + m1, m1 + m2));
+    written into ``out`` if given."""
     n, c, h, wd = x_shape
     th, tw = h // 2, wd // 2
     if u is None:
         u = weight_transform(w)
     m = np.matmul(u, v).reshape(3, 3, c, th, tw, n)
-    out = np.empty((c, th, 2, tw, 2, n), v.dtype)
+    tiles = np.empty((c, th, 2, tw, 2, n), v.dtype)
 
     def transform(ch: slice) -> None:
         mm = m[:, :, ch]
         rows = np.empty((2, 3) + mm.shape[2:], v.dtype)
         np.add(mm[0], mm[1], out=rows[0])
         np.add(mm[1], mm[2], out=rows[1])
-        dst = out[ch]
+        dst = tiles[ch]
         for a in range(2):
             np.add(rows[a, 0], rows[a, 1], out=dst[:, :, a, :, 0])
             np.add(rows[a, 1], rows[a, 2], out=dst[:, :, a, :, 1])
 
     _blocked(transform, c, 9 * th * tw * n * v.itemsize)
-    return permuted_copy(out.reshape(c, h, wd, n), (3, 0, 1, 2))
+    return permuted_copy(tiles.reshape(c, h, wd, n), (3, 0, 1, 2), out)
 
 
 def weight_grad(xt, v, w_shape):

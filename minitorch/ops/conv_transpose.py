@@ -21,6 +21,11 @@ multiply-adds, by phases and Winograd's :math:`F(2 \times 2, 2 \times 2)`
 computed that way (``ConvolutionByPhases``, ``ConvWeightGradByPhases``: only their
 forward differs, their backward is the im2col Functions').
 
+Large layers cut the batch into parts, one per core, like the convolution
+(``geo.parts``, :mod:`minitorch.kernels.conv_transpose_parts`): the forward, and in a
+backward pass that records no graph the layout of :math:`G` and both gradients, run part
+by part; with ``create_graph`` the gradients are the Functions above, on the whole batch.
+
 The first two both read the windows of :math:`G` (its im2col, 4x the size of :math:`G`
 for a 4x4 stride-2 kernel): the backward pass builds them once and hands them to both, and
 keeps :math:`X` as the forward product laid it out, for the weight gradient.
@@ -35,9 +40,11 @@ the last rows receive no input at all: they are computed as zeros (plus the bias
 from __future__ import annotations
 
 from .._backend import get_array_module
+from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
+from ..kernels import conv_transpose_parts as parts_kernel
 from ..kernels import conv_transpose_phases as phases_kernel
-from ..kernels.conv import ConvGeometry, conv_input_grad, grad_matrix, im2col
+from ..kernels.conv import ConvGeometry, Parts, grad_matrix, im2col
 from ..tensor import Tensor
 from .conv import Convolution, ConvWeightGrad
 
@@ -57,12 +64,10 @@ class ConvolutionTranspose(ArrayFunction):
     def forward(ctx: Node, x: Array, w: Array, b, geo: ConvGeometry, core: tuple[int, int], extra: tuple[int, int], phases: bool = False) -> Array:
         shape = (x.shape[0], w.shape[1] * geo.groups, *core)
         ctx.phases = phases and _all_finite(x, w)  # a NaN would spread over its tile
-        if ctx.phases:  # x laid out as the transformed tiles, kept for the weight gradient
-            ctx.u = phases_kernel.weight_transform(w)
-            out, xmat = phases_kernel.forward(x, w, ctx.u)
-        else:
-            xmat = grad_matrix(x, geo, shape)  # x laid out once, kept for the weight gradient
-            out = conv_input_grad(x, w, shape, geo, xmat)
+        # x laid out once (im2col's layout, or by phases its transformed tiles; one per
+        # part of the batch when geo.parts > 1), kept for the weight gradient
+        ctx.u = phases_kernel.weight_transform(w) if ctx.phases else None
+        out, xmat = parts_kernel.forward(x, w, geo, shape, ctx.phases, ctx.u)
         if extra != (0, 0):
             xp = get_array_module(out)
             full = xp.zeros(out.shape[:2] + (core[0] + extra[0], core[1] + extra[1]), out.dtype)
@@ -77,30 +82,44 @@ class ConvolutionTranspose(ArrayFunction):
     @staticmethod
     def backward(ctx: Node, up: Tensor) -> Grads:
         x, w, xmat = ctx.saved_tensors
+        xmat = xmat._data if isinstance(xmat, Tensor) else xmat  # an array or Parts
         geo = ctx.geo
         gb = None
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gb = up.sum((0, 2, 3))
         if tuple(up.shape[2:]) != ctx.core:
             up = up[:, :, : ctx.core[0], : ctx.core[1]]  # rows no input reached
-        if ctx.phases and _all_finite(up._data):
+        phases = ctx.phases and _all_finite(up._data)
+        if ctx.phases and not phases:  # G is not finite: the im2col gradients, from x itself
+            xmat = grad_matrix(x._data, geo, tuple(up.shape))
+        if not any(ctx.needs_input_grad[:2]):
+            return None, None, gb, None, None, None, None
+        if not grad_mode.is_grad_enabled():  # records nothing: the kernels, part by part
+            dx, dw = parts_kernel.grads(up._data, x._data, w._data, geo, xmat, phases,
+                                        ctx.u, *ctx.needs_input_grad[:2])
+            gx = None if dx is None else Tensor._wrap(dx)
+            gw = None if dw is None else Tensor._wrap(dw)
+            return gx, gw, gb, None, None, None, None
+        # create_graph: the gradients as Functions (differentiable), on the whole batch
+        # (their own forwards and backwards take geo's parts where they have them)
+        gx = gw = None
+        if phases:
             v = phases_kernel.grad_transform(up._data)  # G's phase tiles, for both
-            gx = gw = None
+            if isinstance(xmat, Parts):
+                xmat = phases_kernel.input_transform(x._data)
             if ctx.needs_input_grad[0]:
                 gx = ConvolutionByPhases.apply(up, w, None, geo, (v, ctx.u))
             if ctx.needs_input_grad[1]:
-                gw = ConvWeightGradByPhases.apply(up, x, tuple(w.shape), geo, v, xmat._data)
+                gw = ConvWeightGradByPhases.apply(up, x, tuple(w.shape), geo, v, xmat)
             return gx, gw, gb, None, None, None, None
-        if ctx.phases:  # G is not finite: the im2col gradients, from x itself
-            xmat = Tensor._wrap(grad_matrix(x._data, geo, tuple(up.shape)))
-        gx = gw = cols = None
-        if all(ctx.needs_input_grad[:2]) and not (geo.fourier or geo.winograd or geo.pointwise):
+        cols = None
+        if all(ctx.needs_input_grad[:2]) and geo.parts == 1:
             # Both gradients read the windows of G: one im2col serves the two.
             cols = im2col(up._data, *w.shape[2:], geo)
         if ctx.needs_input_grad[0]:
             gx = Convolution.apply(up, w, None, geo, cols)
         if ctx.needs_input_grad[1]:
-            gw = ConvWeightGrad.apply(up, x, tuple(w.shape), geo, cols, xmat._data)
+            gw = ConvWeightGrad.apply(up, x, tuple(w.shape), geo, cols, xmat)
         return gx, gw, gb, None, None, None, None
 
 

@@ -8,7 +8,7 @@ their gradients are defined.
 from __future__ import annotations
 
 from .._utils import pair
-from ..kernels import conv_transpose_phases
+from ..kernels import conv_transpose_parts, conv_transpose_phases, threads
 from ..kernels.conv import ConvGeometry, prefer_batch_last
 from ..tensor import Tensor
 from .conv_transpose import (
@@ -133,6 +133,9 @@ def conv_transpose2d(
                        prefer_batch_last(cg * kh * kw, cin // groups))
     # The DCGAN layer (4x4, stride 2, padding 1) by phases and Winograd, where it pays.
     phases = conv_transpose_phases.prefer(input._data, tuple(weight.shape), s, p, op, d, groups)
+    threads.refresh()  # fewer threads while other processes hold the cores
+    # The batch in parts, one per core (kernels/conv_transpose_parts.py), where it pays.
+    geo = geo._replace(parts=conv_transpose_parts.prefer(input._data, tuple(weight.shape), geo, core))
     return ConvolutionTranspose.apply(input, weight, bias, geo, core, extra, phases)
 
 
