@@ -257,3 +257,46 @@ def test_conv_grads_is_the_two_gradients(path, xs, ws, stride, pads, parts, need
         np.testing.assert_array_equal(dw, kconv.conv_weight_grad(x, g, w.shape, geo, cache, gmat))
     else:
         assert dw is None
+
+
+def test_small_layers_run_their_products_on_one_blas_thread(two_threads, monkeypatch):
+    """A layer below the parts' thresholds gets ``geo.small``: its kernels run with
+    OpenBLAS on one thread (the count restored after), forward and both gradients, and
+    give torch's results; large layers, the direct path and other arrays do not."""
+    blas = threads._blas()
+    if not blas or threads._State.blas_fixed:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS whose thread count minitorch may set")
+    x = np.zeros((32, 16, 32, 32), dtype=np.float32)
+    geo = _geometry("fourier", (1, 1), (1, 1, 1, 1))
+    assert kconv.prefer_one_blas_thread(x[:4], (16, 16, 3, 3), geo)
+    assert not kconv.prefer_one_blas_thread(x, (16, 16, 3, 3), geo)  # large: parts
+    assert not kconv.prefer_one_blas_thread(x[:4, :3], (16, 3, 3, 3), geo._replace(fourier=False, direct=True))
+    seen = []
+    from minitorch.kernels import conv_fourier
+
+    for name in ("forward", "input_grad", "weight_grad"):
+        original = getattr(conv_fourier, name)
+
+        def spy(*a, _original=original, _name=name, **k):
+            seen.append((_name, blas[1]()))
+            return _original(*a, **k)
+
+        monkeypatch.setattr(conv_fourier, name, spy)
+    monkeypatch.setattr(conv_api, "prefer_fourier", lambda *a: True)
+    before = blas[1]()
+    blas[0](2)
+    try:
+        xs, w, up = _arr((4, 6, 14, 14)), _arr((16, 6, 5, 5)), _arr((4, 16, 10, 10))
+        mx, mw = minitorch.tensor(xs, requires_grad=True), minitorch.tensor(w, requires_grad=True)
+        y = conv_api.conv2d(mx, mw)
+        assert conv_geometry_of(y).small and conv_geometry_of(y).fourier
+        y.backward(minitorch.tensor(up))
+        assert blas[1]() == 2
+    finally:
+        blas[0](before)
+    assert sorted(seen) == [("forward", 1), ("input_grad", 1), ("weight_grad", 1)]
+    tx, tw = torch.tensor(xs, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = torch.nn.functional.conv2d(tx, tw)
+    ty.backward(torch.tensor(up))
+    for ours, theirs in ((y, ty), (mx.grad, tx.grad), (mw.grad, tw.grad)):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-10)
