@@ -723,9 +723,9 @@ def prefer_one_blas_thread(x, w_shape: tuple[int, int, int, int], geo: ConvGeome
     small, a second OpenBLAS thread saves little on them and then spins for ~1.5 ms on
     the other core (``minitorch._process_tweaks``), where the next layer's parts or
     split kernels need it. Measured on whole training steps (in-process A/B, blocks
-    of 6 steps alternating, best / median of 60; docs/PERFORMANCE.md): the blitz net
-    at batch 64 (its 6 -> 16 5x5 layer on the Fourier path) 5.01 -> 4.48 / 5.86 ->
-    4.94 ms, LeNet at batch 64 4.10 -> 3.77 / 4.72 -> 4.10 ms, ResNet -5 %.
+    of 6 steps alternating, best / median of 72; docs/PERFORMANCE.md): the blitz net
+    at batch 64 (its 6 -> 16 5x5 layer on the Fourier path) 4.75 -> 4.13 / 5.53 ->
+    4.66 ms, LeNet at batch 64 4.02 -> 3.60 / 4.62 -> 3.96 ms.
     """
     return (not geo.direct and get_array_module(x) is np and threads.parts_may_run_together()
             and not _large(x, w_shape, geo))
