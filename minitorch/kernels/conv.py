@@ -79,7 +79,6 @@ class ConvGeometry(NamedTuple):
     shifted: bool = False  # products on shifted views, no im2col, see prefer_shifted
     direct: bool = False  # few input channels: im2col a block at a time, see conv_direct
     parts: int = 1  # the batch cut into this many parts, each on a core, see prefer_parts
-    small: bool = False  # below the parts' thresholds: products on one thread, see prefer_parts
 
     def out_size(self, h: int, w: int, kh: int, kw: int) -> tuple[int, int]:
         r""":math:`OH = \lfloor (H + p_t + p_b - d_h (k_h - 1) - 1) / s_h \rfloor + 1`, same for W."""
@@ -242,9 +241,6 @@ def conv_forward(x, w, geo: ConvGeometry, cache=None, bias=None):
     """
     if geo.parts > 1:
         return _forward_by_parts(x, w, geo, cache, bias)
-    if geo.small:
-        with threads.one_blas_thread():
-            return conv_forward(x, w, geo._replace(small=False), cache, bias)
     if geo.fourier:
         out, cache = conv_fourier.forward(x, w, geo.padding, cache)
     elif geo.winograd:
@@ -292,9 +288,6 @@ def conv_weight_grad(x, grad, w_shape, geo: ConvGeometry, cache=None, gmat=None)
     """
     if geo.parts > 1:
         return _weight_grad_by_parts(x, grad, w_shape, geo, cache, gmat)
-    if geo.small:
-        with threads.one_blas_thread():
-            return conv_weight_grad(x, grad, w_shape, geo._replace(small=False), cache, gmat)
     if geo.fourier:
         return conv_fourier.weight_grad(x, grad, w_shape, geo.padding, cache, gmat)
     if geo.winograd:
@@ -332,9 +325,6 @@ def conv_input_grad(grad, w, x_shape, geo: ConvGeometry, gmat=None):
     r"""Input gradient :math:`\mathrm{col2im}(W^\top G)`, of shape ``x_shape``."""
     if geo.parts > 1:
         return _input_grad_by_parts(grad, w, x_shape, geo, gmat)
-    if geo.small:
-        with threads.one_blas_thread():
-            return conv_input_grad(grad, w, x_shape, geo._replace(small=False), gmat)
     if geo.fourier:
         return conv_fourier.input_grad(grad, w, x_shape, geo.padding, gmat)
     if geo.winograd:
@@ -437,10 +427,6 @@ def conv_grads(x, grad, w, geo: ConvGeometry, held: list, input_grad: bool = Tru
     With the batch in parts, each part does its layout and both its gradients in one go
     on its thread (one hand-off instead of three, the part's layout still in cache),
     dropping its cache entry in between."""
-    if geo.small:
-        with threads.one_blas_thread():
-            return conv_grads(x, grad, w, geo._replace(small=False), held, input_grad,
-                              weight_grad)
     cache = held.pop()
     if geo.parts == 1:
         gmat = grad_matrix(grad, geo, x.shape, w.shape)
@@ -702,33 +688,12 @@ def prefer_parts(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> in
     if (parts < 2 or geo.direct or geo.pointwise or get_array_module(x) is not np
             or not threads.parts_may_run_together()):
         return 1
-    return parts if _large(x, w_shape, geo) else 1
-
-
-def _large(x, w_shape, geo: ConvGeometry) -> bool:
-    """At least 1.5 MiB of activations (input and output) or 1e8 multiply-adds."""
     n, c, h, w = x.shape
     o, _, kh, kw = w_shape
     oh, ow = geo.out_size(h, w, kh, kw)
     activations = n * (c * h * w + o * oh * ow) * x.itemsize
     macs = n * o * c * kh * kw * oh * ow
-    return activations >= _PARTS_MIN_BYTES or macs >= _PARTS_MIN_MACS
-
-
-def prefer_one_blas_thread(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:
-    """Run this layer's products on one OpenBLAS thread (``geo.small``)?
-
-    Yes for a layer below the thresholds of :func:`prefer_parts` (on NumPy, not on the
-    direct path, which splits its blocks over the cores itself): its products are
-    small, a second OpenBLAS thread saves little on them and then spins for ~1.5 ms on
-    the other core (``minitorch._process_tweaks``), where the next layer's parts or
-    split kernels need it. Measured on whole training steps (in-process A/B, blocks
-    of 6 steps alternating, best / median of 72; docs/PERFORMANCE.md): the blitz net
-    at batch 64 (its 6 -> 16 5x5 layer on the Fourier path) 4.75 -> 4.13 / 5.53 ->
-    4.66 ms, LeNet at batch 64 4.02 -> 3.60 / 4.62 -> 3.96 ms.
-    """
-    return (not geo.direct and get_array_module(x) is np and threads.parts_may_run_together()
-            and not _large(x, w_shape, geo))
+    return parts if activations >= _PARTS_MIN_BYTES or macs >= _PARTS_MIN_MACS else 1
 
 
 def direct_applies(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> bool:

@@ -14,7 +14,6 @@ from ..kernels.conv import (
     prefer_batch_last,
     prefer_direct,
     prefer_fourier,
-    prefer_one_blas_thread,
     prefer_parts,
     prefer_shifted,
     prefer_winograd,
@@ -173,6 +172,5 @@ def conv2d(
         geo = geo._replace(fourier=False, shifted=True)
     elif prefer_direct(input._data, tuple(weight.shape), geo):
         geo = geo._replace(fourier=False, direct=True)
-    geo = geo._replace(parts=prefer_parts(input._data, tuple(weight.shape), geo),
-                       small=prefer_one_blas_thread(input._data, tuple(weight.shape), geo))
+    geo = geo._replace(parts=prefer_parts(input._data, tuple(weight.shape), geo))
     return Convolution.apply(input, weight, bias, geo)
