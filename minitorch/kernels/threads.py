@@ -264,6 +264,17 @@ def _openblas():
     return found[0], found[1]
 
 
+_blas_pair = None  # OpenBLAS's (set_num_threads, get_num_threads), or (), once looked up
+
+
+def _blas():
+    """:func:`_openblas`, looked up once (``()`` where there is none)."""
+    global _blas_pair
+    if _blas_pair is None:
+        _blas_pair = _openblas() or ()
+    return _blas_pair
+
+
 _core = None
 
 
@@ -321,7 +332,7 @@ def single_threaded() -> None:
     parallelism themselves (PyTorch's workers call ``torch.set_num_threads(1)``)."""
     set_num_threads(1)
     _State.enabled = False
-    blas = _openblas()
+    blas = _blas()
     if blas and not _State.blas_fixed:
         blas[0](1)
 
@@ -339,7 +350,7 @@ def refresh() -> None:
         return
     s.next_look = now + _PERIOD
     if s.blas is None:
-        s.blas = _openblas() or ()
+        s.blas = _blas()
         if not os.path.exists("/proc/loadavg"):
             s.enabled = False
             return
@@ -363,17 +374,6 @@ def refresh() -> None:
         s.free = free
         if not s.blas_fixed:
             s.blas[0](max(1, min(free, s.blas_max)))
-
-
-
-_blas_pair = None  # OpenBLAS's (set_num_threads, get_num_threads), or (), once looked up
-
-
-def _blas():
-    global _blas_pair
-    if _blas_pair is None:
-        _blas_pair = _openblas() or ()
-    return _blas_pair
 
 
 class one_blas_thread:
