@@ -175,7 +175,10 @@ def test_the_choice(two_threads):
     assert _choice((32, 16, 32, 32), (16, 16, 3, 3)) == 2  # ResNet 16 -> 16: 4 MiB
     assert _choice((64, 16, 14, 14), (32, 16, 5, 5), "fourier") == 2  # 1.6e8 multiply-adds
     assert _choice((4, 6, 14, 14), (16, 6, 5, 5), "fourier") == 1  # LeNet's, batch 4
-    assert _choice((32, 64, 8, 8), (64, 64, 3, 3)) == 1  # 1 MiB, 7.5e7 multiply-adds
+    assert _choice((32, 6, 14, 14), (16, 6, 5, 5), "fourier") == 1  # batch 32: 0.35 MiB
+    assert _choice((64, 6, 14, 14), (16, 6, 5, 5), "fourier") == 2  # batch 64: 0.69 MiB
+    assert _choice((32, 64, 8, 8), (64, 64, 3, 3)) == 2  # 1 MiB, 7.5e7 multiply-adds
+    assert _choice((8, 64, 8, 8), (64, 64, 3, 3)) == 1  # 0.25 MiB
     assert _choice((32, 3, 32, 32), (16, 3, 3, 3), "direct") == 1
     assert _choice((32, 16, 32, 32), (32, 16, 1, 1), "pointwise") == 1
     assert _choice((1, 64, 64, 64), (64, 64, 3, 3)) == 1
@@ -207,6 +210,64 @@ def test_one_blas_thread_restores_the_count():
         assert blas[1]() == 2
     finally:
         blas[0](before)
+
+
+def test_parts_region_is_one_blas_thread_and_is_noted(monkeypatch):
+    """A parts_region runs OpenBLAS on one thread, like one_blas_thread, and
+    parts_ran_recently says so for 0.1 s after it began."""
+    monkeypatch.setattr(threads._State, "parts_time", -1.0)
+    assert not threads.parts_ran_recently()
+    blas = threads._blas()
+    with threads.parts_region():
+        if blas and not threads._State.blas_fixed:
+            assert blas[1]() == 1
+    assert threads.parts_ran_recently()
+    monkeypatch.setattr(threads._State, "parts_time", threads.time.perf_counter() - 0.2)
+    assert not threads.parts_ran_recently()
+
+
+def test_convolutions_in_parts_and_the_direct_path_are_noted(two_threads, monkeypatch):
+    """Both the batch in parts and the direct path's blocks run in a parts_region."""
+    rng = np.random.default_rng(0)
+    for path, xs, ws in (("winograd", (4, 16, 8, 8), (16, 16, 3, 3)),
+                         ("direct", (4, 3, 12, 12), (6, 3, 5, 5))):
+        monkeypatch.setattr(threads._State, "parts_time", -1.0)
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        geo = _geometry(path, (1, 1), (1, 1, 1, 1))
+        kconv.conv_forward(x, w, geo._replace(parts=2) if path != "direct" else geo)
+        assert threads.parts_ran_recently(), path
+
+
+def test_mid_size_products_on_one_thread_while_parts_run(monkeypatch):
+    """ops.linalg._mm: products of 2^18-2^21 multiply-adds always run on one OpenBLAS
+    thread, those up to 2^22 only while convolutions run in parts, larger ones never;
+    the numbers are those of the plain product."""
+    from minitorch.ops import linalg
+
+    calls = []
+
+    class Recorder:
+        def __enter__(self):
+            calls.append(True)
+
+        def __exit__(self, *exc):
+            return None
+
+    monkeypatch.setattr(linalg, "one_blas_thread", Recorder)
+    rng = np.random.default_rng(0)
+    for (m, k, n), alone, with_parts in (((64, 64, 63), False, False),  # below 2^18
+                                         ((64, 64, 64), True, True),  # 2^18
+                                         ((64, 400, 120), False, True),  # 3.1e6
+                                         ((64, 784, 128), False, False)):  # 6.4e6
+        x = rng.standard_normal((m, k)).astype(np.float32)
+        y = rng.standard_normal((k, n)).astype(np.float32)
+        for recent, expected in ((False, alone), (True, with_parts)):
+            monkeypatch.setattr(threads._State, "parts_time",
+                                threads.time.perf_counter() if recent else -1.0)
+            calls.clear()
+            np.testing.assert_array_equal(linalg._mm(x, y), x @ y)
+            assert bool(calls) == expected, ((m, k, n), recent)
 
 
 def test_a_blas_count_fixed_by_the_user_is_respected(two_threads, monkeypatch):

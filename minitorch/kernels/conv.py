@@ -391,7 +391,7 @@ def _by_parts(n: int, geo: ConvGeometry, fn) -> Parts:
         for k in range(geo.parts)[chunk]:
             out[k] = fn(k, slices[k], one)
 
-    with threads.one_blas_thread():
+    with threads.parts_region():
         split_work(run, geo.parts, 1 << 62)  # as large as it gets: the caller chose to split
     return out
 
@@ -659,7 +659,7 @@ def prefer_shifted(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> 
 
 # Measured (see prefer_parts): parts pay from about this much activation (input and
 # output) or this many multiply-adds
-_PARTS_MIN_BYTES = 3 << 19  # 1.5 MiB
+_PARTS_MIN_BYTES = 1 << 19  # 512 KiB
 _PARTS_MIN_MACS = 100_000_000
 
 
@@ -671,14 +671,22 @@ def prefer_parts(x, w_shape: tuple[int, int, int, int], geo: ConvGeometry) -> in
     a busy machine runs the parts one after another, with the same results), on NumPy
     with OpenBLAS, when the layer is large enough that a second thread's hand-offs (four
     per training step: forward, the gradient's layout, the two gradients) and both
-    threads' turns at the GIL cost less than half of the work: from 1.5 MiB of
+    threads' turns at the GIL cost less than half of the work: from 512 KiB of
     activations (input and output) or 1e8 multiply-adds. Not on the direct path, which
     splits its blocks of images over the cores itself, nor on 1x1 kernels, whose one
     product per image is already split by OpenBLAS. Measured, forward + backward,
     whole batch against two parts (float32, 2 cores, docs/PERFORMANCE.md): VGG's 32 ->
     32 on 32x32 maps (batch 32) 10.4 -> 7.5 ms, ResNet's 16 -> 16 3.9 -> 2.9, the
-    tutorial CNN's second layer at batch 64 4.1 -> 2.7; below the thresholds, LeNet's
-    second layer at batch 4 0.25 -> 0.40 and ResNet's 64 -> 64 on 8x8 maps 1.2 -> 1.5.
+    tutorial CNN's second layer at batch 64 4.1 -> 2.7.
+
+    The threshold was first fitted at 1.5 MiB while OpenBLAS's idle threads still spun
+    between the parts (see :func:`threads.parts_ran_recently`); without them, whole
+    training steps (two processes alternating, three pairs) measured 512 KiB against
+    1.5 MiB: the blitz net at batch 64 (its 6 -> 16 layer, 0.7 MiB) 10 % faster, LeNet
+    at batch 64 5 %, the ResNet at batch 32 (its 64 -> 64 layers on 8x8 maps, 1 MiB) 5 %;
+    lower thresholds lost: 256 KiB LeNet at batch 32 (0.35 MiB) and the ResNet at batch 8
+    7-8 % slower, 100 KiB LeNet and the blitz net at batch 16 8-11 %, no threshold at
+    all (parts from two images on) the blitz net and LeNet at batch 4 20 %.
     """
     parts = min(threads.get_num_threads(), x.shape[0])
     if (parts < 2 or geo.direct or geo.pointwise or get_array_module(x) is not np

@@ -324,6 +324,7 @@ class _State:
     seen = cores  # the free cores the last look saw
     next_look = 0.0
     hold_until = 0.0
+    parts_time = -1.0  # when a parts_region last began (time.perf_counter)
 
 
 def single_threaded() -> None:
@@ -400,6 +401,32 @@ class one_blas_thread:
     def __exit__(self, *exc) -> None:
         if self.before is not None and self.before != 1:
             _blas()[0](self.before)
+
+
+class parts_region(one_blas_thread):
+    """``with parts_region(): ...``: :class:`one_blas_thread` around work that our own
+    threads split, each part with its own products (a convolution's batch in parts, the
+    direct path's blocks of images), noting when it began for
+    :func:`parts_ran_recently`."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _State.parts_time = time.perf_counter()
+        super().__enter__()
+
+
+_PARTS_RECENT = 0.1  # seconds
+
+
+def parts_ran_recently() -> bool:
+    """Did a :class:`parts_region` begin in the last 0.1 s, i.e. is this process running
+    a model whose convolutions split their batch over our threads?
+
+    Then a mid-size matrix product between them had better run on one OpenBLAS thread:
+    OpenBLAS's second thread would spin for ~1.5 ms after it (``_process_tweaks``) on
+    the core that the next parts need (``ops.linalg._mm``)."""
+    return time.perf_counter() - _State.parts_time < _PARTS_RECENT
 
 
 def parts_may_run_together() -> bool:

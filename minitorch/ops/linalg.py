@@ -11,7 +11,7 @@ import numpy as np
 from .._backend import get_array_module
 from ..autograd import grad_mode
 from ..autograd.function import Array, ArrayFunction, Grads, Node
-from ..kernels.threads import one_blas_thread
+from ..kernels.threads import one_blas_thread, parts_ran_recently
 from ..tensor import Tensor
 
 # OpenBLAS runs a product on all its threads from 2^18 multiply-adds (m n k) on. Up to
@@ -20,19 +20,30 @@ from ..tensor import Tensor
 # next convolution's batch parts or a split kernel needs: measured, the tutorial CNN's
 # step (its 1568 -> 10 layer: 1e6 multiply-adds each way) 4-8% faster and the blitz
 # net's at batch 64 6% faster with these products on one thread; the MLPs' larger
-# products keep both threads.
+# products keep both threads. While a model's convolutions run in parts
+# (kernels.threads.parts_ran_recently) products up to 2^22 run on one thread too: the
+# blitz net's and LeNet's 400 -> 120 layer at batch 64 (3.1e6 each way) otherwise left
+# OpenBLAS's thread spinning through the backward's convolutions (together with the
+# parts from 512 KiB, kernels.conv.prefer_parts, and the direct path's products on one
+# thread: the blitz net's step at batch 64 9 % faster, the ResNet's 5-6 %, in two
+# processes alternating). An MLP alone keeps its 2^21-2^22 products (784-128-256-10 at
+# batch 64: 128 -> 256 is 2.1e6) on both threads: 7 % faster there.
 _ONE_THREAD_MACS = (1 << 18, 1 << 21)
+_ONE_THREAD_MACS_WITH_PARTS = 1 << 22
 
 
 def _mm(x: Array, y: Array) -> Array:
     """``x @ y`` for matrices. With inner size 1 (an outer product, such as a batch-1
     weight gradient) the broadcast product ``x * y`` is ~4x faster than NumPy's matmul and
     gives the same numbers (a zero's sign as PyTorch's matmul gives it: -1 * 0 = -0).
-    Small products run on one OpenBLAS thread (``_ONE_THREAD_MACS``)."""
+    Small products run on one OpenBLAS thread (``_ONE_THREAD_MACS``, up to
+    ``_ONE_THREAD_MACS_WITH_PARTS`` while convolutions run in parts)."""
     if x.shape[1] == 1:
         return x * y
     low, high = _ONE_THREAD_MACS
-    if low <= x.shape[0] * x.shape[1] * y.shape[1] < high and isinstance(x, np.ndarray):
+    macs = x.shape[0] * x.shape[1] * y.shape[1]
+    if (low <= macs < high or low <= macs < _ONE_THREAD_MACS_WITH_PARTS and parts_ran_recently()) \
+            and isinstance(x, np.ndarray):
         with one_blas_thread():
             return x @ y
     return x @ y
