@@ -368,6 +368,33 @@ def test_adaptive_avg_pool2d_matches_torch(out):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("out", [1, 2, 4, (8, 2), (2, 8), 8])
+def test_adaptive_avg_pool2d_tiling_blocks_matches_torch(out, dtype):
+    """Output sizes dividing the input's: the windows are blocks (forward by block sums
+    up to 2x2 blocks, else by the two products; backward spread by repeats or, from 4
+    columns a block, by one broadcast copy)."""
+    _check_fwd_bwd(
+        lambda a: mpool.adaptive_avg_pool2d(a, out),
+        lambda a: F.adaptive_avg_pool2d(a, out),
+        [_arr((2, 3, 8, 8), dtype)],
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("kh,kw", [(1, 4), (8, 8), (2, 5), (3, 7)])
+def test_block_spread_broadcast_is_the_repeats(kh, kw):
+    """From 4 columns a block block_spread copies one broadcast view: the same values as
+    its two repeats, bit for bit."""
+    from minitorch.kernels import pool as kpool
+
+    g = np.random.default_rng(0).standard_normal((2, 3, 4, 5)).astype(np.float32)
+    expected = np.repeat(np.repeat(g * np.float32(0.25), kh, axis=2), kw, axis=3)
+    got = kpool.block_spread(g, kh, kw, np.float32(0.25))
+    assert got.flags.c_contiguous
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_adaptive_avg_pool2d_unbatched_float32():
     _check_fwd_bwd(
         lambda a: mpool.adaptive_avg_pool2d(a, (3, 2)),

@@ -236,7 +236,11 @@ def _adaptive_avg(input, oh: int, ow: int):
     for size, out in ((h, oh), (w, ow)):
         lo, hi = adaptive_bounds(size, out)
         mats.append(window_matrix(lo, hi, size, [e - s for s, e in zip(lo, hi)], xp, dt))
-    return AdaptiveAvgPool2D.apply(input, mats[0], mats[1])
+    blocks = None
+    if oh and ow and h % oh == 0 and w % ow == 0:  # the windows tile the input exactly
+        kh, kw = h // oh, w // ow
+        blocks = (kh, kw, 1.0 / (kh * kw))
+    return AdaptiveAvgPool2D.apply(input, mats[0], mats[1], blocks)
 
 
 def adaptive_max_pool2d(
