@@ -44,8 +44,9 @@ def header(meta: dict[str, Any]) -> list[str]:
         f"{t['numpy_openblas']} threads for matrix products (idle threads sleep after "
         f"2^{t.get('OPENBLAS_THREAD_TIMEOUT') or 28} cycles); minitorch's large copies, "
         f"col2im, max pooling, ReLU, batch norm and the optimizers' updates use "
-        f"{t.get('minitorch_copies', 1)} threads on large arrays, large convolutions run "
-        f"their batch in {t.get('minitorch_copies', 1)} parts (one per thread, each part's "
+        f"{t.get('minitorch_copies', 1)} threads on large arrays, convolutions from 512 KiB "
+        f"of activations run their batch in {t.get('minitorch_copies', 1)} parts (one per "
+        f"thread, each part's "
         f"products on one OpenBLAS thread), other elementwise NumPy code 1"
         + ("; both step down to the cores other processes leave free "
            "(minitorch/kernels/threads.py)" if t.get("minitorch_adaptive") else "")
