@@ -41,9 +41,9 @@ def _mm(x: Array, y: Array) -> Array:
     if x.shape[1] == 1:
         return x * y
     low, high = _ONE_THREAD_MACS
-    macs = x.shape[0] * x.shape[1] * y.shape[1]
-    if (low <= macs < high or low <= macs < _ONE_THREAD_MACS_WITH_PARTS and parts_ran_recently()) \
-            and isinstance(x, np.ndarray):
+    if parts_ran_recently():
+        high = _ONE_THREAD_MACS_WITH_PARTS
+    if low <= x.shape[0] * x.shape[1] * y.shape[1] < high and isinstance(x, np.ndarray):
         with one_blas_thread():
             return x @ y
     return x @ y
