@@ -84,6 +84,20 @@ def test_raw_kernels_match_torch(case, dtype, m):
     _close(winograd.input_grad(g, w, x.shape, pads, m), tx.grad.numpy(), dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("o, c", [(8, 8), (64, 32), (64, 64), (45, 100)])  # 64, 2048, 4096, 4500 filters
+def test_weight_transform_by_blocks_of_filters_is_the_kronecker_product(o, c, dtype):
+    """U = (G kron G) vec(g) of every filter, however many blocks of filters it is made
+    in (a partial last block included): float64 to the last bits, float32 within rounding."""
+    w = _arr((o, c, 3, 3), dtype)
+    kron = np.kron(winograd.F4.g, winograd.F4.g)  # float64, (36, 9)
+    exact = (kron @ w.astype(np.float64).reshape(o * c, 9).T).reshape(36, o, c)
+    got = winograd.weight_transform(w)
+    assert got.shape == (36, o, c) and got.dtype == dtype and got.flags.c_contiguous
+    tol = 1e-14 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(got, exact, rtol=tol, atol=tol * np.abs(exact).max())
+
+
 @pytest.mark.parametrize("m", [2, 4])
 def test_all_three_kernels_match_the_loop_twins(m):
     """Against kernels/reference.py's loop convolution and its two gradients."""
